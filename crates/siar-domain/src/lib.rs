@@ -1,0 +1,11 @@
+//! Siar's domain: types and rules shared by every other crate.
+//!
+//! Nothing here does IO or needs an async runtime. Validation returns
+//! [`validate::FieldError`]s carrying message *keys*; the web layer translates them.
+
+pub mod jobs;
+pub mod org;
+pub mod time;
+pub mod validate;
+
+pub use time::{Clock, Timestamp};

@@ -1,0 +1,400 @@
+//! Connecting to SQLite or PostgreSQL and running sea-query statements on either.
+
+use sea_query::{PostgresQueryBuilder, SqliteQueryBuilder};
+use sea_query_sqlx::SqlxBinder;
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
+    SqliteSynchronous,
+};
+use sqlx::{AssertSqlSafe, FromRow, Postgres, Sqlite, Transaction};
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Db(#[from] sqlx::Error),
+    /// A unique constraint refused the write; the string names the constraint's subject.
+    #[error("already exists: {0}")]
+    Conflict(String),
+    #[error("not found")]
+    NotFound,
+    #[error("invalid database URL: {0}")]
+    BadUrl(String),
+    #[error("migration {version} ({name}) failed: {source}")]
+    Migration {
+        version: i64,
+        name: &'static str,
+        source: sqlx::Error,
+    },
+    #[error("stored data is damaged: {0}")]
+    Corrupt(String),
+}
+
+impl StoreError {
+    /// Turns a unique violation into [`StoreError::Conflict`], leaving others alone.
+    pub(crate) fn from_write(e: sqlx::Error, subject: &str) -> Self {
+        match &e {
+            sqlx::Error::Database(d) if d.is_unique_violation() => {
+                StoreError::Conflict(subject.to_string())
+            }
+            _ => StoreError::Db(e),
+        }
+    }
+}
+
+/// Which engine a [`Store`] talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Where the database is: chosen once, from `DATABASE_URL` or the data folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DbUrl {
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
+impl DbUrl {
+    /// Parses `postgres://…`, `postgresql://…` or `sqlite://PATH` / `sqlite:PATH`.
+    pub fn parse(url: &str) -> Result<Self, StoreError> {
+        let url = url.trim();
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            PgConnectOptions::from_str(url).map_err(|e| StoreError::BadUrl(e.to_string()))?;
+            Ok(DbUrl::Postgres(url.to_string()))
+        } else if let Some(path) = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+        {
+            if path.is_empty() {
+                return Err(StoreError::BadUrl("sqlite URL has no file path".into()));
+            }
+            Ok(DbUrl::Sqlite(PathBuf::from(path)))
+        } else {
+            Err(StoreError::BadUrl(
+                "expected a URL starting with postgres:// or sqlite://".into(),
+            ))
+        }
+    }
+
+    /// The URL with any password replaced, for logs and `print-config`.
+    pub fn redacted(&self) -> String {
+        match self {
+            DbUrl::Sqlite(p) => format!("sqlite://{}", p.display()),
+            DbUrl::Postgres(u) => redact_url_password(u),
+        }
+    }
+}
+
+/// `postgres://user:secret@host/db` → `postgres://user:***@host/db`.
+pub fn redact_url_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let (auth, host) = match rest.rsplit_once('@') {
+        Some(parts) => parts,
+        None => return url.to_string(),
+    };
+    match auth.split_once(':') {
+        Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+        None => url.to_string(),
+    }
+}
+
+#[derive(Clone)]
+enum Pools {
+    /// SQLite allows one writer at a time: writes go through a one-connection pool,
+    /// so they queue in-process instead of failing with SQLITE_BUSY.
+    Sqlite {
+        writer: SqlitePool,
+        reader: SqlitePool,
+    },
+    Postgres(PgPool),
+}
+
+/// The database handle. Cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    pools: Pools,
+}
+
+/// Options for opening a store.
+#[derive(Debug, Clone)]
+pub struct StoreOptions {
+    pub max_connections: u32,
+    pub busy_timeout: Duration,
+    pub acquire_timeout: Duration,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        Self {
+            max_connections: 8,
+            busy_timeout: Duration::from_secs(5),
+            acquire_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+impl Store {
+    pub async fn open(url: &DbUrl, opts: &StoreOptions) -> Result<Self, StoreError> {
+        match url {
+            DbUrl::Sqlite(path) => Self::open_sqlite(path, opts).await,
+            DbUrl::Postgres(url) => Self::open_postgres(url, opts).await,
+        }
+    }
+
+    /// Opens (creating if needed) a SQLite file in WAL mode with foreign keys on.
+    pub async fn open_sqlite(path: &Path, opts: &StoreOptions) -> Result<Self, StoreError> {
+        let base = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(opts.busy_timeout);
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(opts.acquire_timeout)
+            .connect_with(base.clone())
+            .await?;
+        let reader = SqlitePoolOptions::new()
+            .max_connections(opts.max_connections.max(1))
+            .acquire_timeout(opts.acquire_timeout)
+            .connect_with(base.read_only(false))
+            .await?;
+        Ok(Self {
+            pools: Pools::Sqlite { writer, reader },
+        })
+    }
+
+    pub async fn open_postgres(url: &str, opts: &StoreOptions) -> Result<Self, StoreError> {
+        let connect =
+            PgConnectOptions::from_str(url).map_err(|e| StoreError::BadUrl(e.to_string()))?;
+        let pool = PgPoolOptions::new()
+            .max_connections(opts.max_connections.max(2))
+            .acquire_timeout(opts.acquire_timeout)
+            .connect_with(connect)
+            .await?;
+        Ok(Self {
+            pools: Pools::Postgres(pool),
+        })
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self.pools {
+            Pools::Sqlite { .. } => Backend::Sqlite,
+            Pools::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Starts a transaction that may write. On SQLite it takes the write lock at once
+    /// (`BEGIN IMMEDIATE`), so it never fails half-way on a lock upgrade.
+    pub async fn begin(&self) -> Result<Tx, StoreError> {
+        Ok(match &self.pools {
+            Pools::Sqlite { writer, .. } => Tx::Sqlite(writer.begin_with("BEGIN IMMEDIATE").await?),
+            Pools::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+        })
+    }
+
+    /// Starts a transaction for reading (a consistent snapshot; writes are allowed on
+    /// PostgreSQL but should go through [`Store::begin`]).
+    pub async fn read(&self) -> Result<Tx, StoreError> {
+        Ok(match &self.pools {
+            Pools::Sqlite { reader, .. } => Tx::Sqlite(reader.begin().await?),
+            Pools::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+        })
+    }
+
+    /// A cheap round trip, for `/readyz`.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        let mut tx = self.read().await?;
+        tx.raw("SELECT 1").await?;
+        tx.rollback().await
+    }
+
+    /// Pool figures for `/metrics`: (in use, idle, max) summed over the pools.
+    pub fn pool_stats(&self) -> PoolStats {
+        match &self.pools {
+            Pools::Sqlite { writer, reader } => PoolStats {
+                size: writer.size() + reader.size(),
+                idle: u32::try_from(writer.num_idle() + reader.num_idle()).unwrap_or(u32::MAX),
+                max: writer.options().get_max_connections()
+                    + reader.options().get_max_connections(),
+            },
+            Pools::Postgres(p) => PoolStats {
+                size: p.size(),
+                idle: u32::try_from(p.num_idle()).unwrap_or(u32::MAX),
+                max: p.options().get_max_connections(),
+            },
+        }
+    }
+
+    pub async fn close(&self) {
+        match &self.pools {
+            Pools::Sqlite { writer, reader } => {
+                writer.close().await;
+                reader.close().await;
+            }
+            Pools::Postgres(p) => p.close().await,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolStats {
+    pub size: u32,
+    pub idle: u32,
+    pub max: u32,
+}
+
+/// A transaction on either engine. Every repository function takes one.
+pub enum Tx {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
+
+/// A row type that decodes on both engines (derive `sqlx::FromRow` on it).
+pub trait Row: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin {}
+impl<T> Row for T where T: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin {}
+
+impl Tx {
+    pub fn backend(&self) -> Backend {
+        match self {
+            Tx::Sqlite(_) => Backend::Sqlite,
+            Tx::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    fn build<S: SqlxBinder>(&self, stmt: &S) -> (String, sea_query_sqlx::SqlxValues) {
+        match self {
+            Tx::Sqlite(_) => stmt.build_sqlx(SqliteQueryBuilder),
+            Tx::Postgres(_) => stmt.build_sqlx(PostgresQueryBuilder),
+        }
+    }
+
+    /// Runs a statement; returns the number of rows it touched.
+    pub async fn exec<S: SqlxBinder>(&mut self, stmt: &S) -> Result<u64, sqlx::Error> {
+        let (sql, values) = self.build(stmt);
+        // The SQL text comes from sea-query; every value is a bound parameter.
+        Ok(match self {
+            Tx::Sqlite(tx) => sqlx::query_with(AssertSqlSafe(sql), values)
+                .execute(&mut **tx)
+                .await?
+                .rows_affected(),
+            Tx::Postgres(tx) => sqlx::query_with(AssertSqlSafe(sql), values)
+                .execute(&mut **tx)
+                .await?
+                .rows_affected(),
+        })
+    }
+
+    pub async fn fetch_all<T: Row, S: SqlxBinder>(
+        &mut self,
+        stmt: &S,
+    ) -> Result<Vec<T>, sqlx::Error> {
+        let (sql, values) = self.build(stmt);
+        match self {
+            Tx::Sqlite(tx) => {
+                sqlx::query_as_with::<_, T, _>(AssertSqlSafe(sql), values)
+                    .fetch_all(&mut **tx)
+                    .await
+            }
+            Tx::Postgres(tx) => {
+                sqlx::query_as_with::<_, T, _>(AssertSqlSafe(sql), values)
+                    .fetch_all(&mut **tx)
+                    .await
+            }
+        }
+    }
+
+    pub async fn fetch_optional<T: Row, S: SqlxBinder>(
+        &mut self,
+        stmt: &S,
+    ) -> Result<Option<T>, sqlx::Error> {
+        let (sql, values) = self.build(stmt);
+        match self {
+            Tx::Sqlite(tx) => {
+                sqlx::query_as_with::<_, T, _>(AssertSqlSafe(sql), values)
+                    .fetch_optional(&mut **tx)
+                    .await
+            }
+            Tx::Postgres(tx) => {
+                sqlx::query_as_with::<_, T, _>(AssertSqlSafe(sql), values)
+                    .fetch_optional(&mut **tx)
+                    .await
+            }
+        }
+    }
+
+    pub async fn fetch_one<T: Row, S: SqlxBinder>(&mut self, stmt: &S) -> Result<T, StoreError> {
+        self.fetch_optional(stmt).await?.ok_or(StoreError::NotFound)
+    }
+
+    /// Runs fixed SQL text with no parameters (migrations, pings).
+    pub async fn raw(&mut self, sql: &str) -> Result<(), sqlx::Error> {
+        let sql = AssertSqlSafe(sql.to_string());
+        match self {
+            Tx::Sqlite(tx) => sqlx::raw_sql(sql).execute(&mut **tx).await.map(|_| ()),
+            Tx::Postgres(tx) => sqlx::raw_sql(sql).execute(&mut **tx).await.map(|_| ()),
+        }
+    }
+
+    pub async fn commit(self) -> Result<(), StoreError> {
+        match self {
+            Tx::Sqlite(tx) => tx.commit().await?,
+            Tx::Postgres(tx) => tx.commit().await?,
+        }
+        Ok(())
+    }
+
+    pub async fn rollback(self) -> Result<(), StoreError> {
+        match self {
+            Tx::Sqlite(tx) => tx.rollback().await?,
+            Tx::Postgres(tx) => tx.rollback().await?,
+        }
+        Ok(())
+    }
+}
+
+/// A single `COUNT(*)`-style integer column.
+#[derive(Debug, sqlx::FromRow)]
+pub struct Count {
+    pub n: i64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_urls() {
+        assert_eq!(
+            DbUrl::parse("sqlite://data/siar.db").unwrap(),
+            DbUrl::Sqlite("data/siar.db".into())
+        );
+        assert!(matches!(
+            DbUrl::parse("postgres://postgres@127.0.0.1:5432/test").unwrap(),
+            DbUrl::Postgres(_)
+        ));
+        assert!(DbUrl::parse("mysql://x").is_err());
+        assert!(DbUrl::parse("sqlite://").is_err());
+        assert!(DbUrl::parse("postgres://:::bad").is_err());
+    }
+
+    #[test]
+    fn redacts_passwords() {
+        assert_eq!(
+            redact_url_password("postgres://siar:rahasia@db:5432/siar"),
+            "postgres://siar:***@db:5432/siar"
+        );
+        assert_eq!(
+            redact_url_password("postgres://siar@db/siar"),
+            "postgres://siar@db/siar"
+        );
+    }
+}

@@ -1,0 +1,18 @@
+//! Siar's storage.
+//!
+//! One query path for both engines: statements are built with sea-query, rendered for
+//! the engine chosen once at start-up ([`Backend`]), and run through sqlx. Every
+//! repository function takes a [`Tx`], so a change and the jobs it causes commit
+//! together.
+
+pub mod audit;
+pub mod db;
+pub mod jobs;
+pub mod migrate;
+pub mod org;
+pub mod sessions;
+pub mod tokens;
+
+pub use db::{Backend, DbUrl, Store, StoreError, Tx};
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
