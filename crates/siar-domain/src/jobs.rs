@@ -109,3 +109,35 @@ mod tests {
         assert_eq!(JobState::parse("x"), None);
     }
 }
+
+/// A job as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Job {
+    pub id: i64,
+    pub org_id: Option<crate::org::OrgId>,
+    pub kind: String,
+    pub payload: String,
+    pub state: JobState,
+    pub attempts: u32,
+    pub max_attempts: u32,
+    pub run_at: crate::Timestamp,
+    pub lease_until: Option<crate::Timestamp>,
+    pub locked_by: Option<String>,
+    pub last_error: Option<String>,
+    pub dedup_key: Option<String>,
+    pub created_at: crate::Timestamp,
+    pub updated_at: crate::Timestamp,
+    pub finished_at: Option<crate::Timestamp>,
+}
+
+/// A job to enqueue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewJob {
+    pub org_id: Option<crate::org::OrgId>,
+    pub kind: String,
+    pub payload: String,
+    pub run_at: crate::Timestamp,
+    pub max_attempts: u32,
+    /// While a job with this key is queued or running, another is not enqueued.
+    pub dedup_key: Option<String>,
+}

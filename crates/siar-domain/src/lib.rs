@@ -3,6 +3,7 @@
 //! Nothing here does IO or needs an async runtime. Validation returns
 //! [`validate::FieldError`]s carrying message *keys*; the web layer translates them.
 
+pub mod audit;
 pub mod jobs;
 pub mod org;
 pub mod time;

@@ -529,3 +529,42 @@ mod tests {
         assert!(!is_valid_slug("a"));
     }
 }
+
+/// An organisation's id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct OrgId(pub i64);
+
+/// A staff account's id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct UserId(pub i64);
+
+/// A library (one tenant of the deployment).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Organisation {
+    pub id: OrgId,
+    pub slug: String,
+    pub settings: OrgSettings,
+    /// The logo's content type, when a logo was uploaded.
+    pub logo_type: Option<String>,
+    /// Bumped on every logo change, so its URL changes and caches refresh.
+    pub logo_version: i64,
+    pub created_at: crate::Timestamp,
+    pub updated_at: crate::Timestamp,
+}
+
+/// A staff account (never carries the password hash).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Staff {
+    pub id: UserId,
+    pub org_id: OrgId,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub active: bool,
+    /// The language this person chose; `None` follows the organisation's default.
+    pub lang: Option<Lang>,
+    pub created_at: crate::Timestamp,
+    pub updated_at: crate::Timestamp,
+}

@@ -1,0 +1,383 @@
+//! The job queue: enqueue inside the caller's transaction, claim with a lease,
+//! finish, fail with a retry time, or die.
+
+use crate::db::{Backend, StoreError, Tx};
+use sea_query::{
+    Cond, Expr, ExprTrait, Iden, LockBehavior, LockType, OnConflict, Order, Query,
+    SelectStatement,
+};
+use siar_domain::Timestamp;
+use siar_domain::jobs::{Job, JobState, NewJob};
+use siar_domain::org::OrgId;
+use std::time::Duration;
+
+#[derive(Iden, Clone, Copy)]
+enum Jobs {
+    Table,
+    Id,
+    OrgId,
+    Kind,
+    Payload,
+    State,
+    Attempts,
+    MaxAttempts,
+    RunAt,
+    LeaseUntil,
+    LockedBy,
+    LastError,
+    DedupKey,
+    CreatedAt,
+    UpdatedAt,
+    FinishedAt,
+}
+
+const COLS: [Jobs; 15] = [
+    Jobs::Id,
+    Jobs::OrgId,
+    Jobs::Kind,
+    Jobs::Payload,
+    Jobs::State,
+    Jobs::Attempts,
+    Jobs::MaxAttempts,
+    Jobs::RunAt,
+    Jobs::LeaseUntil,
+    Jobs::LockedBy,
+    Jobs::LastError,
+    Jobs::DedupKey,
+    Jobs::CreatedAt,
+    Jobs::UpdatedAt,
+    Jobs::FinishedAt,
+];
+
+#[derive(sqlx::FromRow)]
+struct JobRow {
+    id: i64,
+    org_id: Option<i64>,
+    kind: String,
+    payload: String,
+    state: String,
+    attempts: i32,
+    max_attempts: i32,
+    run_at: i64,
+    lease_until: Option<i64>,
+    locked_by: Option<String>,
+    last_error: Option<String>,
+    dedup_key: Option<String>,
+    created_at: i64,
+    updated_at: i64,
+    finished_at: Option<i64>,
+}
+
+impl TryFrom<JobRow> for Job {
+    type Error = StoreError;
+    fn try_from(r: JobRow) -> Result<Self, StoreError> {
+        Ok(Job {
+            id: r.id,
+            org_id: r.org_id.map(OrgId),
+            kind: r.kind,
+            payload: r.payload,
+            state: JobState::parse(&r.state)
+                .ok_or_else(|| StoreError::Corrupt(format!("job {}: state {}", r.id, r.state)))?,
+            attempts: u32::try_from(r.attempts).unwrap_or(0),
+            max_attempts: u32::try_from(r.max_attempts).unwrap_or(1),
+            run_at: Timestamp(r.run_at),
+            lease_until: r.lease_until.map(Timestamp),
+            locked_by: r.locked_by,
+            last_error: r.last_error,
+            dedup_key: r.dedup_key,
+            created_at: Timestamp(r.created_at),
+            updated_at: Timestamp(r.updated_at),
+            finished_at: r.finished_at.map(Timestamp),
+        })
+    }
+}
+
+fn rows(rows: Vec<JobRow>) -> Result<Vec<Job>, StoreError> {
+    rows.into_iter().map(TryInto::try_into).collect()
+}
+
+/// Enqueues a job in the caller's transaction. Returns its id, or `None` when a job
+/// with the same dedup key is already queued or running.
+pub async fn enqueue(tx: &mut Tx, job: &NewJob, now: Timestamp) -> Result<Option<i64>, StoreError> {
+    let q = Query::insert()
+        .into_table(Jobs::Table)
+        .columns([
+            Jobs::OrgId,
+            Jobs::Kind,
+            Jobs::Payload,
+            Jobs::State,
+            Jobs::Attempts,
+            Jobs::MaxAttempts,
+            Jobs::RunAt,
+            Jobs::DedupKey,
+            Jobs::CreatedAt,
+            Jobs::UpdatedAt,
+        ])
+        .values_panic([
+            job.org_id.map(|o| o.0).into(),
+            job.kind.clone().into(),
+            job.payload.clone().into(),
+            JobState::Queued.as_str().into(),
+            0i32.into(),
+            i32::try_from(Ord::max(job.max_attempts, 1)).unwrap_or(i32::MAX).into(),
+            job.run_at.0.into(),
+            job.dedup_key.clone().into(),
+            now.0.into(),
+            now.0.into(),
+        ])
+        .on_conflict(OnConflict::new().do_nothing().to_owned())
+        .returning_col(Jobs::Id)
+        .to_owned();
+    #[derive(sqlx::FromRow)]
+    struct Id {
+        id: i64,
+    }
+    Ok(tx.fetch_optional::<Id, _>(&q).await?.map(|r| r.id))
+}
+
+fn due(now: Timestamp) -> Cond {
+    Cond::any()
+        .add(
+            Cond::all()
+                .add(Expr::col(Jobs::State).eq(JobState::Queued.as_str()))
+                .add(Expr::col(Jobs::RunAt).lte(now.0)),
+        )
+        .add(
+            Cond::all()
+                .add(Expr::col(Jobs::State).eq(JobState::Running.as_str()))
+                .add(Expr::col(Jobs::LeaseUntil).lt(now.0)),
+        )
+}
+
+/// Claims the next due job (or one whose lease expired) for `worker`, holding it for
+/// `lease`. Two workers never get the same job: PostgreSQL skips rows another
+/// transaction has locked; SQLite runs one writing transaction at a time.
+pub async fn claim(
+    tx: &mut Tx,
+    worker: &str,
+    now: Timestamp,
+    lease: Duration,
+) -> Result<Option<Job>, StoreError> {
+    let mut pick = Query::select();
+    pick.column(Jobs::Id)
+        .from(Jobs::Table)
+        .cond_where(due(now))
+        .order_by(Jobs::RunAt, Order::Asc)
+        .order_by(Jobs::Id, Order::Asc)
+        .limit(1);
+    if tx.backend() == Backend::Postgres {
+        pick.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
+    }
+    #[derive(sqlx::FromRow)]
+    struct Id {
+        id: i64,
+    }
+    let Some(Id { id }) = tx.fetch_optional::<Id, _>(&pick).await? else {
+        return Ok(None);
+    };
+    let q = Query::update()
+        .table(Jobs::Table)
+        .values([
+            (Jobs::State, JobState::Running.as_str().into()),
+            (Jobs::LeaseUntil, now.plus(lease).0.into()),
+            (Jobs::LockedBy, worker.into()),
+            (Jobs::UpdatedAt, now.0.into()),
+        ])
+        .value(Jobs::Attempts, Expr::col(Jobs::Attempts).add(1))
+        .and_where(Expr::col(Jobs::Id).eq(id))
+        .returning(Query::returning().columns(COLS))
+        .to_owned();
+    tx.fetch_optional::<JobRow, _>(&q)
+        .await?
+        .map(TryInto::try_into)
+        .transpose()
+}
+
+fn owned_by(id: i64, worker: &str) -> Cond {
+    Cond::all()
+        .add(Expr::col(Jobs::Id).eq(id))
+        .add(Expr::col(Jobs::State).eq(JobState::Running.as_str()))
+        .add(Expr::col(Jobs::LockedBy).eq(worker))
+}
+
+/// Marks a job done. `false` when the worker no longer held it (its lease expired
+/// and another worker claimed it).
+pub async fn complete(tx: &mut Tx, id: i64, worker: &str, now: Timestamp) -> Result<bool, StoreError> {
+    let q = Query::update()
+        .table(Jobs::Table)
+        .values([
+            (Jobs::State, JobState::Succeeded.as_str().into()),
+            (Jobs::LeaseUntil, Option::<i64>::None.into()),
+            (Jobs::UpdatedAt, now.0.into()),
+            (Jobs::FinishedAt, now.0.into()),
+        ])
+        .cond_where(owned_by(id, worker))
+        .to_owned();
+    Ok(tx.exec(&q).await? == 1)
+}
+
+/// Records a failure: back to the queue at `retry_at`, or dead when `None`.
+pub async fn fail(
+    tx: &mut Tx,
+    id: i64,
+    worker: &str,
+    now: Timestamp,
+    error: &str,
+    retry_at: Option<Timestamp>,
+) -> Result<bool, StoreError> {
+    let error: String = error.chars().take(2000).collect();
+    let mut q = Query::update();
+    q.table(Jobs::Table)
+        .values([
+            (Jobs::LastError, error.into()),
+            (Jobs::LeaseUntil, Option::<i64>::None.into()),
+            (Jobs::UpdatedAt, now.0.into()),
+        ])
+        .cond_where(owned_by(id, worker));
+    match retry_at {
+        Some(at) => q.values([
+            (Jobs::State, JobState::Queued.as_str().into()),
+            (Jobs::RunAt, at.0.into()),
+        ]),
+        None => q.values([
+            (Jobs::State, JobState::Dead.as_str().into()),
+            (Jobs::FinishedAt, now.0.into()),
+        ]),
+    };
+    Ok(tx.exec(&q).await? == 1)
+}
+
+/// Gives an unfinished job back on shutdown, without counting the attempt.
+pub async fn release(tx: &mut Tx, id: i64, worker: &str, now: Timestamp) -> Result<bool, StoreError> {
+    let q = Query::update()
+        .table(Jobs::Table)
+        .values([
+            (Jobs::State, JobState::Queued.as_str().into()),
+            (Jobs::LeaseUntil, Option::<i64>::None.into()),
+            (Jobs::LockedBy, Option::<String>::None.into()),
+            (Jobs::RunAt, now.0.into()),
+            (Jobs::UpdatedAt, now.0.into()),
+        ])
+        .value(Jobs::Attempts, Expr::col(Jobs::Attempts).sub(1))
+        .cond_where(owned_by(id, worker))
+        .to_owned();
+    Ok(tx.exec(&q).await? == 1)
+}
+
+/// Puts a dead job back in the queue now, with a fresh set of attempts.
+pub async fn retry(tx: &mut Tx, org: OrgId, id: i64, now: Timestamp) -> Result<bool, StoreError> {
+    let q = Query::update()
+        .table(Jobs::Table)
+        .values([
+            (Jobs::State, JobState::Queued.as_str().into()),
+            (Jobs::Attempts, 0i32.into()),
+            (Jobs::RunAt, now.0.into()),
+            (Jobs::LockedBy, Option::<String>::None.into()),
+            (Jobs::FinishedAt, Option::<i64>::None.into()),
+            (Jobs::UpdatedAt, now.0.into()),
+        ])
+        .and_where(Expr::col(Jobs::OrgId).eq(org.0))
+        .and_where(Expr::col(Jobs::Id).eq(id))
+        .and_where(Expr::col(Jobs::State).eq(JobState::Dead.as_str()))
+        .to_owned();
+    tx.exec(&q)
+        .await
+        .map(|n| n == 1)
+        .map_err(|e| StoreError::from_write(e, "dedup_key"))
+}
+
+fn select() -> SelectStatement {
+    Query::select().columns(COLS).from(Jobs::Table).to_owned()
+}
+
+pub async fn get(tx: &mut Tx, org: OrgId, id: i64) -> Result<Option<Job>, StoreError> {
+    let q = select()
+        .and_where(Expr::col(Jobs::OrgId).eq(org.0))
+        .and_where(Expr::col(Jobs::Id).eq(id))
+        .to_owned();
+    tx.fetch_optional::<JobRow, _>(&q)
+        .await?
+        .map(TryInto::try_into)
+        .transpose()
+}
+
+/// Any job by id, whatever its organisation (for the worker and tests).
+pub async fn get_any(tx: &mut Tx, id: i64) -> Result<Option<Job>, StoreError> {
+    let q = select().and_where(Expr::col(Jobs::Id).eq(id)).to_owned();
+    tx.fetch_optional::<JobRow, _>(&q)
+        .await?
+        .map(TryInto::try_into)
+        .transpose()
+}
+
+/// The organisation's jobs in one state, most recently changed first.
+pub async fn list(
+    tx: &mut Tx,
+    org: OrgId,
+    state: Option<JobState>,
+    limit: u64,
+) -> Result<Vec<Job>, StoreError> {
+    let mut q = select();
+    q.and_where(Expr::col(Jobs::OrgId).eq(org.0));
+    if let Some(s) = state {
+        q.and_where(Expr::col(Jobs::State).eq(s.as_str()));
+    }
+    q.order_by(Jobs::UpdatedAt, Order::Desc)
+        .order_by(Jobs::Id, Order::Desc)
+        .limit(limit);
+    rows(tx.fetch_all(&q).await?)
+}
+
+#[derive(sqlx::FromRow)]
+struct StateCount {
+    kind: String,
+    state: String,
+    n: i64,
+}
+
+/// Job counts by (kind, state); `org` limits them to one organisation.
+pub async fn counts(
+    tx: &mut Tx,
+    org: Option<OrgId>,
+) -> Result<Vec<(String, JobState, i64)>, StoreError> {
+    let mut q = Query::select();
+    q.columns([Jobs::Kind, Jobs::State])
+        .expr_as(Expr::col(Jobs::Id).count(), "n")
+        .from(Jobs::Table)
+        .group_by_col(Jobs::Kind)
+        .group_by_col(Jobs::State);
+    if let Some(o) = org {
+        q.and_where(Expr::col(Jobs::OrgId).eq(o.0));
+    }
+    let out: Vec<StateCount> = tx.fetch_all(&q).await?;
+    Ok(out
+        .into_iter()
+        .filter_map(|c| JobState::parse(&c.state).map(|s| (c.kind, s, c.n)))
+        .collect())
+}
+
+/// When the next queued job is due (the worker sleeps until then, at most).
+pub async fn next_run_at(tx: &mut Tx) -> Result<Option<Timestamp>, StoreError> {
+    #[derive(sqlx::FromRow)]
+    struct At {
+        run_at: i64,
+    }
+    let q = Query::select()
+        .column(Jobs::RunAt)
+        .from(Jobs::Table)
+        .and_where(Expr::col(Jobs::State).eq(JobState::Queued.as_str()))
+        .order_by(Jobs::RunAt, Order::Asc)
+        .limit(1)
+        .to_owned();
+    Ok(tx.fetch_optional::<At, _>(&q).await?.map(|a| Timestamp(a.run_at)))
+}
+
+/// Deletes succeeded jobs finished before `before` (housekeeping).
+pub async fn purge_succeeded(tx: &mut Tx, before: Timestamp) -> Result<u64, StoreError> {
+    let q = Query::delete()
+        .from_table(Jobs::Table)
+        .and_where(Expr::col(Jobs::State).eq(JobState::Succeeded.as_str()))
+        .and_where(Expr::col(Jobs::FinishedAt).lt(before.0))
+        .to_owned();
+    Ok(tx.exec(&q).await?)
+}

@@ -1,0 +1,478 @@
+//! Storage tests. Every test body runs on SQLite and on PostgreSQL.
+
+use siar_domain::Timestamp;
+use siar_domain::audit::{AuditAction, AuditFilter, NewAudit};
+use siar_domain::jobs::{JobState, NewJob};
+use siar_domain::org::{Lang, OpeningHours, OrgId, OrgSettings, Role, StaffEdit};
+use siar_store::{Store, StoreError, audit, jobs, migrate, org, sessions, tokens};
+use siar_testkit::dual_test;
+use std::collections::HashSet;
+use std::time::Duration;
+
+const T0: Timestamp = Timestamp(1_795_827_600_000);
+
+fn settings(name: &str) -> OrgSettings {
+    OrgSettings {
+        name: name.into(),
+        timezone: chrono_tz::Asia::Jakarta,
+        default_lang: Lang::Id,
+        opening_hours: OpeningHours::library_default(),
+        holidays: vec![],
+    }
+}
+
+async fn two_orgs(store: &Store) -> (OrgId, OrgId) {
+    let mut tx = store.begin().await.unwrap();
+    let a = org::insert_org(&mut tx, "palembang", &settings("Perpustakaan Kota Palembang"), T0)
+        .await
+        .unwrap();
+    let b = org::insert_org(&mut tx, "lain", &settings("Perpustakaan Lain"), T0)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    (a.id, b.id)
+}
+
+fn job(org: Option<OrgId>, kind: &str, run_at: Timestamp) -> NewJob {
+    NewJob {
+        org_id: org,
+        kind: kind.into(),
+        payload: "{}".into(),
+        run_at,
+        max_attempts: 3,
+        dedup_key: None,
+    }
+}
+
+dual_test!(migrations_are_idempotent, |store| async move {
+    assert!(migrate::is_current(&store).await.unwrap());
+    let again = migrate::migrate(&store, 1).await.unwrap();
+    assert!(again.applied.is_empty());
+    assert_eq!(again.current, migrate::latest_version());
+});
+
+dual_test!(orgs_and_users_round_trip, |store| async move {
+    let (a, _) = two_orgs(&store).await;
+    let mut tx = store.begin().await.unwrap();
+    // Duplicate slug is a conflict, not a crash.
+    let dup = org::insert_org(&mut tx, "palembang", &settings("X"), T0).await;
+    assert!(matches!(dup, Err(StoreError::Conflict(_))), "{dup:?}");
+    tx.rollback().await.unwrap();
+
+    let mut tx = store.begin().await.unwrap();
+    let u = org::insert_user(
+        &mut tx,
+        a,
+        &org::NewUser {
+            name: "Siti",
+            email: "siti@perpustakaan.example",
+            role: Role::Editor,
+            password_hash: "h",
+        },
+        T0,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    assert!(u.active);
+
+    let mut tx = store.begin().await.unwrap();
+    let dup = org::insert_user(
+        &mut tx,
+        a,
+        &org::NewUser {
+            name: "Siti 2",
+            email: "siti@perpustakaan.example",
+            role: Role::Editor,
+            password_hash: "h",
+        },
+        T0,
+    )
+    .await;
+    assert!(matches!(dup, Err(StoreError::Conflict(ref s)) if s == "email"));
+    tx.rollback().await.unwrap();
+
+    let mut tx = store.begin().await.unwrap();
+    org::update_user(
+        &mut tx,
+        a,
+        u.id,
+        &StaffEdit {
+            name: "Siti Aminah".into(),
+            role: Role::Moderator,
+            active: false,
+        },
+        T0.plus(Duration::from_secs(1)),
+    )
+    .await
+    .unwrap();
+    org::set_lang(&mut tx, a, u.id, Lang::En, T0).await.unwrap();
+    tx.commit().await.unwrap();
+
+    let mut tx = store.read().await.unwrap();
+    let got = org::user(&mut tx, a, u.id).await.unwrap().unwrap();
+    assert_eq!(got.name, "Siti Aminah");
+    assert_eq!(got.role, Role::Moderator);
+    assert!(!got.active);
+    assert_eq!(got.lang, Some(Lang::En));
+    let (login, hash) = org::user_for_login(&mut tx, "siti@perpustakaan.example")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(login.id, u.id);
+    assert_eq!(hash, "h");
+
+    let mut s = settings("Perpustakaan Kota Palembang (baru)");
+    s.holidays = vec![siar_domain::org::Holiday {
+        date: chrono::NaiveDate::from_ymd_opt(2026, 12, 25).unwrap(),
+        name: "Natal".into(),
+    }];
+    drop(tx);
+    let mut tx = store.begin().await.unwrap();
+    org::update_settings(&mut tx, a, &s, T0).await.unwrap();
+    org::set_logo(&mut tx, a, "image/png", vec![1, 2, 3], T0).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = store.read().await.unwrap();
+    let o = org::org_by_slug(&mut tx, "palembang").await.unwrap().unwrap();
+    assert_eq!(o.settings, s);
+    assert_eq!(o.logo_version, 1);
+    assert_eq!(
+        org::logo(&mut tx, a).await.unwrap(),
+        Some(("image/png".to_string(), vec![1, 2, 3]))
+    );
+    assert!(org::org_by_slug(&mut tx, "tidak-ada").await.unwrap().is_none());
+});
+
+// No repository returns another organisation's rows.
+dual_test!(tenants_never_see_each_other, |store| async move {
+    let (a, b) = two_orgs(&store).await;
+    let mut tx = store.begin().await.unwrap();
+    let mut ids = Vec::new();
+    for (o, email) in [(a, "a@x.example"), (b, "b@x.example")] {
+        let u = org::insert_user(
+            &mut tx,
+            o,
+            &org::NewUser {
+                name: email,
+                email,
+                role: Role::Admin,
+                password_hash: "h",
+            },
+            T0,
+        )
+        .await
+        .unwrap();
+        ids.push(u.id);
+        audit::insert(
+            &mut tx,
+            o,
+            &NewAudit {
+                actor_id: Some(u.id),
+                actor_label: email.into(),
+                action: AuditAction::StaffCreated,
+                record_type: "user",
+                record_id: Some(u.id.0.to_string()),
+                summary: String::new(),
+                ip: None,
+            },
+            T0,
+        )
+        .await
+        .unwrap();
+        jobs::enqueue(&mut tx, &job(Some(o), "noop", T0), T0).await.unwrap();
+        sessions::insert(
+            &mut tx,
+            &sessions::NewSession {
+                org_id: o,
+                user_id: u.id,
+                token_hash: email,
+                csrf_token: "c",
+                expires_at: T0.plus(Duration::from_secs(60)),
+                ip: None,
+                user_agent: None,
+            },
+            T0,
+        )
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+
+    let mut tx = store.read().await.unwrap();
+    let users = org::users(&mut tx, a).await.unwrap();
+    assert_eq!(users.len(), 1);
+    assert!(users.iter().all(|u| u.org_id == a));
+    assert!(org::user(&mut tx, a, ids[1]).await.unwrap().is_none());
+    assert!(org::user_by_email(&mut tx, a, "b@x.example").await.unwrap().is_none());
+    assert!(org::password_hash(&mut tx, a, ids[1]).await.unwrap().is_none());
+    let log = audit::list(&mut tx, a, &AuditFilter::default(), 100, 0).await.unwrap();
+    assert_eq!(log.len(), 1);
+    assert!(log.iter().all(|e| e.org_id == a));
+    assert_eq!(audit::count(&mut tx, a, &AuditFilter::default()).await.unwrap(), 1);
+    let js = jobs::list(&mut tx, a, None, 100).await.unwrap();
+    assert_eq!(js.len(), 1);
+    assert!(js.iter().all(|j| j.org_id == Some(a)));
+    let b_job = jobs::list(&mut tx, b, None, 1).await.unwrap()[0].id;
+    assert!(jobs::get(&mut tx, a, b_job).await.unwrap().is_none());
+    let counts = jobs::counts(&mut tx, Some(a)).await.unwrap();
+    assert_eq!(counts.iter().map(|c| c.2).sum::<i64>(), 1);
+    assert_eq!(sessions::count_for_user(&mut tx, a, ids[1], T0).await.unwrap(), 0);
+    drop(tx);
+
+    let mut tx = store.begin().await.unwrap();
+    // Writes scoped to org A cannot touch org B's rows.
+    let edit = StaffEdit {
+        name: "x".into(),
+        role: Role::Analyst,
+        active: false,
+    };
+    assert!(matches!(
+        org::update_user(&mut tx, a, ids[1], &edit, T0).await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        org::set_password_hash(&mut tx, a, ids[1], "z", T0).await,
+        Err(StoreError::NotFound)
+    ));
+    assert_eq!(sessions::delete_for_user(&mut tx, a, ids[1]).await.unwrap(), 0);
+    assert!(!jobs::retry(&mut tx, a, b_job, T0).await.unwrap());
+    tx.commit().await.unwrap();
+});
+
+dual_test!(audit_filters_and_retention, |store| async move {
+    let (a, _) = two_orgs(&store).await;
+    let mut tx = store.begin().await.unwrap();
+    for (i, action) in [AuditAction::SignIn, AuditAction::SettingsUpdated, AuditAction::SignIn]
+        .into_iter()
+        .enumerate()
+    {
+        audit::insert(
+            &mut tx,
+            a,
+            &NewAudit {
+                actor_id: None,
+                actor_label: "cli".into(),
+                action,
+                record_type: if action == AuditAction::SignIn { "session" } else { "organisation" },
+                record_id: None,
+                summary: format!("n={i}"),
+                ip: None,
+            },
+            T0.plus(Duration::from_secs(3600 * i as u64)),
+        )
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+    let mut tx = store.read().await.unwrap();
+    let f = AuditFilter {
+        action: Some("sign_in".into()),
+        ..Default::default()
+    };
+    let rows = audit::list(&mut tx, a, &f, 10, 0).await.unwrap();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0].summary, "n=2", "newest first");
+    let f = AuditFilter {
+        from: Some(T0.plus(Duration::from_secs(1800))),
+        until: Some(T0.plus(Duration::from_secs(5400))),
+        ..Default::default()
+    };
+    assert_eq!(audit::count(&mut tx, a, &f).await.unwrap(), 1);
+    let f = AuditFilter {
+        record_type: Some("organisation".into()),
+        ..Default::default()
+    };
+    assert_eq!(audit::count(&mut tx, a, &f).await.unwrap(), 1);
+    assert_eq!(audit::list(&mut tx, a, &AuditFilter::default(), 1, 1).await.unwrap()[0].summary, "n=1");
+    drop(tx);
+    let mut tx = store.begin().await.unwrap();
+    let purged = audit::purge_before(&mut tx, T0.plus(Duration::from_secs(3600))).await.unwrap();
+    assert_eq!(purged, 1);
+    tx.commit().await.unwrap();
+});
+
+dual_test!(sessions_expire_and_end_everywhere, |store| async move {
+    let (a, _) = two_orgs(&store).await;
+    let mut tx = store.begin().await.unwrap();
+    let u = org::insert_user(
+        &mut tx,
+        a,
+        &org::NewUser { name: "A", email: "a@x.example", role: Role::Editor, password_hash: "h" },
+        T0,
+    )
+    .await
+    .unwrap();
+    for tok in ["t1", "t2"] {
+        sessions::insert(
+            &mut tx,
+            &sessions::NewSession {
+                org_id: a,
+                user_id: u.id,
+                token_hash: tok,
+                csrf_token: "c",
+                expires_at: T0.plus(Duration::from_secs(60)),
+                ip: Some("127.0.0.1"),
+                user_agent: Some("test"),
+            },
+            T0,
+        )
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+    let mut tx = store.begin().await.unwrap();
+    assert!(sessions::find(&mut tx, "t1", T0).await.unwrap().is_some());
+    assert!(sessions::find(&mut tx, "t1", T0.plus(Duration::from_secs(61))).await.unwrap().is_none());
+    assert_eq!(sessions::delete_for_user(&mut tx, a, u.id).await.unwrap(), 2);
+    assert!(sessions::find(&mut tx, "t2", T0).await.unwrap().is_none());
+    sessions::record_failure(&mut tx, "ip:1.2.3.4", T0).await.unwrap();
+    sessions::record_failure(&mut tx, "ip:1.2.3.4", T0.plus(Duration::from_secs(10))).await.unwrap();
+    assert_eq!(sessions::failures_since(&mut tx, "ip:1.2.3.4", T0).await.unwrap(), 1);
+    sessions::clear_failures(&mut tx, "ip:1.2.3.4").await.unwrap();
+    assert_eq!(sessions::failures_since(&mut tx, "ip:1.2.3.4", Timestamp(0)).await.unwrap(), 0);
+    tx.commit().await.unwrap();
+});
+
+dual_test!(jobs_claim_complete_fail_die, |store| async move {
+    let (a, _) = two_orgs(&store).await;
+    let lease = Duration::from_secs(60);
+    let mut tx = store.begin().await.unwrap();
+    let id = jobs::enqueue(&mut tx, &job(Some(a), "noop", T0.plus(Duration::from_secs(5))), T0)
+        .await
+        .unwrap()
+        .unwrap();
+    tx.commit().await.unwrap();
+
+    let mut tx = store.begin().await.unwrap();
+    assert!(jobs::claim(&mut tx, "w1", T0, lease).await.unwrap().is_none(), "not due yet");
+    let now = T0.plus(Duration::from_secs(5));
+    let j = jobs::claim(&mut tx, "w1", now, lease).await.unwrap().unwrap();
+    assert_eq!((j.id, j.state, j.attempts), (id, JobState::Running, 1));
+    assert!(jobs::claim(&mut tx, "w2", now, lease).await.unwrap().is_none(), "leased");
+    // A failure with a retry time puts it back; only the lease holder may report.
+    assert!(!jobs::fail(&mut tx, id, "w2", now, "x", Some(now)).await.unwrap());
+    assert!(jobs::fail(&mut tx, id, "w1", now, "timeout", Some(now.plus(lease))).await.unwrap());
+    tx.commit().await.unwrap();
+
+    let mut tx = store.begin().await.unwrap();
+    let j = jobs::get(&mut tx, a, id).await.unwrap().unwrap();
+    assert_eq!(j.state, JobState::Queued);
+    assert_eq!(j.last_error.as_deref(), Some("timeout"));
+    let later = now.plus(lease);
+    let j = jobs::claim(&mut tx, "w2", later, lease).await.unwrap().unwrap();
+    assert_eq!(j.attempts, 2);
+    assert!(jobs::fail(&mut tx, id, "w2", later, "gone", None).await.unwrap());
+    let j = jobs::get(&mut tx, a, id).await.unwrap().unwrap();
+    assert_eq!(j.state, JobState::Dead);
+    assert!(jobs::retry(&mut tx, a, id, later).await.unwrap());
+    let j = jobs::claim(&mut tx, "w3", later, lease).await.unwrap().unwrap();
+    assert_eq!(j.attempts, 1, "a retry starts a fresh set of attempts");
+    assert!(jobs::complete(&mut tx, id, "w3", later).await.unwrap());
+    let j = jobs::get(&mut tx, a, id).await.unwrap().unwrap();
+    assert_eq!(j.state, JobState::Succeeded);
+    assert_eq!(jobs::purge_succeeded(&mut tx, later.plus(lease)).await.unwrap(), 1);
+    tx.commit().await.unwrap();
+});
+
+dual_test!(expired_lease_is_claimed_again, |store| async move {
+    let lease = Duration::from_secs(30);
+    let mut tx = store.begin().await.unwrap();
+    let id = jobs::enqueue(&mut tx, &job(None, "noop", T0), T0).await.unwrap().unwrap();
+    let j = jobs::claim(&mut tx, "crashed", T0, lease).await.unwrap().unwrap();
+    assert_eq!(j.id, id);
+    assert!(jobs::claim(&mut tx, "w2", T0.plus(Duration::from_secs(29)), lease).await.unwrap().is_none());
+    let again = jobs::claim(&mut tx, "w2", T0.plus(Duration::from_secs(31)), lease)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((again.id, again.attempts, again.locked_by.as_deref()), (id, 2, Some("w2")));
+    // The crashed worker's late report is ignored.
+    assert!(!jobs::complete(&mut tx, id, "crashed", T0.plus(Duration::from_secs(32))).await.unwrap());
+    tx.commit().await.unwrap();
+});
+
+dual_test!(dedup_key_blocks_twins_while_pending, |store| async move {
+    let mut j = job(None, "housekeeping", T0);
+    j.dedup_key = Some("housekeeping".into());
+    let mut tx = store.begin().await.unwrap();
+    let first = jobs::enqueue(&mut tx, &j, T0).await.unwrap();
+    assert!(first.is_some());
+    assert_eq!(jobs::enqueue(&mut tx, &j, T0).await.unwrap(), None);
+    let claimed = jobs::claim(&mut tx, "w", T0, Duration::from_secs(5)).await.unwrap().unwrap();
+    assert_eq!(jobs::enqueue(&mut tx, &j, T0).await.unwrap(), None, "running blocks too");
+    jobs::complete(&mut tx, claimed.id, "w", T0).await.unwrap();
+    assert!(jobs::enqueue(&mut tx, &j, T0).await.unwrap().is_some(), "finished frees the key");
+    tx.commit().await.unwrap();
+});
+
+// Two workers claiming at the same time never get the same job.
+dual_test!(concurrent_claims_never_share_a_job, |store| async move {
+    let mut tx = store.begin().await.unwrap();
+    for _ in 0..40 {
+        jobs::enqueue(&mut tx, &job(None, "noop", T0), T0).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    let mut handles = Vec::new();
+    for w in 0..4 {
+        let store = store.clone();
+        handles.push(tokio::spawn(async move {
+            let mut got = Vec::new();
+            // Bounded: at most 40 claims per worker.
+            for _ in 0..40 {
+                let mut tx = store.begin().await.unwrap();
+                let j = jobs::claim(&mut tx, &format!("w{w}"), T0, Duration::from_secs(60))
+                    .await
+                    .unwrap();
+                tx.commit().await.unwrap();
+                match j {
+                    Some(j) => got.push(j.id),
+                    None => break,
+                }
+            }
+            got
+        }));
+    }
+    let mut all = Vec::new();
+    for h in handles {
+        all.extend(h.await.unwrap());
+    }
+    let unique: HashSet<_> = all.iter().copied().collect();
+    assert_eq!(all.len(), 40);
+    assert_eq!(unique.len(), 40);
+});
+
+dual_test!(api_tokens_resolve_to_their_org, |store| async move {
+    let (a, _) = two_orgs(&store).await;
+    let mut tx = store.begin().await.unwrap();
+    tokens::insert(&mut tx, a, Role::Analyst, "cli", "hash1", T0).await.unwrap();
+    let t = tokens::find(&mut tx, "hash1", T0).await.unwrap().unwrap();
+    assert_eq!((t.org_id, t.role), (a, Role::Analyst));
+    assert!(tokens::find(&mut tx, "other", T0).await.unwrap().is_none());
+    tx.commit().await.unwrap();
+});
+
+/// The one migration source yields the same tables and columns on both engines.
+#[tokio::test]
+async fn schema_is_the_same_on_both_engines() {
+    let lite = siar_testkit::TestDb::sqlite().await;
+    let Some(pg) = siar_testkit::TestDb::postgres().await else {
+        return;
+    };
+    let mut l = lite.store.read().await.unwrap();
+    let mut p = pg.store.read().await.unwrap();
+    let mut lt = migrate::table_names(&mut l).await.unwrap();
+    lt.retain(|t| t != "sqlite_sequence");
+    let pt = migrate::table_names(&mut p).await.unwrap();
+    assert_eq!(lt, pt);
+    assert!(lt.contains(&"jobs".to_string()));
+    for t in &lt {
+        assert_eq!(
+            migrate::column_names(&mut l, t).await.unwrap(),
+            migrate::column_names(&mut p, t).await.unwrap(),
+            "columns of {t}"
+        );
+    }
+    drop((l, p));
+    lite.cleanup().await;
+    pg.cleanup().await;
+}
