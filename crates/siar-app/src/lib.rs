@@ -1,0 +1,118 @@
+//! Siar's use cases. Handlers in `siar-web` call exactly one function here; this
+//! crate owns transactions, audit rows and the jobs each change causes.
+
+pub mod audit;
+pub mod auth;
+pub mod demo;
+pub mod error;
+pub mod jobs;
+pub mod secrets;
+pub mod settings;
+pub mod staff;
+pub mod tokens;
+
+pub use error::AppError;
+pub use siar_store::{DbUrl, Store};
+
+use siar_domain::{Clock, Timestamp};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Deployment settings the use cases need.
+#[derive(Debug, Clone)]
+pub struct AppConfig {
+    /// `siar demo`: the demo password works, demo data exists.
+    pub demo_mode: bool,
+    /// A session ends after this long without use.
+    pub session_idle: Duration,
+    /// Audit rows older than this are deleted by housekeeping.
+    pub audit_retention: Duration,
+    /// Failed sign-ins allowed per account, and per address, within `throttle_window`.
+    pub throttle_per_account: i64,
+    pub throttle_per_address: i64,
+    pub throttle_window: Duration,
+}
+
+impl Default for AppConfig {
+    fn default() -> Self {
+        Self {
+            demo_mode: false,
+            session_idle: Duration::from_secs(12 * 3600),
+            audit_retention: Duration::from_secs(365 * 24 * 3600),
+            throttle_per_account: 5,
+            throttle_per_address: 20,
+            throttle_window: Duration::from_secs(15 * 60),
+        }
+    }
+}
+
+/// Everything a use case needs. Cheap to clone.
+#[derive(Clone)]
+pub struct App {
+    pub store: Store,
+    pub clock: Arc<dyn Clock>,
+    pub secrets: Arc<secrets::Keyring>,
+    pub config: Arc<AppConfig>,
+}
+
+impl App {
+    pub fn new(
+        store: Store,
+        clock: Arc<dyn Clock>,
+        secrets: secrets::Keyring,
+        config: AppConfig,
+    ) -> Self {
+        Self {
+            store,
+            clock,
+            secrets: Arc::new(secrets),
+            config: Arc::new(config),
+        }
+    }
+
+    pub fn now(&self) -> Timestamp {
+        self.clock.now()
+    }
+
+    /// `/readyz`: the database answers and its schema is current.
+    pub async fn readiness(&self) -> Result<(), AppError> {
+        self.store.ping().await?;
+        if !siar_store::migrate::is_current(&self.store).await? {
+            return Err(AppError::Internal(
+                "database schema is behind this version of Siar: run `siar migrate`".into(),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// The acting person, as established by the web layer from a session or token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub org: siar_domain::org::OrgId,
+    pub user: Option<siar_domain::org::UserId>,
+    pub label: String,
+    pub role: siar_domain::org::Role,
+    pub ip: Option<String>,
+}
+
+impl Actor {
+    /// Command-line actions act as `cli` with admin rights in one organisation.
+    pub fn cli(org: siar_domain::org::OrgId) -> Self {
+        Self {
+            org,
+            user: None,
+            label: "cli".into(),
+            role: siar_domain::org::Role::Admin,
+            ip: None,
+        }
+    }
+
+    pub fn require(&self, perm: siar_domain::org::Permission) -> Result<(), AppError> {
+        if self.role.can(perm) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+}

@@ -213,7 +213,8 @@ pub const MAX_HOLIDAY_NAME: usize = 80;
 
 impl OrgSettingsInput {
     pub fn from_settings(s: &OrgSettings) -> Self {
-        let fmt = |t: Option<NaiveTime>| t.map(|t| t.format("%H:%M").to_string()).unwrap_or_default();
+        let fmt =
+            |t: Option<NaiveTime>| t.map(|t| t.format("%H:%M").to_string()).unwrap_or_default();
         Self {
             name: s.name.clone(),
             timezone: s.timezone.name().to_string(),
@@ -281,7 +282,12 @@ impl OrgSettingsInput {
             }
         }
         let mut holidays = Vec::new();
-        for line in self.holidays.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        for line in self
+            .holidays
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+        {
             let (date, name) = line.split_once(char::is_whitespace).unwrap_or((line, ""));
             let name = name.trim();
             match NaiveDate::parse_from_str(date, "%Y-%m-%d") {

@@ -21,11 +21,17 @@ impl Timestamp {
     }
 
     pub fn plus(self, d: Duration) -> Self {
-        Self(self.0.saturating_add(i64::try_from(d.as_millis()).unwrap_or(i64::MAX)))
+        Self(
+            self.0
+                .saturating_add(i64::try_from(d.as_millis()).unwrap_or(i64::MAX)),
+        )
     }
 
     pub fn minus(self, d: Duration) -> Self {
-        Self(self.0.saturating_sub(i64::try_from(d.as_millis()).unwrap_or(i64::MAX)))
+        Self(
+            self.0
+                .saturating_sub(i64::try_from(d.as_millis()).unwrap_or(i64::MAX)),
+        )
     }
 
     pub fn to_utc(self) -> DateTime<Utc> {
@@ -48,7 +54,8 @@ impl Timestamp {
 
     /// RFC 3339 in UTC, for exports and machines.
     pub fn rfc3339(self) -> String {
-        self.to_utc().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        self.to_utc()
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
     }
 }
 

@@ -112,7 +112,9 @@ mod tests {
 
     #[test]
     fn email_rules() {
-        for bad in ["", "a", "a@b", "@b.id", "a b@c.id", "a@b@c.id", "a@.id", "a@b."] {
+        for bad in [
+            "", "a", "a@b", "@b.id", "a b@c.id", "a@b@c.id", "a@.id", "a@b.",
+        ] {
             let mut p = Problems::default();
             p.email("email", bad);
             assert!(!p.is_empty(), "{bad} should be refused");

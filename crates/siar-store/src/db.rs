@@ -260,7 +260,8 @@ pub enum Tx {
 
 /// A row type that decodes on both engines (derive `sqlx::FromRow` on it).
 pub trait Row: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin {}
-impl<T> Row for T where T: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin {}
+impl<T> Row for T where T: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin
+{}
 
 impl Tx {
     pub fn backend(&self) -> Backend {

@@ -3,8 +3,7 @@
 
 use crate::db::{Backend, StoreError, Tx};
 use sea_query::{
-    Cond, Expr, ExprTrait, Iden, LockBehavior, LockType, OnConflict, Order, Query,
-    SelectStatement,
+    Cond, Expr, ExprTrait, Iden, LockBehavior, LockType, OnConflict, Order, Query, SelectStatement,
 };
 use siar_domain::Timestamp;
 use siar_domain::jobs::{Job, JobState, NewJob};
@@ -119,7 +118,9 @@ pub async fn enqueue(tx: &mut Tx, job: &NewJob, now: Timestamp) -> Result<Option
             job.payload.clone().into(),
             JobState::Queued.as_str().into(),
             0i32.into(),
-            i32::try_from(Ord::max(job.max_attempts, 1)).unwrap_or(i32::MAX).into(),
+            i32::try_from(Ord::max(job.max_attempts, 1))
+                .unwrap_or(i32::MAX)
+                .into(),
             job.run_at.0.into(),
             job.dedup_key.clone().into(),
             now.0.into(),
@@ -202,7 +203,12 @@ fn owned_by(id: i64, worker: &str) -> Cond {
 
 /// Marks a job done. `false` when the worker no longer held it (its lease expired
 /// and another worker claimed it).
-pub async fn complete(tx: &mut Tx, id: i64, worker: &str, now: Timestamp) -> Result<bool, StoreError> {
+pub async fn complete(
+    tx: &mut Tx,
+    id: i64,
+    worker: &str,
+    now: Timestamp,
+) -> Result<bool, StoreError> {
     let q = Query::update()
         .table(Jobs::Table)
         .values([
@@ -248,7 +254,12 @@ pub async fn fail(
 }
 
 /// Gives an unfinished job back on shutdown, without counting the attempt.
-pub async fn release(tx: &mut Tx, id: i64, worker: &str, now: Timestamp) -> Result<bool, StoreError> {
+pub async fn release(
+    tx: &mut Tx,
+    id: i64,
+    worker: &str,
+    now: Timestamp,
+) -> Result<bool, StoreError> {
     let q = Query::update()
         .table(Jobs::Table)
         .values([
@@ -369,7 +380,10 @@ pub async fn next_run_at(tx: &mut Tx) -> Result<Option<Timestamp>, StoreError> {
         .order_by(Jobs::RunAt, Order::Asc)
         .limit(1)
         .to_owned();
-    Ok(tx.fetch_optional::<At, _>(&q).await?.map(|a| Timestamp(a.run_at)))
+    Ok(tx
+        .fetch_optional::<At, _>(&q)
+        .await?
+        .map(|a| Timestamp(a.run_at)))
 }
 
 /// Deletes succeeded jobs finished before `before` (housekeeping).

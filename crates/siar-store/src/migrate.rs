@@ -132,11 +132,13 @@ pub async fn migrate(store: &Store, now_ms: i64) -> Result<MigrateReport, StoreE
             continue;
         }
         for stmt in statements(&render(m.sql, tx.backend())) {
-            tx.raw(&stmt).await.map_err(|source| StoreError::Migration {
-                version: m.version,
-                name: m.name,
-                source,
-            })?;
+            tx.raw(&stmt)
+                .await
+                .map_err(|source| StoreError::Migration {
+                    version: m.version,
+                    name: m.name,
+                    source,
+                })?;
         }
         let ins = Query::insert()
             .into_table(SiarMigrations::Table)
@@ -192,10 +194,7 @@ struct Name {
 }
 
 pub(crate) async fn table_exists(tx: &mut Tx, table: &str) -> Result<bool, StoreError> {
-    Ok(!table_names(tx)
-        .await?
-        .iter()
-        .all(|t| t.as_str() != table))
+    Ok(!table_names(tx).await?.iter().all(|t| t.as_str() != table))
 }
 
 /// The user tables of the schema, sorted (used by the schema-parity test).
@@ -224,10 +223,7 @@ pub async fn column_names(tx: &mut Tx, table: &str) -> Result<Vec<String>, Store
     let q = match tx.backend() {
         Backend::Sqlite => Query::select()
             .expr_as(Expr::col("name"), "name")
-            .from_function(
-                sea_query::Func::cust("pragma_table_info").arg(table),
-                "p",
-            )
+            .from_function(sea_query::Func::cust("pragma_table_info").arg(table), "p")
             .order_by("name", Order::Asc)
             .to_owned(),
         Backend::Postgres => Query::select()
@@ -262,7 +258,10 @@ mod tests {
     #[test]
     fn splits_statements() {
         let s = statements("-- c\nCREATE TABLE a (x INT);\n\nCREATE INDEX i\n  ON a (x);\n");
-        assert_eq!(s, vec!["CREATE TABLE a (x INT)", "CREATE INDEX i\n  ON a (x)"]);
+        assert_eq!(
+            s,
+            vec!["CREATE TABLE a (x INT)", "CREATE INDEX i\n  ON a (x)"]
+        );
     }
 
     #[test]

@@ -66,7 +66,9 @@ pub async fn insert(tx: &mut Tx, s: &NewSession<'_>, now: Timestamp) -> Result<(
             now.0.into(),
             s.expires_at.0.into(),
             s.ip.map(str::to_string).into(),
-            s.user_agent.map(|u| u.chars().take(300).collect::<String>()).into(),
+            s.user_agent
+                .map(|u| u.chars().take(300).collect::<String>())
+                .into(),
         ])
         .to_owned();
     tx.exec(&q)
@@ -179,11 +181,7 @@ pub async fn record_failure(tx: &mut Tx, scope: &str, now: Timestamp) -> Result<
     Ok(())
 }
 
-pub async fn failures_since(
-    tx: &mut Tx,
-    scope: &str,
-    since: Timestamp,
-) -> Result<i64, StoreError> {
+pub async fn failures_since(tx: &mut Tx, scope: &str, since: Timestamp) -> Result<i64, StoreError> {
     let q = Query::select()
         .expr_as(Expr::col(LoginFailures::Id).count(), "n")
         .from(LoginFailures::Table)

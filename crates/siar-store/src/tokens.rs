@@ -79,7 +79,12 @@ pub async fn find(
     now: Timestamp,
 ) -> Result<Option<ApiToken>, StoreError> {
     let q = Query::select()
-        .columns([ApiTokens::Id, ApiTokens::OrgId, ApiTokens::Role, ApiTokens::Label])
+        .columns([
+            ApiTokens::Id,
+            ApiTokens::OrgId,
+            ApiTokens::Role,
+            ApiTokens::Label,
+        ])
         .from(ApiTokens::Table)
         .and_where(Expr::col(ApiTokens::TokenHash).eq(token_hash))
         .and_where(Expr::col(ApiTokens::RevokedAt).is_null())

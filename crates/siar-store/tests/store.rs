@@ -23,9 +23,14 @@ fn settings(name: &str) -> OrgSettings {
 
 async fn two_orgs(store: &Store) -> (OrgId, OrgId) {
     let mut tx = store.begin().await.unwrap();
-    let a = org::insert_org(&mut tx, "palembang", &settings("Perpustakaan Kota Palembang"), T0)
-        .await
-        .unwrap();
+    let a = org::insert_org(
+        &mut tx,
+        "palembang",
+        &settings("Perpustakaan Kota Palembang"),
+        T0,
+    )
+    .await
+    .unwrap();
     let b = org::insert_org(&mut tx, "lain", &settings("Perpustakaan Lain"), T0)
         .await
         .unwrap();
@@ -130,17 +135,27 @@ dual_test!(orgs_and_users_round_trip, |store| async move {
     drop(tx);
     let mut tx = store.begin().await.unwrap();
     org::update_settings(&mut tx, a, &s, T0).await.unwrap();
-    org::set_logo(&mut tx, a, "image/png", vec![1, 2, 3], T0).await.unwrap();
+    org::set_logo(&mut tx, a, "image/png", vec![1, 2, 3], T0)
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     let mut tx = store.read().await.unwrap();
-    let o = org::org_by_slug(&mut tx, "palembang").await.unwrap().unwrap();
+    let o = org::org_by_slug(&mut tx, "palembang")
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(o.settings, s);
     assert_eq!(o.logo_version, 1);
     assert_eq!(
         org::logo(&mut tx, a).await.unwrap(),
         Some(("image/png".to_string(), vec![1, 2, 3]))
     );
-    assert!(org::org_by_slug(&mut tx, "tidak-ada").await.unwrap().is_none());
+    assert!(
+        org::org_by_slug(&mut tx, "tidak-ada")
+            .await
+            .unwrap()
+            .is_none()
+    );
 });
 
 // No repository returns another organisation's rows.
@@ -179,7 +194,9 @@ dual_test!(tenants_never_see_each_other, |store| async move {
         )
         .await
         .unwrap();
-        jobs::enqueue(&mut tx, &job(Some(o), "noop", T0), T0).await.unwrap();
+        jobs::enqueue(&mut tx, &job(Some(o), "noop", T0), T0)
+            .await
+            .unwrap();
         sessions::insert(
             &mut tx,
             &sessions::NewSession {
@@ -203,12 +220,29 @@ dual_test!(tenants_never_see_each_other, |store| async move {
     assert_eq!(users.len(), 1);
     assert!(users.iter().all(|u| u.org_id == a));
     assert!(org::user(&mut tx, a, ids[1]).await.unwrap().is_none());
-    assert!(org::user_by_email(&mut tx, a, "b@x.example").await.unwrap().is_none());
-    assert!(org::password_hash(&mut tx, a, ids[1]).await.unwrap().is_none());
-    let log = audit::list(&mut tx, a, &AuditFilter::default(), 100, 0).await.unwrap();
+    assert!(
+        org::user_by_email(&mut tx, a, "b@x.example")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        org::password_hash(&mut tx, a, ids[1])
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let log = audit::list(&mut tx, a, &AuditFilter::default(), 100, 0)
+        .await
+        .unwrap();
     assert_eq!(log.len(), 1);
     assert!(log.iter().all(|e| e.org_id == a));
-    assert_eq!(audit::count(&mut tx, a, &AuditFilter::default()).await.unwrap(), 1);
+    assert_eq!(
+        audit::count(&mut tx, a, &AuditFilter::default())
+            .await
+            .unwrap(),
+        1
+    );
     let js = jobs::list(&mut tx, a, None, 100).await.unwrap();
     assert_eq!(js.len(), 1);
     assert!(js.iter().all(|j| j.org_id == Some(a)));
@@ -216,7 +250,12 @@ dual_test!(tenants_never_see_each_other, |store| async move {
     assert!(jobs::get(&mut tx, a, b_job).await.unwrap().is_none());
     let counts = jobs::counts(&mut tx, Some(a)).await.unwrap();
     assert_eq!(counts.iter().map(|c| c.2).sum::<i64>(), 1);
-    assert_eq!(sessions::count_for_user(&mut tx, a, ids[1], T0).await.unwrap(), 0);
+    assert_eq!(
+        sessions::count_for_user(&mut tx, a, ids[1], T0)
+            .await
+            .unwrap(),
+        0
+    );
     drop(tx);
 
     let mut tx = store.begin().await.unwrap();
@@ -234,7 +273,10 @@ dual_test!(tenants_never_see_each_other, |store| async move {
         org::set_password_hash(&mut tx, a, ids[1], "z", T0).await,
         Err(StoreError::NotFound)
     ));
-    assert_eq!(sessions::delete_for_user(&mut tx, a, ids[1]).await.unwrap(), 0);
+    assert_eq!(
+        sessions::delete_for_user(&mut tx, a, ids[1]).await.unwrap(),
+        0
+    );
     assert!(!jobs::retry(&mut tx, a, b_job, T0).await.unwrap());
     tx.commit().await.unwrap();
 });
@@ -242,9 +284,13 @@ dual_test!(tenants_never_see_each_other, |store| async move {
 dual_test!(audit_filters_and_retention, |store| async move {
     let (a, _) = two_orgs(&store).await;
     let mut tx = store.begin().await.unwrap();
-    for (i, action) in [AuditAction::SignIn, AuditAction::SettingsUpdated, AuditAction::SignIn]
-        .into_iter()
-        .enumerate()
+    for (i, action) in [
+        AuditAction::SignIn,
+        AuditAction::SettingsUpdated,
+        AuditAction::SignIn,
+    ]
+    .into_iter()
+    .enumerate()
     {
         audit::insert(
             &mut tx,
@@ -253,7 +299,11 @@ dual_test!(audit_filters_and_retention, |store| async move {
                 actor_id: None,
                 actor_label: "cli".into(),
                 action,
-                record_type: if action == AuditAction::SignIn { "session" } else { "organisation" },
+                record_type: if action == AuditAction::SignIn {
+                    "session"
+                } else {
+                    "organisation"
+                },
                 record_id: None,
                 summary: format!("n={i}"),
                 ip: None,
@@ -283,10 +333,18 @@ dual_test!(audit_filters_and_retention, |store| async move {
         ..Default::default()
     };
     assert_eq!(audit::count(&mut tx, a, &f).await.unwrap(), 1);
-    assert_eq!(audit::list(&mut tx, a, &AuditFilter::default(), 1, 1).await.unwrap()[0].summary, "n=1");
+    assert_eq!(
+        audit::list(&mut tx, a, &AuditFilter::default(), 1, 1)
+            .await
+            .unwrap()[0]
+            .summary,
+        "n=1"
+    );
     drop(tx);
     let mut tx = store.begin().await.unwrap();
-    let purged = audit::purge_before(&mut tx, T0.plus(Duration::from_secs(3600))).await.unwrap();
+    let purged = audit::purge_before(&mut tx, T0.plus(Duration::from_secs(3600)))
+        .await
+        .unwrap();
     assert_eq!(purged, 1);
     tx.commit().await.unwrap();
 });
@@ -297,7 +355,12 @@ dual_test!(sessions_expire_and_end_everywhere, |store| async move {
     let u = org::insert_user(
         &mut tx,
         a,
-        &org::NewUser { name: "A", email: "a@x.example", role: Role::Editor, password_hash: "h" },
+        &org::NewUser {
+            name: "A",
+            email: "a@x.example",
+            role: Role::Editor,
+            password_hash: "h",
+        },
         T0,
     )
     .await
@@ -322,14 +385,38 @@ dual_test!(sessions_expire_and_end_everywhere, |store| async move {
     tx.commit().await.unwrap();
     let mut tx = store.begin().await.unwrap();
     assert!(sessions::find(&mut tx, "t1", T0).await.unwrap().is_some());
-    assert!(sessions::find(&mut tx, "t1", T0.plus(Duration::from_secs(61))).await.unwrap().is_none());
-    assert_eq!(sessions::delete_for_user(&mut tx, a, u.id).await.unwrap(), 2);
+    assert!(
+        sessions::find(&mut tx, "t1", T0.plus(Duration::from_secs(61)))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(
+        sessions::delete_for_user(&mut tx, a, u.id).await.unwrap(),
+        2
+    );
     assert!(sessions::find(&mut tx, "t2", T0).await.unwrap().is_none());
-    sessions::record_failure(&mut tx, "ip:1.2.3.4", T0).await.unwrap();
-    sessions::record_failure(&mut tx, "ip:1.2.3.4", T0.plus(Duration::from_secs(10))).await.unwrap();
-    assert_eq!(sessions::failures_since(&mut tx, "ip:1.2.3.4", T0).await.unwrap(), 1);
-    sessions::clear_failures(&mut tx, "ip:1.2.3.4").await.unwrap();
-    assert_eq!(sessions::failures_since(&mut tx, "ip:1.2.3.4", Timestamp(0)).await.unwrap(), 0);
+    sessions::record_failure(&mut tx, "ip:1.2.3.4", T0)
+        .await
+        .unwrap();
+    sessions::record_failure(&mut tx, "ip:1.2.3.4", T0.plus(Duration::from_secs(10)))
+        .await
+        .unwrap();
+    assert_eq!(
+        sessions::failures_since(&mut tx, "ip:1.2.3.4", T0)
+            .await
+            .unwrap(),
+        1
+    );
+    sessions::clear_failures(&mut tx, "ip:1.2.3.4")
+        .await
+        .unwrap();
+    assert_eq!(
+        sessions::failures_since(&mut tx, "ip:1.2.3.4", Timestamp(0))
+            .await
+            .unwrap(),
+        0
+    );
     tx.commit().await.unwrap();
 });
 
@@ -337,21 +424,48 @@ dual_test!(jobs_claim_complete_fail_die, |store| async move {
     let (a, _) = two_orgs(&store).await;
     let lease = Duration::from_secs(60);
     let mut tx = store.begin().await.unwrap();
-    let id = jobs::enqueue(&mut tx, &job(Some(a), "noop", T0.plus(Duration::from_secs(5))), T0)
-        .await
-        .unwrap()
-        .unwrap();
+    let id = jobs::enqueue(
+        &mut tx,
+        &job(Some(a), "noop", T0.plus(Duration::from_secs(5))),
+        T0,
+    )
+    .await
+    .unwrap()
+    .unwrap();
     tx.commit().await.unwrap();
 
     let mut tx = store.begin().await.unwrap();
-    assert!(jobs::claim(&mut tx, "w1", T0, lease).await.unwrap().is_none(), "not due yet");
+    assert!(
+        jobs::claim(&mut tx, "w1", T0, lease)
+            .await
+            .unwrap()
+            .is_none(),
+        "not due yet"
+    );
     let now = T0.plus(Duration::from_secs(5));
-    let j = jobs::claim(&mut tx, "w1", now, lease).await.unwrap().unwrap();
+    let j = jobs::claim(&mut tx, "w1", now, lease)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!((j.id, j.state, j.attempts), (id, JobState::Running, 1));
-    assert!(jobs::claim(&mut tx, "w2", now, lease).await.unwrap().is_none(), "leased");
+    assert!(
+        jobs::claim(&mut tx, "w2", now, lease)
+            .await
+            .unwrap()
+            .is_none(),
+        "leased"
+    );
     // A failure with a retry time puts it back; only the lease holder may report.
-    assert!(!jobs::fail(&mut tx, id, "w2", now, "x", Some(now)).await.unwrap());
-    assert!(jobs::fail(&mut tx, id, "w1", now, "timeout", Some(now.plus(lease))).await.unwrap());
+    assert!(
+        !jobs::fail(&mut tx, id, "w2", now, "x", Some(now))
+            .await
+            .unwrap()
+    );
+    assert!(
+        jobs::fail(&mut tx, id, "w1", now, "timeout", Some(now.plus(lease)))
+            .await
+            .unwrap()
+    );
     tx.commit().await.unwrap();
 
     let mut tx = store.begin().await.unwrap();
@@ -359,35 +473,68 @@ dual_test!(jobs_claim_complete_fail_die, |store| async move {
     assert_eq!(j.state, JobState::Queued);
     assert_eq!(j.last_error.as_deref(), Some("timeout"));
     let later = now.plus(lease);
-    let j = jobs::claim(&mut tx, "w2", later, lease).await.unwrap().unwrap();
+    let j = jobs::claim(&mut tx, "w2", later, lease)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(j.attempts, 2);
-    assert!(jobs::fail(&mut tx, id, "w2", later, "gone", None).await.unwrap());
+    assert!(
+        jobs::fail(&mut tx, id, "w2", later, "gone", None)
+            .await
+            .unwrap()
+    );
     let j = jobs::get(&mut tx, a, id).await.unwrap().unwrap();
     assert_eq!(j.state, JobState::Dead);
     assert!(jobs::retry(&mut tx, a, id, later).await.unwrap());
-    let j = jobs::claim(&mut tx, "w3", later, lease).await.unwrap().unwrap();
+    let j = jobs::claim(&mut tx, "w3", later, lease)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(j.attempts, 1, "a retry starts a fresh set of attempts");
     assert!(jobs::complete(&mut tx, id, "w3", later).await.unwrap());
     let j = jobs::get(&mut tx, a, id).await.unwrap().unwrap();
     assert_eq!(j.state, JobState::Succeeded);
-    assert_eq!(jobs::purge_succeeded(&mut tx, later.plus(lease)).await.unwrap(), 1);
+    assert_eq!(
+        jobs::purge_succeeded(&mut tx, later.plus(lease))
+            .await
+            .unwrap(),
+        1
+    );
     tx.commit().await.unwrap();
 });
 
 dual_test!(expired_lease_is_claimed_again, |store| async move {
     let lease = Duration::from_secs(30);
     let mut tx = store.begin().await.unwrap();
-    let id = jobs::enqueue(&mut tx, &job(None, "noop", T0), T0).await.unwrap().unwrap();
-    let j = jobs::claim(&mut tx, "crashed", T0, lease).await.unwrap().unwrap();
+    let id = jobs::enqueue(&mut tx, &job(None, "noop", T0), T0)
+        .await
+        .unwrap()
+        .unwrap();
+    let j = jobs::claim(&mut tx, "crashed", T0, lease)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(j.id, id);
-    assert!(jobs::claim(&mut tx, "w2", T0.plus(Duration::from_secs(29)), lease).await.unwrap().is_none());
+    assert!(
+        jobs::claim(&mut tx, "w2", T0.plus(Duration::from_secs(29)), lease)
+            .await
+            .unwrap()
+            .is_none()
+    );
     let again = jobs::claim(&mut tx, "w2", T0.plus(Duration::from_secs(31)), lease)
         .await
         .unwrap()
         .unwrap();
-    assert_eq!((again.id, again.attempts, again.locked_by.as_deref()), (id, 2, Some("w2")));
+    assert_eq!(
+        (again.id, again.attempts, again.locked_by.as_deref()),
+        (id, 2, Some("w2"))
+    );
     // The crashed worker's late report is ignored.
-    assert!(!jobs::complete(&mut tx, id, "crashed", T0.plus(Duration::from_secs(32))).await.unwrap());
+    assert!(
+        !jobs::complete(&mut tx, id, "crashed", T0.plus(Duration::from_secs(32)))
+            .await
+            .unwrap()
+    );
     tx.commit().await.unwrap();
 });
 
@@ -398,10 +545,20 @@ dual_test!(dedup_key_blocks_twins_while_pending, |store| async move {
     let first = jobs::enqueue(&mut tx, &j, T0).await.unwrap();
     assert!(first.is_some());
     assert_eq!(jobs::enqueue(&mut tx, &j, T0).await.unwrap(), None);
-    let claimed = jobs::claim(&mut tx, "w", T0, Duration::from_secs(5)).await.unwrap().unwrap();
-    assert_eq!(jobs::enqueue(&mut tx, &j, T0).await.unwrap(), None, "running blocks too");
+    let claimed = jobs::claim(&mut tx, "w", T0, Duration::from_secs(5))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        jobs::enqueue(&mut tx, &j, T0).await.unwrap(),
+        None,
+        "running blocks too"
+    );
     jobs::complete(&mut tx, claimed.id, "w", T0).await.unwrap();
-    assert!(jobs::enqueue(&mut tx, &j, T0).await.unwrap().is_some(), "finished frees the key");
+    assert!(
+        jobs::enqueue(&mut tx, &j, T0).await.unwrap().is_some(),
+        "finished frees the key"
+    );
     tx.commit().await.unwrap();
 });
 
@@ -409,7 +566,9 @@ dual_test!(dedup_key_blocks_twins_while_pending, |store| async move {
 dual_test!(concurrent_claims_never_share_a_job, |store| async move {
     let mut tx = store.begin().await.unwrap();
     for _ in 0..40 {
-        jobs::enqueue(&mut tx, &job(None, "noop", T0), T0).await.unwrap();
+        jobs::enqueue(&mut tx, &job(None, "noop", T0), T0)
+            .await
+            .unwrap();
     }
     tx.commit().await.unwrap();
     let mut handles = Vec::new();
@@ -444,7 +603,9 @@ dual_test!(concurrent_claims_never_share_a_job, |store| async move {
 dual_test!(api_tokens_resolve_to_their_org, |store| async move {
     let (a, _) = two_orgs(&store).await;
     let mut tx = store.begin().await.unwrap();
-    tokens::insert(&mut tx, a, Role::Analyst, "cli", "hash1", T0).await.unwrap();
+    tokens::insert(&mut tx, a, Role::Analyst, "cli", "hash1", T0)
+        .await
+        .unwrap();
     let t = tokens::find(&mut tx, "hash1", T0).await.unwrap().unwrap();
     assert_eq!((t.org_id, t.role), (a, Role::Analyst));
     assert!(tokens::find(&mut tx, "other", T0).await.unwrap().is_none());

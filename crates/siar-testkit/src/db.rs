@@ -48,7 +48,9 @@ impl TestDb {
                 if in_ci() {
                     panic!("PostgreSQL at {base} is unreachable and CI is set: {e}");
                 }
-                eprintln!("NOTICE: PostgreSQL at {base} is unreachable ({e}); skipping this PostgreSQL test");
+                eprintln!(
+                    "NOTICE: PostgreSQL at {base} is unreachable ({e}); skipping this PostgreSQL test"
+                );
                 return None;
             }
         };
@@ -63,7 +65,9 @@ impl TestDb {
                 .unwrap_or(0)
         );
         let mut tx = admin.begin().await.expect("begin");
-        tx.raw(&format!("CREATE SCHEMA {schema}")).await.expect("create schema");
+        tx.raw(&format!("CREATE SCHEMA {schema}"))
+            .await
+            .expect("create schema");
         tx.commit().await.expect("commit");
         admin.close().await;
         let sep = if base.contains('?') { '&' } else { '?' };

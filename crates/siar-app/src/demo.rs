@@ -1,0 +1,107 @@
+//! Organisations from the command line, and the demo library.
+
+use crate::auth::hash_password;
+use crate::{App, AppError};
+use chrono::NaiveDate;
+use siar_domain::org::{
+    DEMO_PASSWORD, Holiday, Lang, OpeningHours, OrgSettings, Organisation, Role, is_valid_slug,
+};
+use siar_store::{StoreError, org};
+
+pub const DEMO_SLUG: &str = "palembang";
+pub const DEMO_NAME: &str = "Perpustakaan Kota Palembang";
+
+/// The demo staff: one per role.
+pub const DEMO_STAFF: [(&str, &str, Role); 5] = [
+    ("admin@perpustakaan.example", "Rina Admin", Role::Admin),
+    ("editor@perpustakaan.example", "Dedi Editor", Role::Editor),
+    (
+        "kontributor@perpustakaan.example",
+        "Sari Kontributor",
+        Role::Contributor,
+    ),
+    (
+        "moderator@perpustakaan.example",
+        "Budi Moderator",
+        Role::Moderator,
+    ),
+    ("analis@perpustakaan.example", "Wulan Analis", Role::Analyst),
+];
+
+/// Creates an organisation with library defaults (Asia/Jakarta, Indonesian).
+pub async fn create_org(app: &App, slug: &str, name: &str) -> Result<Organisation, AppError> {
+    let mut p = siar_domain::validate::Problems::default();
+    if !is_valid_slug(slug) {
+        p.push("slug", "err-slug");
+    }
+    p.text("name", name, siar_domain::org::MAX_ORG_NAME);
+    if !p.is_empty() {
+        return Err(AppError::Invalid(p));
+    }
+    let settings = OrgSettings {
+        name: name.trim().to_string(),
+        timezone: chrono_tz::Asia::Jakarta,
+        default_lang: Lang::Id,
+        opening_hours: OpeningHours::library_default(),
+        holidays: Vec::new(),
+    };
+    let mut tx = app.store.begin().await?;
+    let o = match org::insert_org(&mut tx, slug, &settings, app.now()).await {
+        Ok(o) => o,
+        Err(StoreError::Conflict(_)) => return Err(AppError::field("slug", "err-slug-taken")),
+        Err(e) => return Err(e.into()),
+    };
+    tx.commit().await?;
+    Ok(o)
+}
+
+/// Seeds the demo library when it does not exist yet. Returns whether it seeded;
+/// an existing demo is left exactly as it is.
+pub async fn seed(app: &App) -> Result<bool, AppError> {
+    let mut tx = app.store.read().await?;
+    let exists = org::org_by_slug(&mut tx, DEMO_SLUG).await?.is_some();
+    tx.rollback().await?;
+    if exists {
+        return Ok(false);
+    }
+    let hash = hash_password(DEMO_PASSWORD).await?;
+    let d = |m, day| NaiveDate::from_ymd_opt(2026, m, day);
+    let holidays = [
+        (d(12, 25), "Hari Raya Natal"),
+        (d(12, 26), "Cuti bersama Natal"),
+    ]
+    .into_iter()
+    .filter_map(|(date, name)| {
+        date.map(|date| Holiday {
+            date,
+            name: name.to_string(),
+        })
+    })
+    .collect();
+    let settings = OrgSettings {
+        name: DEMO_NAME.to_string(),
+        timezone: chrono_tz::Asia::Jakarta,
+        default_lang: Lang::Id,
+        opening_hours: OpeningHours::library_default(),
+        holidays,
+    };
+    let now = app.now();
+    let mut tx = app.store.begin().await?;
+    let o = org::insert_org(&mut tx, DEMO_SLUG, &settings, now).await?;
+    for (email, name, role) in DEMO_STAFF {
+        org::insert_user(
+            &mut tx,
+            o.id,
+            &org::NewUser {
+                name,
+                email,
+                role,
+                password_hash: &hash,
+            },
+            now,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(true)
+}
