@@ -74,6 +74,12 @@ impl App {
         self.clock.now()
     }
 
+    /// Database pool figures for `/metrics`: (open, idle, max).
+    pub fn pool_stats(&self) -> (u32, u32, u32) {
+        let s = self.store.pool_stats();
+        (s.size, s.idle, s.max)
+    }
+
     /// `/readyz`: the database answers and its schema is current.
     pub async fn readiness(&self) -> Result<(), AppError> {
         self.store.ping().await?;

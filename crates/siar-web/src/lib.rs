@@ -1,1 +1,44 @@
+//! Siar's HTTP layer: the staff console (`/app`), the public portal (`/`), health and
+//! metrics endpoints, and embedded assets. Handlers stay thin: extract, call one
+//! `siar-app` function, render.
 
+pub mod assets;
+pub mod ctx;
+pub mod error;
+pub mod i18n;
+pub mod metrics;
+pub mod middleware;
+pub mod pages;
+pub mod routes;
+
+use siar_app::App;
+use std::sync::Arc;
+
+/// Web settings.
+#[derive(Debug, Clone, Default)]
+pub struct WebConfig {
+    /// Add `Secure` to cookies (set when Siar is served over https).
+    pub secure_cookies: bool,
+    /// The organisation the portal shows at `/` (default: the oldest).
+    pub portal_org: Option<String>,
+}
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct WebState {
+    pub app: App,
+    pub config: Arc<WebConfig>,
+    pub metrics: Arc<metrics::Metrics>,
+}
+
+impl WebState {
+    pub fn new(app: App, config: WebConfig) -> Self {
+        Self {
+            app,
+            config: Arc::new(config),
+            metrics: Arc::new(metrics::Metrics::new()),
+        }
+    }
+}
+
+pub use routes::router;

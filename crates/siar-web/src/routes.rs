@@ -1,0 +1,237 @@
+//! Every route with what it requires, in one table. The router is built from this
+//! table, and a test walks it for every role.
+
+use crate::middleware::{self, Access};
+use crate::{WebState, assets, pages};
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::Method;
+use axum::routing::{MethodRouter, get, post};
+use siar_domain::org::Permission::*;
+
+/// One route: method, path pattern, an example path for tests, and its access rule.
+pub struct RouteSpec {
+    pub method: Method,
+    pub path: &'static str,
+    pub example: &'static str,
+    pub access: Access,
+}
+
+fn spec(method: Method, path: &'static str, example: &'static str, access: Access) -> RouteSpec {
+    RouteSpec {
+        method,
+        path,
+        example,
+        access,
+    }
+}
+
+/// The route table. `example` fills path parameters for the access test.
+pub fn table() -> Vec<(RouteSpec, MethodRouter<WebState>)> {
+    use Access::*;
+    let g = Method::GET;
+    let p = Method::POST;
+    vec![
+        (spec(g.clone(), "/", "/", Public), get(pages::portal)),
+        (
+            spec(g.clone(), "/healthz", "/healthz", Public),
+            get(pages::healthz),
+        ),
+        (
+            spec(g.clone(), "/readyz", "/readyz", Public),
+            get(pages::readyz),
+        ),
+        (
+            spec(g.clone(), "/metrics", "/metrics", Public),
+            get(pages::metrics),
+        ),
+        (
+            spec(g.clone(), "/assets/{name}", "/assets/app.css", Public),
+            get(assets::serve),
+        ),
+        (
+            spec(
+                g.clone(),
+                "/media/{slug}/logo",
+                "/media/palembang/logo",
+                Public,
+            ),
+            get(pages::logo),
+        ),
+        (
+            spec(g.clone(), "/app/login", "/app/login", Public),
+            get(pages::login_form),
+        ),
+        (
+            spec(p.clone(), "/app/login", "/app/login", Public),
+            post(pages::login_submit),
+        ),
+        (
+            spec(
+                p.clone(),
+                "/app/logout",
+                "/app/logout",
+                Staff(UseOwnAccount),
+            ),
+            post(pages::logout),
+        ),
+        (
+            spec(
+                p.clone(),
+                "/app/logout-all",
+                "/app/logout-all",
+                Staff(UseOwnAccount),
+            ),
+            post(pages::logout_all),
+        ),
+        (
+            spec(p.clone(), "/app/lang", "/app/lang", Staff(UseOwnAccount)),
+            post(pages::set_lang),
+        ),
+        (
+            spec(g.clone(), "/app", "/app", Staff(ViewConsole)),
+            get(pages::home),
+        ),
+        (
+            spec(
+                g.clone(),
+                "/app/account",
+                "/app/account",
+                Staff(UseOwnAccount),
+            ),
+            get(pages::account),
+        ),
+        (
+            spec(g.clone(), "/app/staff", "/app/staff", Staff(ManageStaff)),
+            get(pages::staff_list),
+        ),
+        (
+            spec(
+                g.clone(),
+                "/app/staff/new",
+                "/app/staff/new",
+                Staff(ManageStaff),
+            ),
+            get(pages::staff_new),
+        ),
+        (
+            spec(
+                p.clone(),
+                "/app/staff/new",
+                "/app/staff/new",
+                Staff(ManageStaff),
+            ),
+            post(pages::staff_create),
+        ),
+        (
+            spec(
+                g.clone(),
+                "/app/staff/{id}",
+                "/app/staff/1",
+                Staff(ManageStaff),
+            ),
+            get(pages::staff_edit),
+        ),
+        (
+            spec(
+                p.clone(),
+                "/app/staff/{id}",
+                "/app/staff/1",
+                Staff(ManageStaff),
+            ),
+            post(pages::staff_update),
+        ),
+        (
+            spec(
+                p.clone(),
+                "/app/staff/{id}/password",
+                "/app/staff/1/password",
+                Staff(ManageStaff),
+            ),
+            post(pages::staff_password),
+        ),
+        (
+            spec(
+                g.clone(),
+                "/app/settings",
+                "/app/settings",
+                Staff(ManageSettings),
+            ),
+            get(pages::settings_form),
+        ),
+        (
+            spec(
+                p.clone(),
+                "/app/settings",
+                "/app/settings",
+                Staff(ManageSettings),
+            ),
+            post(pages::settings_save),
+        ),
+        (
+            spec(
+                p.clone(),
+                "/app/settings/logo",
+                "/app/settings/logo",
+                Staff(ManageSettings),
+            ),
+            post(pages::settings_logo),
+        ),
+        (
+            spec(g.clone(), "/app/audit", "/app/audit", Staff(ViewAudit)),
+            get(pages::audit_page),
+        ),
+        (
+            spec(
+                g.clone(),
+                "/app/audit.csv",
+                "/app/audit.csv",
+                Staff(ViewAudit),
+            ),
+            get(pages::audit_csv),
+        ),
+        (
+            spec(g.clone(), "/app/jobs", "/app/jobs", Staff(ManageJobs)),
+            get(pages::jobs_page),
+        ),
+        (
+            spec(
+                p.clone(),
+                "/app/jobs/{id}/retry",
+                "/app/jobs/1/retry",
+                Staff(ManageJobs),
+            ),
+            post(pages::job_retry),
+        ),
+    ]
+}
+
+/// Just the specs (for tests and documentation).
+pub fn specs() -> Vec<RouteSpec> {
+    table().into_iter().map(|(s, _)| s).collect()
+}
+
+/// The whole application router.
+pub fn router(state: WebState) -> Router {
+    let mut r: Router<WebState> = Router::new();
+    for (spec, mr) in table() {
+        let guarded = mr.route_layer(axum::middleware::from_fn_with_state(
+            spec.access,
+            middleware::guard,
+        ));
+        r = r.route(spec.path, guarded);
+    }
+    r.fallback(pages::not_found)
+        .layer(axum::middleware::from_fn(middleware::csrf))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::load_session,
+        ))
+        .layer(axum::middleware::from_fn(middleware::error_pages))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::observe,
+        ))
+        .layer(DefaultBodyLimit::max(middleware::MAX_FORM_BYTES))
+        .with_state(state)
+}
