@@ -161,7 +161,6 @@ pub async fn portal(
         String::new(),
         rid(&r),
     );
-    c.title = org.settings.name.clone();
     c.logo_url = crate::ctx::logo_url(&org.slug, &org);
     let tz = org.settings.timezone;
     let local_today = state.app.now().to_utc().with_timezone(&tz).date_naive();

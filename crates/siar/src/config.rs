@@ -1,0 +1,319 @@
+//! Configuration: defaults → `siar.toml` → `SIAR_*` environment variables → flags.
+
+use anyhow::{Context, Result, bail};
+use serde::Deserialize;
+use siar_app::DbUrl;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+/// What `siar.toml` may hold (every key optional).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    pub data_dir: Option<PathBuf>,
+    pub listen: Option<String>,
+    pub database_url: Option<String>,
+    pub secret_key: Option<String>,
+    pub secure_cookies: Option<bool>,
+    pub portal_org: Option<String>,
+    pub session_idle_hours: Option<u64>,
+    pub audit_retention_days: Option<u64>,
+    pub log: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub data_dir: PathBuf,
+    pub listen: SocketAddr,
+    pub database_url: Option<String>,
+    pub secret_key: Option<String>,
+    pub secure_cookies: bool,
+    pub portal_org: Option<String>,
+    pub session_idle_hours: u64,
+    pub audit_retention_days: u64,
+    pub log: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            data_dir: PathBuf::from("./data"),
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            database_url: None,
+            secret_key: None,
+            secure_cookies: false,
+            portal_org: None,
+            session_idle_hours: 12,
+            audit_retention_days: 365,
+            log: "info,sqlx=warn".into(),
+        }
+    }
+}
+
+/// Flags that override everything else.
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    pub config_file: Option<PathBuf>,
+    pub data_dir: Option<PathBuf>,
+    pub listen: Option<String>,
+}
+
+fn parse_listen(v: &str, from: &str) -> Result<SocketAddr> {
+    v.parse().with_context(|| {
+        format!("{from} = `{v}` is not an address: write it as IP:PORT, for example 127.0.0.1:8080")
+    })
+}
+
+fn parse_bool(v: &str, name: &str) -> Result<bool> {
+    match v.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Ok(true),
+        "0" | "false" | "no" | "off" | "" => Ok(false),
+        _ => bail!("{name} = `{v}` is not true or false"),
+    }
+}
+
+fn parse_num(v: &str, name: &str) -> Result<u64> {
+    v.trim()
+        .parse()
+        .with_context(|| format!("{name} = `{v}` is not a whole number"))
+}
+
+impl Config {
+    /// Builds the configuration from every layer. `env` is the process environment
+    /// (passed in so tests can give their own).
+    pub fn load(o: &Overrides, env: &dyn Fn(&str) -> Option<String>) -> Result<Self> {
+        let mut c = Config::default();
+        let (path, explicit) = match &o.config_file {
+            Some(p) => (p.clone(), true),
+            None => (PathBuf::from("siar.toml"), false),
+        };
+        match std::fs::read_to_string(&path) {
+            Ok(text) => {
+                let f: FileConfig = toml::from_str(&text).with_context(|| {
+                    format!("the config file {} is not valid TOML for Siar (fix the line named below, or remove the file)", path.display())
+                })?;
+                c.apply_file(f)?;
+            }
+            Err(e) if !explicit && e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => bail!(
+                "cannot read the config file {}: {e} (check the path given to --config and its permissions)",
+                path.display()
+            ),
+        }
+        if let Some(v) = env("SIAR_DATA_DIR") {
+            c.data_dir = PathBuf::from(v);
+        }
+        if let Some(v) = env("SIAR_LISTEN") {
+            c.listen = parse_listen(&v, "SIAR_LISTEN")?;
+        }
+        if let Some(v) = env("DATABASE_URL").filter(|v| !v.trim().is_empty()) {
+            c.database_url = Some(v);
+        }
+        if let Some(v) = env("SIAR_SECRET_KEY").filter(|v| !v.trim().is_empty()) {
+            c.secret_key = Some(v);
+        }
+        if let Some(v) = env("SIAR_SECURE_COOKIES") {
+            c.secure_cookies = parse_bool(&v, "SIAR_SECURE_COOKIES")?;
+        }
+        if let Some(v) = env("SIAR_PORTAL_ORG").filter(|v| !v.is_empty()) {
+            c.portal_org = Some(v);
+        }
+        if let Some(v) = env("SIAR_SESSION_IDLE_HOURS") {
+            c.session_idle_hours = parse_num(&v, "SIAR_SESSION_IDLE_HOURS")?;
+        }
+        if let Some(v) = env("SIAR_AUDIT_RETENTION_DAYS") {
+            c.audit_retention_days = parse_num(&v, "SIAR_AUDIT_RETENTION_DAYS")?;
+        }
+        if let Some(v) = env("SIAR_LOG") {
+            c.log = v;
+        }
+        if let Some(d) = &o.data_dir {
+            c.data_dir = d.clone();
+        }
+        if let Some(l) = &o.listen {
+            c.listen = parse_listen(l, "--listen")?;
+        }
+        if c.session_idle_hours == 0 || c.audit_retention_days == 0 {
+            bail!("session_idle_hours and audit_retention_days must be at least 1");
+        }
+        Ok(c)
+    }
+
+    fn apply_file(&mut self, f: FileConfig) -> Result<()> {
+        if let Some(v) = f.data_dir {
+            self.data_dir = v;
+        }
+        if let Some(v) = f.listen {
+            self.listen = parse_listen(&v, "listen (in siar.toml)")?;
+        }
+        self.database_url = f.database_url.or(self.database_url.take());
+        self.secret_key = f.secret_key.or(self.secret_key.take());
+        if let Some(v) = f.secure_cookies {
+            self.secure_cookies = v;
+        }
+        self.portal_org = f.portal_org.or(self.portal_org.take());
+        if let Some(v) = f.session_idle_hours {
+            self.session_idle_hours = v;
+        }
+        if let Some(v) = f.audit_retention_days {
+            self.audit_retention_days = v;
+        }
+        if let Some(v) = f.log {
+            self.log = v;
+        }
+        Ok(())
+    }
+
+    /// The database to use: `DATABASE_URL` when set, else SQLite in the data folder.
+    pub fn db_url(&self) -> Result<DbUrl> {
+        match &self.database_url {
+            Some(u) => DbUrl::parse(u).map_err(|e| {
+                anyhow::anyhow!(
+                    "DATABASE_URL is not valid ({e}); expected postgres://USER@HOST:5432/DATABASE or sqlite://PATH"
+                )
+            }),
+            None => Ok(DbUrl::Sqlite(self.data_dir.join("siar.db"))),
+        }
+    }
+
+    /// Creates the data folder if needed and checks that Siar may write in it.
+    pub fn prepare_data_dir(&self) -> Result<()> {
+        let d = &self.data_dir;
+        std::fs::create_dir_all(d).with_context(|| {
+            format!("cannot create the data folder {} (set --data or SIAR_DATA_DIR to a folder Siar may write to)", d.display())
+        })?;
+        let probe = d.join(".siar-write-test");
+        std::fs::write(&probe, b"ok").with_context(|| {
+            format!("the data folder {} is not writable (give Siar write permission, or set --data / SIAR_DATA_DIR to another folder)", d.display())
+        })?;
+        let _ = std::fs::remove_file(probe);
+        Ok(())
+    }
+
+    /// The configuration as text with secrets hidden (`siar print-config`).
+    pub fn redacted(&self) -> String {
+        let db = match self.db_url() {
+            Ok(u) => u.redacted(),
+            Err(_) => "(invalid)".into(),
+        };
+        format!(
+            "data_dir = {:?}\nlisten = \"{}\"\ndatabase = \"{}\"\nsecret_key = \"{}\"\nsecure_cookies = {}\nportal_org = {:?}\nsession_idle_hours = {}\naudit_retention_days = {}\nlog = {:?}\n",
+            display(&self.data_dir),
+            self.listen,
+            db,
+            if self.secret_key.is_some() {
+                "(set, hidden)"
+            } else {
+                "(key file in the data folder)"
+            },
+            self.secure_cookies,
+            self.portal_org.clone().unwrap_or_default(),
+            self.session_idle_hours,
+            self.audit_retention_days,
+            self.log
+        )
+    }
+}
+
+fn display(p: &Path) -> String {
+    p.display().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn env(map: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let m: HashMap<String, String> = map
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        move |k| m.get(k).cloned()
+    }
+
+    #[test]
+    fn layers_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("siar.toml");
+        std::fs::write(
+            &file,
+            "listen = \"127.0.0.1:9000\"\nportal_org = \"palembang\"\nsecret_key = \"abc\"\n",
+        )
+        .unwrap();
+        let o = Overrides {
+            config_file: Some(file.clone()),
+            ..Default::default()
+        };
+        let c = Config::load(&o, &env(&[])).unwrap();
+        assert_eq!(c.listen.port(), 9000);
+        assert_eq!(c.portal_org.as_deref(), Some("palembang"));
+        let c = Config::load(&o, &env(&[("SIAR_LISTEN", "127.0.0.1:9100")])).unwrap();
+        assert_eq!(c.listen.port(), 9100, "env beats file");
+        let o2 = Overrides {
+            listen: Some("127.0.0.1:9200".into()),
+            ..o
+        };
+        let c = Config::load(&o2, &env(&[("SIAR_LISTEN", "127.0.0.1:9100")])).unwrap();
+        assert_eq!(c.listen.port(), 9200, "flags beat env");
+        assert!(!c.redacted().contains("abc"), "secrets are hidden");
+    }
+
+    #[test]
+    fn bad_values_name_the_setting() {
+        let e = Config::load(&Overrides::default(), &env(&[("SIAR_LISTEN", "nope")])).unwrap_err();
+        assert!(format!("{e:#}").contains("SIAR_LISTEN"));
+        let c = Config::load(
+            &Overrides::default(),
+            &env(&[("DATABASE_URL", "mysql://x")]),
+        )
+        .unwrap();
+        assert!(format!("{:#}", c.db_url().unwrap_err()).contains("DATABASE_URL"));
+        let missing = Overrides {
+            config_file: Some("/nonexistent/siar.toml".into()),
+            ..Default::default()
+        };
+        assert!(
+            format!("{:#}", Config::load(&missing, &env(&[])).unwrap_err()).contains("--config")
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("siar.toml");
+        std::fs::write(&file, "listen = 5\nunknown = 1\n").unwrap();
+        let o = Overrides {
+            config_file: Some(file),
+            ..Default::default()
+        };
+        assert!(
+            format!("{:#}", Config::load(&o, &env(&[])).unwrap_err()).contains("not valid TOML")
+        );
+    }
+
+    #[test]
+    fn postgres_password_is_redacted() {
+        let c = Config::load(
+            &Overrides::default(),
+            &env(&[("DATABASE_URL", "postgres://siar:rahasia@db/siar")]),
+        )
+        .unwrap();
+        let r = c.redacted();
+        assert!(r.contains("siar:***@db") && !r.contains("rahasia"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn unwritable_data_dir_is_refused() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let ro = dir.path().join("ro");
+        std::fs::create_dir(&ro).unwrap();
+        std::fs::set_permissions(&ro, std::fs::Permissions::from_mode(0o500)).unwrap();
+        let c = Config {
+            data_dir: ro.clone(),
+            ..Default::default()
+        };
+        // Root may write anywhere; the check only matters for other users.
+        if std::fs::write(ro.join("x"), b"x").is_err() {
+            assert!(format!("{:#}", c.prepare_data_dir().unwrap_err()).contains("not writable"));
+        }
+    }
+}
