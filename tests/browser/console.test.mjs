@@ -1,0 +1,114 @@
+// Browser test in real Chromium: an editor signs in, sees Beranda in Indonesian,
+// switches to English; a contributor is refused the staff page. Screenshots go to
+// target/screenshots/.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium } from 'playwright-core';
+
+const root = resolve(import.meta.dirname, '..', '..');
+const bin = process.env.SIAR_BIN ?? join(root, 'target', 'debug', 'siar');
+const shots = join(root, 'target', 'screenshots');
+const port = 18000 + Math.floor(Math.random() * 1000);
+const base = `http://127.0.0.1:${port}`;
+let server, browser, dataDir;
+
+async function waitUp() {
+  for (let i = 0; i < 100; i++) {
+    try { if ((await fetch(`${base}/healthz`)).ok) return; } catch {}
+    await new Promise(r => setTimeout(r, 100));
+  }
+  throw new Error('siar demo did not start');
+}
+
+before(async () => {
+  mkdirSync(shots, { recursive: true });
+  dataDir = mkdtempSync(join(tmpdir(), 'siar-browser-'));
+  server = spawn(bin, ['demo', '--data', dataDir, '--listen', `127.0.0.1:${port}`], { stdio: 'inherit' });
+  await waitUp();
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill('SIGTERM');
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function signIn(page, email) {
+  await page.goto(`${base}/app/login`);
+  await page.fill('#email', email);
+  await page.fill('#password', 'siar-demo');
+  await page.click('button[type=submit]');
+}
+
+test('the portal shows the library in Indonesian', async () => {
+  const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+  await page.goto(base + '/');
+  assert.equal(await page.getAttribute('html', 'lang'), 'id');
+  assert.match(await page.textContent('h1'), /Perpustakaan Kota Palembang/);
+  assert.ok(await page.isVisible('text=Jam buka'));
+  await page.screenshot({ path: join(shots, 'portal-mobile.png'), fullPage: true });
+  await page.close();
+});
+
+test('an editor signs in, sees Beranda in Indonesian, switches to English', async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  await signIn(page, 'editor@perpustakaan.example');
+  await page.waitForURL(`${base}/app`);
+  assert.equal(await page.getAttribute('html', 'lang'), 'id');
+  assert.match(await page.textContent('h1'), /Selamat datang, Dedi Editor!/);
+  assert.ok(await page.isVisible('nav.side >> text=Beranda'));
+  assert.equal(await page.locator('nav.side >> text=Staf').count(), 0, 'editors do not see Staf');
+  await page.screenshot({ path: join(shots, 'beranda-id.png'), fullPage: true });
+
+  await page.click('button[name=lang][value=en]');
+  await page.waitForURL(`${base}/app`);
+  assert.equal(await page.getAttribute('html', 'lang'), 'en');
+  assert.match(await page.textContent('h1'), /Welcome, Dedi Editor!/);
+  assert.ok(await page.isVisible('nav.side >> text=Home'));
+  await page.screenshot({ path: join(shots, 'home-en.png'), fullPage: true });
+
+  // The choice persists for the user: a fresh browser context signs in to English.
+  const ctx = await browser.newContext();
+  const again = await ctx.newPage();
+  await signIn(again, 'editor@perpustakaan.example');
+  await again.waitForURL(`${base}/app`);
+  assert.match(await again.textContent('h1'), /Welcome/);
+  await ctx.close();
+  await page.close();
+});
+
+test('a contributor is refused the staff page', async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  await signIn(page, 'kontributor@perpustakaan.example');
+  await page.waitForURL(`${base}/app`);
+  const res = await page.goto(`${base}/app/staff`);
+  assert.equal(res.status(), 403);
+  assert.ok(await page.isVisible('text=Akses tidak diizinkan'));
+  assert.ok(await page.isVisible('text=Kode permintaan'));
+  await page.screenshot({ path: join(shots, 'contributor-403.png'), fullPage: true });
+  await page.close();
+});
+
+test('an admin sees the staff list and the settings form', async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await signIn(page, 'admin@perpustakaan.example');
+  await page.waitForURL(`${base}/app`);
+  await page.screenshot({ path: join(shots, 'beranda-admin.png'), fullPage: true });
+  await page.goto(`${base}/app/staff`);
+  assert.equal(await page.locator('tbody tr').count(), 5);
+  await page.screenshot({ path: join(shots, 'staff.png'), fullPage: true });
+  await page.goto(`${base}/app/settings`);
+  await page.fill('#name', '');
+  await page.click('form[action="/app/settings"] button[type=submit]');
+  assert.ok(await page.isVisible('text=Kolom ini wajib diisi.'));
+  await page.screenshot({ path: join(shots, 'settings-error.png'), fullPage: true });
+  await page.close();
+});
