@@ -1,1 +1,157 @@
-pub struct TestApp;
+//! The whole HTTP router over a test database, driven without a socket.
+
+use crate::{ManualClock, TestDb};
+use axum::body::{Body, to_bytes};
+use axum::http::{Request, Response, header};
+use siar_app::secrets::Keyring;
+use siar_app::{App, AppConfig};
+use std::sync::Arc;
+use tower::ServiceExt;
+
+pub struct TestApp {
+    pub db: TestDb,
+    pub app: App,
+    pub clock: ManualClock,
+    pub router: axum::Router,
+}
+
+/// A response with its body read.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub headers: axum::http::HeaderMap,
+    pub body: String,
+}
+
+impl Reply {
+    pub fn location(&self) -> Option<&str> {
+        self.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+    }
+
+    /// The value of a cookie this reply sets.
+    pub fn set_cookie(&self, name: &str) -> Option<String> {
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .filter_map(|v| v.split(';').next())
+            .filter_map(|kv| kv.split_once('='))
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.to_string())
+    }
+
+    /// The first hidden `_csrf` value in the page.
+    pub fn csrf(&self) -> Option<String> {
+        let i = self.body.find("name=\"_csrf\" value=\"")? + 20;
+        let rest = &self.body[i..];
+        Some(rest[..rest.find('"')?].to_string())
+    }
+}
+
+/// A signed-in browser: its cookie header and CSRF token.
+#[derive(Debug, Clone)]
+pub struct Browser {
+    pub cookie: String,
+    pub csrf: String,
+}
+
+impl TestApp {
+    /// Seeds the demo library; `demo_mode` decides whether `siar-demo` opens it.
+    pub async fn new(db: TestDb, demo_mode: bool) -> Self {
+        let clock = ManualClock::new();
+        let app = App::new(
+            db.store.clone(),
+            Arc::new(clock.clone()),
+            Keyring::from_keys([3; 32], &[]),
+            AppConfig {
+                demo_mode,
+                ..AppConfig::default()
+            },
+        );
+        siar_app::demo::seed(&app).await.expect("seed demo");
+        let router = siar_web::router(siar_web::WebState::new(
+            app.clone(),
+            siar_web::WebConfig::default(),
+        ));
+        Self {
+            db,
+            app,
+            clock,
+            router,
+        }
+    }
+
+    pub async fn sqlite(demo_mode: bool) -> Self {
+        Self::new(TestDb::sqlite().await, demo_mode).await
+    }
+
+    pub async fn send(&self, req: Request<Body>) -> Reply {
+        let res: Response<Body> = self
+            .router
+            .clone()
+            .oneshot(req)
+            .await
+            .expect("router answers");
+        let status = res.status().as_u16();
+        let headers = res.headers().clone();
+        let bytes = to_bytes(res.into_body(), 16 * 1024 * 1024)
+            .await
+            .expect("body");
+        Reply {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    pub async fn get(&self, path: &str, cookie: Option<&str>) -> Reply {
+        let mut b = Request::get(path);
+        if let Some(c) = cookie {
+            b = b.header(header::COOKIE, c);
+        }
+        self.send(b.body(Body::empty()).expect("request")).await
+    }
+
+    pub async fn post_form(
+        &self,
+        path: &str,
+        cookie: Option<&str>,
+        form: &[(&str, &str)],
+    ) -> Reply {
+        let mut b =
+            Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        if let Some(c) = cookie {
+            b = b.header(header::COOKIE, c);
+        }
+        let body = serde_urlencoded::to_string(form).expect("form");
+        self.send(b.body(Body::from(body)).expect("request")).await
+    }
+
+    /// Signs in through the login form, as a browser would.
+    pub async fn sign_in(&self, email: &str, password: &str) -> Result<Browser, Reply> {
+        let form = self.get("/app/login", None).await;
+        let pre = form.set_cookie("siar_pre").expect("pre-session cookie");
+        let csrf = form.csrf().expect("csrf field");
+        let cookie = format!("siar_pre={pre}");
+        let r = self
+            .post_form(
+                "/app/login",
+                Some(&cookie),
+                &[("_csrf", &csrf), ("email", email), ("password", password)],
+            )
+            .await;
+        let Some(session) = r.set_cookie("siar_session") else {
+            return Err(r);
+        };
+        let cookie = format!("siar_session={session}");
+        let home = self.get("/app", Some(&cookie)).await;
+        let csrf = home.csrf().expect("csrf on home");
+        Ok(Browser { cookie, csrf })
+    }
+
+    pub async fn cleanup(self) {
+        self.db.cleanup().await;
+    }
+}

@@ -74,9 +74,15 @@ mod tests {
 
     #[test]
     fn every_key_resolves_in_both() {
+        let vars: Vec<(&str, String)> = [
+            "max", "minutes", "name", "count", "role", "open", "close", "zone", "page", "pages",
+        ]
+        .into_iter()
+        .map(|v| (v, "1".to_string()))
+        .collect();
         for key in keys_in(ID) {
             for lang in Lang::ALL {
-                assert_ne!(t(lang, &key), key, "{key} missing in {lang:?}");
+                assert_ne!(t_args(lang, &key, &vars), key, "{key} missing in {lang:?}");
             }
         }
     }

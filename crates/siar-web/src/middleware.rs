@@ -256,7 +256,7 @@ fn constant_time_eq(a: &str, b: &str) -> bool {
 /// signed in, else the pre-session cookie's (double submit). It may come as the
 /// `_csrf` form field, the `_csrf` query parameter (multipart uploads) or the
 /// `X-CSRF-Token` header.
-pub async fn csrf(req: Request, next: Next) -> Response {
+async fn csrf(req: Request, next: Next) -> Response {
     if !is_state_changing(req.method()) {
         return next.run(req).await;
     }
@@ -315,10 +315,12 @@ pub enum Access {
     Staff(Permission),
 }
 
-/// The one access check, applied to every route from the route table.
+/// The one access check, applied to every route from the route table: sign-in and
+/// role first (so an expired session leads back to sign-in), then the CSRF token on
+/// every state-changing request.
 pub async fn guard(State(access): State<Access>, req: Request, next: Next) -> Response {
     let Access::Staff(perm) = access else {
-        return next.run(req).await;
+        return csrf(req, next).await;
     };
     let session = req
         .extensions()
@@ -343,7 +345,7 @@ pub async fn guard(State(access): State<Access>, req: Request, next: Next) -> Re
                 r
             }
         }
-        Some(s) if s.staff.role.can(perm) => next.run(req).await,
+        Some(s) if s.staff.role.can(perm) => csrf(req, next).await,
         Some(_) => WebError(ErrorKind::Forbidden).into_response(),
     }
 }

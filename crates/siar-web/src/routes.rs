@@ -222,7 +222,6 @@ pub fn router(state: WebState) -> Router {
         r = r.route(spec.path, guarded);
     }
     r.fallback(pages::not_found)
-        .layer(axum::middleware::from_fn(middleware::csrf))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             middleware::load_session,

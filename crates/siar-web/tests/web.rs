@@ -1,0 +1,456 @@
+//! The HTTP router end to end, on a seeded demo library.
+
+use axum::http::Method;
+use siar_domain::org::Role;
+use siar_testkit::TestApp;
+use siar_testkit::app::Browser;
+use siar_web::middleware::Access;
+use std::time::Duration;
+
+const PW: &str = "siar-demo";
+
+fn email(role: Role) -> &'static str {
+    match role {
+        Role::Admin => "admin@perpustakaan.example",
+        Role::Editor => "editor@perpustakaan.example",
+        Role::Contributor => "kontributor@perpustakaan.example",
+        Role::Moderator => "moderator@perpustakaan.example",
+        Role::Analyst => "analis@perpustakaan.example",
+    }
+}
+
+async fn call(
+    t: &TestApp,
+    method: &Method,
+    path: &str,
+    b: Option<&Browser>,
+) -> siar_testkit::app::Reply {
+    let cookie = b.map(|b| b.cookie.as_str());
+    if *method == Method::GET {
+        t.get(path, cookie).await
+    } else {
+        let csrf = b.map(|b| b.csrf.clone()).unwrap_or_default();
+        t.post_form(path, cookie, &[("_csrf", &csrf)]).await
+    }
+}
+
+/// Every route, for every role and for an anonymous visitor: refused exactly when
+/// the route table says so.
+#[tokio::test]
+async fn every_route_for_every_role() {
+    let t = TestApp::sqlite(true).await;
+    for spec in siar_web::routes::specs() {
+        // Anonymous.
+        let r = call(&t, &spec.method, spec.example, None).await;
+        match spec.access {
+            // A public form without a token is refused by the CSRF check, not by role.
+            Access::Public if spec.method == Method::POST => assert_eq!(r.status, 403),
+            Access::Public => assert_ne!(r.status, 403, "{} {} anonymous", spec.method, spec.path),
+            Access::Staff(_) => {
+                assert_eq!(
+                    r.status, 303,
+                    "{} {} anonymous should go to sign-in",
+                    spec.method, spec.path
+                );
+                assert!(r.location().unwrap_or("").starts_with("/app/login"));
+            }
+        }
+        for role in Role::ALL {
+            let b = t
+                .sign_in(email(role), PW)
+                .await
+                .unwrap_or_else(|_| panic!("sign in {role}"));
+            let r = call(&t, &spec.method, spec.example, Some(&b)).await;
+            let allowed = match spec.access {
+                Access::Public => true,
+                Access::Staff(p) => role.can(p),
+            };
+            if allowed {
+                assert_ne!(
+                    r.status, 403,
+                    "{} {} as {role} should be allowed",
+                    spec.method, spec.path
+                );
+                assert!(
+                    !r.location().unwrap_or("").starts_with("/app/login?"),
+                    "{} {} as {role}",
+                    spec.method,
+                    spec.path
+                );
+            } else {
+                assert_eq!(
+                    r.status, 403,
+                    "{} {} as {role} should be refused",
+                    spec.method, spec.path
+                );
+                assert!(r.body.contains("Akses tidak diizinkan"));
+            }
+        }
+    }
+    t.cleanup().await;
+}
+
+/// Every state-changing route refuses a request without the CSRF token, and nothing
+/// changes.
+#[tokio::test]
+async fn every_form_needs_the_csrf_token() {
+    let t = TestApp::sqlite(true).await;
+    let admin = t.sign_in(email(Role::Admin), PW).await.unwrap();
+    let audit_before = t.get("/app/audit.csv", Some(&admin.cookie)).await.body;
+    for spec in siar_web::routes::specs()
+        .into_iter()
+        .filter(|s| s.method == Method::POST)
+    {
+        let form = [
+            ("name", "Diubah tanpa token"),
+            ("email", "x@y.example"),
+            ("role", "admin"),
+            ("password", "panjang-sekali-1"),
+            ("lang", "en"),
+        ];
+        let r = t.post_form(spec.example, Some(&admin.cookie), &form).await;
+        assert_eq!(r.status, 403, "{} without token", spec.path);
+        let r = t
+            .post_form(
+                spec.example,
+                Some(&admin.cookie),
+                &[("_csrf", "wrong"), ("name", "x")],
+            )
+            .await;
+        assert_eq!(r.status, 403, "{} with a wrong token", spec.path);
+    }
+    // Still signed in (logout was refused), nothing changed.
+    let home = t.get("/app", Some(&admin.cookie)).await;
+    assert_eq!(home.status, 200);
+    assert!(home.body.contains("Selamat datang"), "language unchanged");
+    let settings = t.get("/app/settings", Some(&admin.cookie)).await;
+    assert!(
+        settings
+            .body
+            .contains("value=\"Perpustakaan Kota Palembang\"")
+    );
+    let staff = t.get("/app/staff", Some(&admin.cookie)).await;
+    assert!(!staff.body.contains("x@y.example"));
+    assert_eq!(
+        t.get("/app/audit.csv", Some(&admin.cookie)).await.body,
+        audit_before
+    );
+    // The login form too: without the pre-session cookie it is refused.
+    let r = t
+        .post_form(
+            "/app/login",
+            None,
+            &[("email", email(Role::Admin)), ("password", PW)],
+        )
+        .await;
+    assert_eq!(r.status, 403);
+    t.cleanup().await;
+}
+
+#[tokio::test]
+async fn sign_in_failures_speak_indonesian_and_throttle() {
+    let t = TestApp::sqlite(true).await;
+    let r = t
+        .sign_in(email(Role::Editor), "salah-sekali")
+        .await
+        .unwrap_err();
+    assert_eq!(r.status, 401);
+    assert!(r.body.contains("E-mail atau kata sandi tidak cocok"));
+    assert!(
+        r.body.contains("value=\"editor@perpustakaan.example\""),
+        "the e-mail typed is kept"
+    );
+    let r = t
+        .sign_in("tidak-ada@perpustakaan.example", PW)
+        .await
+        .unwrap_err();
+    assert!(
+        r.body.contains("E-mail atau kata sandi tidak cocok"),
+        "unknown e-mail: same message"
+    );
+    for _ in 0..4 {
+        let _ = t.sign_in(email(Role::Editor), "salah-sekali").await;
+    }
+    // Five failures: even the right password is refused for a while.
+    let r = t.sign_in(email(Role::Editor), PW).await.unwrap_err();
+    assert_eq!(r.status, 429);
+    assert!(r.body.contains("Terlalu banyak percobaan"), "{}", r.body);
+    t.clock.advance(Duration::from_secs(16 * 60));
+    assert!(t.sign_in(email(Role::Editor), PW).await.is_ok());
+    t.cleanup().await;
+}
+
+#[tokio::test]
+async fn demo_password_is_refused_outside_demo_mode() {
+    let t = TestApp::sqlite(false).await;
+    let r = t.sign_in(email(Role::Admin), PW).await.unwrap_err();
+    assert!(
+        r.body
+            .contains("Kata sandi demo hanya berlaku di mode demo")
+    );
+    t.cleanup().await;
+}
+
+#[tokio::test]
+async fn sessions_rotate_expire_and_end_everywhere() {
+    let t = TestApp::sqlite(true).await;
+    let a = t.sign_in(email(Role::Editor), PW).await.unwrap();
+    let b = t.sign_in(email(Role::Editor), PW).await.unwrap();
+    assert_ne!(
+        a.cookie, b.cookie,
+        "each sign-in gets a fresh session token"
+    );
+    // Expired after 12 idle hours.
+    t.clock.advance(Duration::from_secs(13 * 3600));
+    let r = t.get("/app", Some(&a.cookie)).await;
+    assert_eq!(r.status, 303);
+    let c = t.sign_in(email(Role::Editor), PW).await.unwrap();
+    let d = t.sign_in(email(Role::Editor), PW).await.unwrap();
+    let r = t
+        .post_form("/app/logout-all", Some(&c.cookie), &[("_csrf", &c.csrf)])
+        .await;
+    assert_eq!(r.status, 303);
+    assert_eq!(
+        t.get("/app", Some(&d.cookie)).await.status,
+        303,
+        "the other device is signed out"
+    );
+    // A form posted after the session ended goes to sign-in with a clear message.
+    let r = t
+        .post_form(
+            "/app/lang",
+            Some(&d.cookie),
+            &[("_csrf", &d.csrf), ("lang", "en")],
+        )
+        .await;
+    assert_eq!(r.location(), Some("/app/login"));
+    assert_eq!(r.set_cookie("siar_flash").as_deref(), Some("login-expired"));
+    t.cleanup().await;
+}
+
+#[tokio::test]
+async fn admin_manages_staff_with_clear_messages() {
+    let t = TestApp::sqlite(true).await;
+    let admin = t.sign_in(email(Role::Admin), PW).await.unwrap();
+    let c = Some(admin.cookie.as_str());
+    // A duplicate e-mail and a short password: 422, typed values kept, nothing saved.
+    let r = t
+        .post_form(
+            "/app/staff/new",
+            c,
+            &[
+                ("_csrf", &admin.csrf),
+                ("name", "Ayu"),
+                ("email", "editor@perpustakaan.example"),
+                ("role", "editor"),
+                ("password", "pendek"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("Kata sandi minimal 10 karakter"));
+    assert!(r.body.contains("value=\"Ayu\""));
+    let long = "x".repeat(101);
+    let r = t
+        .post_form(
+            "/app/staff/new",
+            c,
+            &[
+                ("_csrf", &admin.csrf),
+                ("name", &long),
+                ("email", "ayu@perpustakaan.example"),
+                ("role", "editor"),
+                ("password", "panjang-sekali-1"),
+            ],
+        )
+        .await;
+    assert!(r.body.contains("paling banyak 100 karakter"));
+    let r = t
+        .post_form(
+            "/app/staff/new",
+            c,
+            &[
+                ("_csrf", &admin.csrf),
+                ("name", "Ayu"),
+                ("email", "editor@perpustakaan.example"),
+                ("role", "editor"),
+                ("password", "panjang-sekali-1"),
+            ],
+        )
+        .await;
+    assert!(r.body.contains("sudah dipakai oleh akun lain"));
+    assert_eq!(
+        t.get("/app/staff", c).await.body.matches("<tr>").count(),
+        6,
+        "header + 5 demo staff"
+    );
+    let r = t
+        .post_form(
+            "/app/staff/new",
+            c,
+            &[
+                ("_csrf", &admin.csrf),
+                ("name", "Ayu Lestari"),
+                ("email", "Ayu@Perpustakaan.example"),
+                ("role", "moderator"),
+                ("password", "panjang-sekali-1"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    let list = t.get("/app/staff", c).await;
+    assert!(list.body.contains("ayu@perpustakaan.example"));
+    // The new person can sign in; once deactivated they cannot.
+    let ayu = t
+        .sign_in("ayu@perpustakaan.example", "panjang-sekali-1")
+        .await
+        .unwrap();
+    let id = list
+        .body
+        .split("/app/staff/")
+        .filter_map(|s| s.split('"').next())
+        .filter_map(|s| s.parse::<i64>().ok())
+        .max()
+        .unwrap();
+    let r = t
+        .post_form(
+            &format!("/app/staff/{id}"),
+            c,
+            &[
+                ("_csrf", &admin.csrf),
+                ("name", "Ayu Lestari"),
+                ("role", "moderator"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    assert_eq!(
+        t.get("/app", Some(&ayu.cookie)).await.status,
+        303,
+        "deactivation ends sessions"
+    );
+    let r = t
+        .sign_in("ayu@perpustakaan.example", "panjang-sekali-1")
+        .await
+        .unwrap_err();
+    assert!(r.body.contains("sudah dinonaktifkan"));
+    // The last admin cannot be demoted.
+    let me = t.get("/app/staff", c).await;
+    let admin_id = me
+        .body
+        .split("/app/staff/")
+        .filter_map(|s| s.split('"').next())
+        .filter_map(|s| s.parse::<i64>().ok())
+        .min()
+        .unwrap();
+    let r = t
+        .post_form(
+            &format!("/app/staff/{admin_id}"),
+            c,
+            &[
+                ("_csrf", &admin.csrf),
+                ("name", "Rina Admin"),
+                ("role", "editor"),
+                ("active", "true"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("setidaknya satu admin aktif"));
+    // The audit log shows who did what, and exports as CSV.
+    let csv = t.get("/app/audit.csv", c).await;
+    assert!(csv.body.starts_with("id,time_utc,time_local,actor,action"));
+    assert!(csv.body.contains("staff_created") && csv.body.contains("active: true → false"));
+    let page = t.get("/app/audit?action=staff_updated", c).await;
+    assert!(page.body.contains("Mengubah akun staf"));
+    assert!(!page.body.contains("Membuat akun staf</td>"));
+    let bad = t.get("/app/audit?from=28-11-2026", c).await;
+    assert!(bad.body.contains("Tanggal tidak valid"));
+    t.cleanup().await;
+}
+
+#[tokio::test]
+async fn settings_validate_and_save() {
+    let t = TestApp::sqlite(true).await;
+    let admin = t.sign_in(email(Role::Admin), PW).await.unwrap();
+    let c = Some(admin.cookie.as_str());
+    let mut form = vec![
+        ("_csrf", admin.csrf.clone()),
+        ("name", "Perpustakaan Kota Palembang".to_string()),
+        ("timezone", "Mars/Olympus".to_string()),
+        ("default_lang", "id".to_string()),
+        ("holidays", "2026-12-25 Natal".to_string()),
+    ];
+    for d in ["mon", "tue", "wed", "thu", "fri"] {
+        form.push((
+            Box::leak(format!("hours_{d}_open").into_boxed_str()),
+            "08:00".into(),
+        ));
+        form.push((
+            Box::leak(format!("hours_{d}_close").into_boxed_str()),
+            "16:00".into(),
+        ));
+    }
+    form.push(("hours_sat_open", "13:00".into()));
+    form.push(("hours_sat_close", "09:00".into()));
+    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let r = t.post_form("/app/settings", c, &pairs).await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("Zona waktu tidak dikenal"));
+    assert!(r.body.contains("Jam tutup harus lebih lambat"));
+    assert!(
+        r.body.contains("value=\"Mars/Olympus\""),
+        "typed values are kept"
+    );
+    let mut fixed: Vec<(&str, &str)> = pairs
+        .iter()
+        .map(|(k, v)| {
+            if *k == "timezone" {
+                (*k, "Asia/Jakarta")
+            } else {
+                (*k, *v)
+            }
+        })
+        .collect();
+    fixed.retain(|(k, _)| !k.starts_with("hours_sat"));
+    let r = t.post_form("/app/settings", c, &fixed).await;
+    assert_eq!(r.status, 303);
+    let portal = t.get("/", None).await;
+    assert!(portal.body.contains("Natal"));
+    t.cleanup().await;
+}
+
+#[tokio::test]
+async fn error_pages_health_and_headers() {
+    let t = TestApp::sqlite(true).await;
+    let r = t.get("/tidak-ada", None).await;
+    assert_eq!(r.status, 404);
+    assert!(r.body.contains("Halaman tidak ditemukan") && r.body.contains("Kode permintaan"));
+    let rid = r
+        .headers
+        .get("x-request-id")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(r.body.contains(&rid));
+    let csp = r
+        .headers
+        .get("content-security-policy")
+        .unwrap()
+        .to_str()
+        .unwrap();
+    assert!(csp.contains("default-src 'self'") && !csp.contains("unsafe-inline"));
+    assert_eq!(r.headers.get("x-frame-options").unwrap(), "DENY");
+    let en = t.get("/tidak-ada", Some("siar_lang=en")).await;
+    assert!(en.body.contains("Page not found"));
+    assert_eq!(t.get("/healthz", None).await.body, "ok");
+    assert_eq!(t.get("/readyz", None).await.status, 200);
+    let m = t.get("/metrics", None).await;
+    assert!(m.body.contains("siar_http_requests_total"), "{}", m.body);
+    assert!(m.body.contains("siar_db_pool_connections"));
+    let portal = t.get("/", None).await;
+    assert!(portal.body.contains("<html lang=\"id\">") && portal.body.contains("Masuk untuk staf"));
+    assert!(portal.body.contains("Jam buka"));
+    t.cleanup().await;
+}
