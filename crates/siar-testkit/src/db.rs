@@ -86,14 +86,14 @@ impl TestDb {
     /// with `self`).
     pub async fn cleanup(self) {
         self.store.close().await;
-        if let Kind::Postgres { schema } = &self.kind {
-            if let Ok(admin) = Store::open_postgres(&pg_url(), &StoreOptions::default()).await {
-                if let Ok(mut tx) = admin.begin().await {
-                    let _ = tx.raw(&format!("DROP SCHEMA {schema} CASCADE")).await;
-                    let _ = tx.commit().await;
-                }
-                admin.close().await;
+        if let Kind::Postgres { schema } = &self.kind
+            && let Ok(admin) = Store::open_postgres(&pg_url(), &StoreOptions::default()).await
+        {
+            if let Ok(mut tx) = admin.begin().await {
+                let _ = tx.raw(&format!("DROP SCHEMA {schema} CASCADE")).await;
+                let _ = tx.commit().await;
             }
+            admin.close().await;
         }
     }
 }

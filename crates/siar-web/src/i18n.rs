@@ -112,3 +112,70 @@ mod tests {
         }
     }
 }
+
+/// Templates may not carry user-facing text of their own: every word comes from
+/// the message files.
+#[cfg(test)]
+mod template_tests {
+    fn strip(src: &str, open: &str, close: &str) -> String {
+        let mut out = String::new();
+        let mut rest = src;
+        while let Some(i) = rest.find(open) {
+            out.push_str(&rest[..i]);
+            match rest[i..].find(close) {
+                Some(j) => rest = &rest[i + j + close.len()..],
+                None => return out,
+            }
+            out.push(' ');
+        }
+        out.push_str(rest);
+        out
+    }
+
+    /// Literal text left in a template once template code and markup are removed,
+    /// plus literal values of attributes people read.
+    pub(super) fn hard_coded(src: &str) -> Vec<String> {
+        let mut found = Vec::new();
+        let code = strip(&strip(&strip(src, "{#", "#}"), "{%", "%}"), "{{", "}}");
+        for attr in ["placeholder=\"", "title=\"", "aria-label=\"", "alt=\""] {
+            for part in code.split(attr).skip(1) {
+                let v = part.split('"').next().unwrap_or("");
+                if v.chars().any(char::is_alphabetic) {
+                    found.push(format!("{attr}{v}\""));
+                }
+            }
+        }
+        let text = strip(&code, "<", ">");
+        for word in text.split_whitespace() {
+            if word.chars().any(char::is_alphabetic) {
+                found.push(word.to_string());
+            }
+        }
+        found
+    }
+
+    #[test]
+    fn templates_have_no_hard_coded_text() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+        let mut n = 0;
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            let src = std::fs::read_to_string(&path).unwrap();
+            let bad = hard_coded(&src);
+            assert!(
+                bad.is_empty(),
+                "{} has hard-coded text: {bad:?}",
+                path.display()
+            );
+            n += 1;
+        }
+        assert!(n >= 10);
+    }
+
+    #[test]
+    fn the_scan_catches_text() {
+        assert_eq!(hard_coded("<p>Simpan</p>"), vec!["Simpan"]);
+        assert_eq!(hard_coded("<input placeholder=\"Nama\">").len(), 1);
+        assert!(hard_coded("<p>{{ c.t(\"x\") }} · {{ n }}</p>").is_empty());
+    }
+}

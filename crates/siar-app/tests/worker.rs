@@ -1,0 +1,183 @@
+//! The worker with a manual clock, on both engines.
+
+use siar_app::jobs::{JobError, JobFuture, JobHandler, Outcome, Worker, WorkerConfig};
+use siar_app::secrets::Keyring;
+use siar_app::{App, AppConfig};
+use siar_domain::jobs::{Job, NewJob};
+use siar_testkit::{ManualClock, dual_test};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+use tokio::sync::watch;
+
+struct Flaky(Arc<AtomicU32>);
+impl JobHandler for Flaky {
+    fn kind(&self) -> &'static str {
+        "flaky"
+    }
+    fn run<'a>(&'a self, _: &'a App, _: &'a Job) -> JobFuture<'a> {
+        self.0.fetch_add(1, Ordering::SeqCst);
+        Box::pin(async { Err(JobError::Retry("platform timed out".into())) })
+    }
+}
+
+struct Slow;
+impl JobHandler for Slow {
+    fn kind(&self) -> &'static str {
+        "slow"
+    }
+    fn run<'a>(&'a self, _: &'a App, _: &'a Job) -> JobFuture<'a> {
+        Box::pin(async {
+            tokio::time::sleep(Duration::from_secs(30)).await;
+            Ok(())
+        })
+    }
+}
+
+fn app(store: siar_app::Store, clock: &ManualClock) -> App {
+    App::new(
+        store,
+        Arc::new(clock.clone()),
+        Keyring::from_keys([1; 32], &[]),
+        AppConfig::default(),
+    )
+}
+
+async fn enqueue(app: &App, kind: &str, max: u32) -> i64 {
+    let mut tx = app.store.begin().await.unwrap();
+    let id = siar_store::jobs::enqueue(
+        &mut tx,
+        &NewJob {
+            org_id: None,
+            kind: kind.into(),
+            payload: "{}".into(),
+            run_at: app.now(),
+            max_attempts: max,
+            dedup_key: None,
+        },
+        app.now(),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    tx.commit().await.unwrap();
+    id
+}
+
+dual_test!(backoff_follows_the_manual_clock, |store| async move {
+    let clock = ManualClock::new();
+    let app = app(store, &clock);
+    let runs = Arc::new(AtomicU32::new(0));
+    let mut w = Worker::new(app.clone(), "w1", WorkerConfig::default());
+    w.register(Arc::new(Flaky(runs.clone())));
+    let id = enqueue(&app, "flaky", 3).await;
+
+    let t0 = clock.now_ts();
+    let Outcome::Retrying(got, at) = w.run_once(None).await.unwrap() else {
+        panic!("should retry")
+    };
+    assert_eq!(got, id);
+    // First retry: 10 s ± 25 %.
+    let delay = at.0 - t0.0;
+    assert!((7_500..=12_500).contains(&delay), "delay {delay} ms");
+    clock.advance(Duration::from_millis(7_000));
+    assert_eq!(
+        w.run_once(None).await.unwrap(),
+        Outcome::Idle,
+        "not due before the backoff"
+    );
+    clock.set(at);
+    let Outcome::Retrying(_, at2) = w.run_once(None).await.unwrap() else {
+        panic!("second retry")
+    };
+    let delay2 = at2.0 - at.0;
+    assert!(
+        (15_000..=25_000).contains(&delay2),
+        "second delay {delay2} ms doubles"
+    );
+    clock.set(at2);
+    assert_eq!(
+        w.run_once(None).await.unwrap(),
+        Outcome::Dead(id),
+        "third failure is the last"
+    );
+    assert_eq!(runs.load(Ordering::SeqCst), 3);
+    let mut tx = app.store.read().await.unwrap();
+    let job = siar_store::jobs::get_any(&mut tx, id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(job.last_error.as_deref(), Some("platform timed out"));
+});
+
+dual_test!(unknown_kind_dies_with_a_reason, |store| async move {
+    let clock = ManualClock::new();
+    let app = app(store, &clock);
+    let w = Worker::new(app.clone(), "w1", WorkerConfig::default());
+    let id = enqueue(&app, "mystery", 5).await;
+    assert_eq!(w.drain(10).await.unwrap(), vec![Outcome::Dead(id)]);
+});
+
+dual_test!(shutdown_releases_the_job_in_hand, |store| async move {
+    let clock = ManualClock::new();
+    let app = app(store, &clock);
+    let cfg = WorkerConfig {
+        grace: Duration::from_millis(50),
+        ..WorkerConfig::default()
+    };
+    let mut w = Worker::new(app.clone(), "w1", cfg);
+    w.register(Arc::new(Slow));
+    let id = enqueue(&app, "slow", 3).await;
+    let (tx, rx) = watch::channel(false);
+    let run = tokio::spawn({
+        let w = w.clone();
+        async move { w.run_once(Some(&rx)).await }
+    });
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    tx.send(true).unwrap();
+    let out = tokio::time::timeout(Duration::from_secs(5), run)
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    assert_eq!(out, Outcome::Released(id));
+    let mut t = app.store.read().await.unwrap();
+    let job = siar_store::jobs::get_any(&mut t, id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(job.state, siar_domain::jobs::JobState::Queued);
+    assert_eq!(job.attempts, 0, "a released attempt is not counted");
+});
+
+dual_test!(housekeeping_purges_expired_sessions, |store| async move {
+    let clock = ManualClock::new();
+    let app = app(store, &clock);
+    siar_app::demo::seed(&app).await.unwrap();
+    let signed = siar_app::auth::sign_in(
+        &app,
+        "admin@perpustakaan.example",
+        "siar-demo",
+        None,
+        None,
+        None,
+    )
+    .await;
+    assert!(signed.is_err(), "demo password refused outside demo mode");
+    let w = Worker::new(app.clone(), "w1", WorkerConfig::default());
+    assert!(
+        siar_app::jobs::ensure_housekeeping(&app)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert!(
+        siar_app::jobs::ensure_housekeeping(&app)
+            .await
+            .unwrap()
+            .is_none(),
+        "one pending at a time"
+    );
+    let out = w.drain(5).await.unwrap();
+    assert!(matches!(out[..], [Outcome::Succeeded(_)]));
+});
