@@ -14,6 +14,13 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
 
+fn per_state(raw: &[(String, JobState, i64)]) -> Vec<(JobState, i64)> {
+    JobState::ALL
+        .into_iter()
+        .map(|s| (s, raw.iter().filter(|c| c.1 == s).map(|c| c.2).sum()))
+        .collect()
+}
+
 /// The jobs page: jobs in one state (or all), and counts per state.
 pub async fn list(
     app: &App,
@@ -25,11 +32,16 @@ pub async fn list(
     let list = jobs::list(&mut tx, actor.org, state, 200).await?;
     let raw = jobs::counts(&mut tx, Some(actor.org)).await?;
     tx.rollback().await?;
-    let counts = JobState::ALL
-        .into_iter()
-        .map(|s| (s, raw.iter().filter(|c| c.1 == s).map(|c| c.2).sum()))
-        .collect();
-    Ok((list, counts))
+    Ok((list, per_state(&raw)))
+}
+
+/// How many of the organisation's jobs are in each state.
+pub async fn state_counts(app: &App, actor: &Actor) -> Result<Vec<(JobState, i64)>, AppError> {
+    actor.require(Permission::ManageJobs)?;
+    let mut tx = app.store.read().await?;
+    let raw = jobs::counts(&mut tx, Some(actor.org)).await?;
+    tx.rollback().await?;
+    Ok(per_state(&raw))
 }
 
 /// Puts a dead job back in the queue.

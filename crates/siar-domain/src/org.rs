@@ -154,6 +154,17 @@ impl OpeningHours {
         "day-mon", "day-tue", "day-wed", "day-thu", "day-fri", "day-sat", "day-sun",
     ];
 
+    /// The form field of each weekday, Monday first (`<field>_open`, `<field>_close`).
+    pub const FIELDS: [&'static str; 7] = [
+        "hours_mon",
+        "hours_tue",
+        "hours_wed",
+        "hours_thu",
+        "hours_fri",
+        "hours_sat",
+        "hours_sun",
+    ];
+
     /// Typical hours of an Indonesian city library: weekdays 08:00–16:00,
     /// Saturday 08:00–12:00, closed on Sunday.
     pub fn library_default() -> Self {
@@ -249,15 +260,6 @@ impl OrgSettingsInput {
         if default_lang.is_none() {
             p.push("default_lang", "err-language");
         }
-        const HOUR_FIELDS: [&str; 7] = [
-            "hours_mon",
-            "hours_tue",
-            "hours_wed",
-            "hours_thu",
-            "hours_fri",
-            "hours_sat",
-            "hours_sun",
-        ];
         let mut days = [DayHours::closed(); 7];
         if self.hours.len() != 7 {
             p.push("hours_mon", "err-hours");
@@ -276,8 +278,8 @@ impl OrgSettingsInput {
                             close: Some(c),
                         }
                     }
-                    (Some(_), Some(_)) => p.push(HOUR_FIELDS[i], "err-hours-order"),
-                    _ => p.push(HOUR_FIELDS[i], "err-hours"),
+                    (Some(_), Some(_)) => p.push(OpeningHours::FIELDS[i], "err-hours-order"),
+                    _ => p.push(OpeningHours::FIELDS[i], "err-hours"),
                 }
             }
         }

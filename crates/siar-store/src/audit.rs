@@ -21,6 +21,19 @@ enum AuditLog {
     CreatedAt,
 }
 
+const COLS: [AuditLog; 10] = [
+    AuditLog::Id,
+    AuditLog::OrgId,
+    AuditLog::ActorId,
+    AuditLog::ActorLabel,
+    AuditLog::Action,
+    AuditLog::RecordType,
+    AuditLog::RecordId,
+    AuditLog::Summary,
+    AuditLog::Ip,
+    AuditLog::CreatedAt,
+];
+
 #[derive(sqlx::FromRow)]
 struct AuditRow {
     id: i64,
@@ -60,17 +73,8 @@ pub async fn insert(
 ) -> Result<(), StoreError> {
     let q = Query::insert()
         .into_table(AuditLog::Table)
-        .columns([
-            AuditLog::OrgId,
-            AuditLog::ActorId,
-            AuditLog::ActorLabel,
-            AuditLog::Action,
-            AuditLog::RecordType,
-            AuditLog::RecordId,
-            AuditLog::Summary,
-            AuditLog::Ip,
-            AuditLog::CreatedAt,
-        ])
+        // Every column but the generated id.
+        .columns(COLS[1..].iter().copied())
         .values_panic([
             org.0.into(),
             e.actor_id.map(|u| u.0).into(),
@@ -116,18 +120,7 @@ pub async fn list(
     offset: u64,
 ) -> Result<Vec<AuditEntry>, StoreError> {
     let mut q = Query::select();
-    q.columns([
-        AuditLog::Id,
-        AuditLog::OrgId,
-        AuditLog::ActorId,
-        AuditLog::ActorLabel,
-        AuditLog::Action,
-        AuditLog::RecordType,
-        AuditLog::RecordId,
-        AuditLog::Summary,
-        AuditLog::Ip,
-        AuditLog::CreatedAt,
-    ]);
+    q.columns(COLS);
     filtered(org, f, &mut q);
     q.order_by(AuditLog::CreatedAt, Order::Desc)
         .order_by(AuditLog::Id, Order::Desc)

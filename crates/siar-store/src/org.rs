@@ -92,6 +92,15 @@ fn settings_values(s: &OrgSettings) -> Result<[sea_query::SimpleExpr; 5], StoreE
     ])
 }
 
+/// A write aimed at one row: zero rows touched means it was not there (or belongs to
+/// another organisation).
+fn one_row(n: u64) -> Result<(), StoreError> {
+    match n {
+        0 => Err(StoreError::NotFound),
+        _ => Ok(()),
+    }
+}
+
 fn org_select() -> sea_query::SelectStatement {
     Query::select()
         .columns(ORG_COLS)
@@ -189,10 +198,7 @@ pub async fn update_settings(
         ])
         .and_where(Expr::col(Organisations::Id).eq(id.0))
         .to_owned();
-    match tx.exec(&q).await? {
-        0 => Err(StoreError::NotFound),
-        _ => Ok(()),
-    }
+    one_row(tx.exec(&q).await?)
 }
 
 pub async fn set_logo(
@@ -215,10 +221,7 @@ pub async fn set_logo(
         )
         .and_where(Expr::col(Organisations::Id).eq(id.0))
         .to_owned();
-    match tx.exec(&q).await? {
-        0 => Err(StoreError::NotFound),
-        _ => Ok(()),
-    }
+    one_row(tx.exec(&q).await?)
 }
 
 #[derive(sqlx::FromRow)]
@@ -373,32 +376,36 @@ pub async fn user_for_login(
         .transpose()
 }
 
+/// One account of `org` matching `cond`, with its password hash.
+async fn find_user(
+    tx: &mut Tx,
+    org: OrgId,
+    cond: sea_query::SimpleExpr,
+) -> Result<Option<(Staff, String)>, StoreError> {
+    let q = user_select()
+        .and_where(Expr::col(Users::OrgId).eq(org.0))
+        .and_where(cond)
+        .to_owned();
+    tx.fetch_optional::<UserRow, _>(&q)
+        .await?
+        .map(UserRow::split)
+        .transpose()
+}
+
 /// The stored password hash of one account in `org`.
 pub async fn password_hash(
     tx: &mut Tx,
     org: OrgId,
     id: UserId,
 ) -> Result<Option<String>, StoreError> {
-    let q = user_select()
-        .and_where(Expr::col(Users::OrgId).eq(org.0))
-        .and_where(Expr::col(Users::Id).eq(id.0))
-        .to_owned();
-    Ok(tx
-        .fetch_optional::<UserRow, _>(&q)
+    Ok(find_user(tx, org, Expr::col(Users::Id).eq(id.0))
         .await?
-        .map(|r| r.password_hash))
+        .map(|(_, h)| h))
 }
 
 pub async fn user(tx: &mut Tx, org: OrgId, id: UserId) -> Result<Option<Staff>, StoreError> {
-    let q = user_select()
-        .and_where(Expr::col(Users::OrgId).eq(org.0))
-        .and_where(Expr::col(Users::Id).eq(id.0))
-        .to_owned();
-    Ok(tx
-        .fetch_optional::<UserRow, _>(&q)
+    Ok(find_user(tx, org, Expr::col(Users::Id).eq(id.0))
         .await?
-        .map(UserRow::split)
-        .transpose()?
         .map(|(s, _)| s))
 }
 
@@ -407,15 +414,8 @@ pub async fn user_by_email(
     org: OrgId,
     email: &str,
 ) -> Result<Option<Staff>, StoreError> {
-    let q = user_select()
-        .and_where(Expr::col(Users::OrgId).eq(org.0))
-        .and_where(Expr::col(Users::Email).eq(email))
-        .to_owned();
-    Ok(tx
-        .fetch_optional::<UserRow, _>(&q)
+    Ok(find_user(tx, org, Expr::col(Users::Email).eq(email))
         .await?
-        .map(UserRow::split)
-        .transpose()?
         .map(|(s, _)| s))
 }
 
@@ -433,6 +433,24 @@ pub async fn users(tx: &mut Tx, org: OrgId) -> Result<Vec<Staff>, StoreError> {
         .collect()
 }
 
+/// Updates one account of `org`, stamping `updated_at`.
+async fn update_one_user(
+    tx: &mut Tx,
+    org: OrgId,
+    id: UserId,
+    values: Vec<(Users, sea_query::SimpleExpr)>,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    let q = Query::update()
+        .table(Users::Table)
+        .values(values)
+        .value(Users::UpdatedAt, now.0)
+        .and_where(Expr::col(Users::OrgId).eq(org.0))
+        .and_where(Expr::col(Users::Id).eq(id.0))
+        .to_owned();
+    one_row(tx.exec(&q).await?)
+}
+
 pub async fn update_user(
     tx: &mut Tx,
     org: OrgId,
@@ -440,21 +458,12 @@ pub async fn update_user(
     edit: &StaffEdit,
     now: Timestamp,
 ) -> Result<(), StoreError> {
-    let q = Query::update()
-        .table(Users::Table)
-        .values([
-            (Users::Name, edit.name.clone().into()),
-            (Users::Role, edit.role.as_str().into()),
-            (Users::Active, edit.active.into()),
-            (Users::UpdatedAt, now.0.into()),
-        ])
-        .and_where(Expr::col(Users::OrgId).eq(org.0))
-        .and_where(Expr::col(Users::Id).eq(id.0))
-        .to_owned();
-    match tx.exec(&q).await? {
-        0 => Err(StoreError::NotFound),
-        _ => Ok(()),
-    }
+    let values = vec![
+        (Users::Name, edit.name.clone().into()),
+        (Users::Role, edit.role.as_str().into()),
+        (Users::Active, edit.active.into()),
+    ];
+    update_one_user(tx, org, id, values, now).await
 }
 
 pub async fn set_lang(
@@ -464,19 +473,7 @@ pub async fn set_lang(
     lang: Lang,
     now: Timestamp,
 ) -> Result<(), StoreError> {
-    let q = Query::update()
-        .table(Users::Table)
-        .values([
-            (Users::Lang, lang.code().into()),
-            (Users::UpdatedAt, now.0.into()),
-        ])
-        .and_where(Expr::col(Users::OrgId).eq(org.0))
-        .and_where(Expr::col(Users::Id).eq(id.0))
-        .to_owned();
-    match tx.exec(&q).await? {
-        0 => Err(StoreError::NotFound),
-        _ => Ok(()),
-    }
+    update_one_user(tx, org, id, vec![(Users::Lang, lang.code().into())], now).await
 }
 
 pub async fn set_password_hash(
@@ -486,19 +483,7 @@ pub async fn set_password_hash(
     hash: &str,
     now: Timestamp,
 ) -> Result<(), StoreError> {
-    let q = Query::update()
-        .table(Users::Table)
-        .values([
-            (Users::PasswordHash, hash.into()),
-            (Users::UpdatedAt, now.0.into()),
-        ])
-        .and_where(Expr::col(Users::OrgId).eq(org.0))
-        .and_where(Expr::col(Users::Id).eq(id.0))
-        .to_owned();
-    match tx.exec(&q).await? {
-        0 => Err(StoreError::NotFound),
-        _ => Ok(()),
-    }
+    update_one_user(tx, org, id, vec![(Users::PasswordHash, hash.into())], now).await
 }
 
 /// How many active admins the organisation has (the last one cannot be removed).

@@ -203,7 +203,15 @@ pub async fn load_session(State(state): State<WebState>, mut req: Request, next:
         .map(|c| c.0.ip().to_string());
     req.extensions_mut().insert(ClientIp(ip.clone()));
     let mut current = CurrentSession(None);
-    if let Some(token) = cookie(req.headers(), SESSION_COOKIE).map(str::to_string) {
+    // Assets and probes never need to know who is signed in: spare the database.
+    let path = req.uri().path();
+    let needs_session = !(path.starts_with("/assets/")
+        || path.starts_with("/media/")
+        || matches!(path, "/healthz" | "/readyz" | "/metrics"));
+    let token = needs_session
+        .then(|| cookie(req.headers(), SESSION_COOKIE).map(str::to_string))
+        .flatten();
+    if let Some(token) = token {
         match siar_app::auth::session(&state.app, &token, ip.as_deref()).await {
             Ok(Some(s)) => current = CurrentSession(Some(Arc::new(s))),
             Ok(None) => {}

@@ -76,6 +76,24 @@ fn staff_ctx(
     (PageCtx::staff(&me.0, title, path, flash, rid(r)), had)
 }
 
+/// The page context for a form that came back with problems (no flash).
+fn problems_ctx(
+    me: &Me,
+    title: &str,
+    path: &str,
+    r: &Option<Extension<RequestId>>,
+    problems: Problems,
+) -> PageCtx {
+    let mut c = PageCtx::staff(&me.0, title, path, None, rid(r));
+    c.problems = problems;
+    c
+}
+
+/// A redirect after a successful change, showing `key` once.
+fn done(state: &WebState, to: &str, key: &str) -> Response {
+    redirect_with_flash(to, key, true, state.config.secure_cookies)
+}
+
 // ---------------------------------------------------------------- errors
 
 #[derive(Template)]
@@ -376,12 +394,7 @@ pub async fn logout(State(state): State<WebState>, headers: HeaderMap) -> WebRes
     if let Some(token) = cookie(&headers, SESSION_COOKIE) {
         siar_app::auth::sign_out(&state.app, token).await?;
     }
-    let mut res = redirect_with_flash(
-        "/app/login",
-        "login-signed-out",
-        true,
-        state.config.secure_cookies,
-    );
+    let mut res = done(&state, "/app/login", "login-signed-out");
     res.headers_mut().append(
         header::SET_COOKIE,
         set_cookie(SESSION_COOKIE, "", Some(0), state.config.secure_cookies),
@@ -391,12 +404,7 @@ pub async fn logout(State(state): State<WebState>, headers: HeaderMap) -> WebRes
 
 pub async fn logout_all(State(state): State<WebState>, me: Me) -> WebResult {
     siar_app::auth::sign_out_everywhere(&state.app, &me.0.actor).await?;
-    let mut res = redirect_with_flash(
-        "/app/login",
-        "login-signed-out",
-        true,
-        state.config.secure_cookies,
-    );
+    let mut res = done(&state, "/app/login", "login-signed-out");
     res.headers_mut().append(
         header::SET_COOKIE,
         set_cookie(SESSION_COOKIE, "", Some(0), state.config.secure_cookies),
@@ -422,12 +430,7 @@ pub async fn set_lang(State(state): State<WebState>, me: Me, Form(f): Form<LangF
     };
     siar_app::auth::set_language(&state.app, &me.0.actor, lang).await?;
     let back = safe_next(f.back.as_deref());
-    Ok(redirect_with_flash(
-        &back,
-        "account-lang-saved",
-        true,
-        state.config.secure_cookies,
-    ))
+    Ok(done(&state, &back, "account-lang-saved"))
 }
 
 // ---------------------------------------------------------------- home
@@ -484,12 +487,11 @@ pub async fn home(
     let mut steps = Vec::new();
     let mut staff_count = None;
     if role == Role::Admin {
-        let (_, counts) = jobs::list(&state.app, &s.actor, Some(JobState::Dead)).await?;
-        let dead = counts
-            .iter()
+        let dead = jobs::state_counts(&state.app, &s.actor)
+            .await?
+            .into_iter()
             .find(|(st, _)| *st == JobState::Dead)
-            .map(|x| x.1)
-            .unwrap_or(0);
+            .map_or(0, |x| x.1);
         let all = staff::list(&state.app, &s.actor).await?;
         staff_count = Some(all.iter().filter(|x| x.active).count());
         steps.push(Step {
@@ -644,7 +646,6 @@ pub async fn staff_new(
 pub async fn staff_create(
     State(state): State<WebState>,
     me: Me,
-    headers: HeaderMap,
     r: Option<Extension<RequestId>>,
     Form(f): Form<HashMap<String, String>>,
 ) -> WebResult {
@@ -656,16 +657,9 @@ pub async fn staff_create(
         password: get("password"),
     };
     match staff::create(&state.app, &me.0.actor, &input).await {
-        Ok(_) => Ok(redirect_with_flash(
-            "/app/staff",
-            "staff-created",
-            true,
-            state.config.secure_cookies,
-        )),
+        Ok(_) => Ok(done(&state, "/app/staff", "staff-created")),
         Err(AppError::Invalid(p)) => {
-            let (mut c, _) = staff_ctx(&me, "staff-new-title", "/app/staff", &headers, &r);
-            c.flash = None;
-            c.problems = p;
+            let c = problems_ctx(&me, "staff-new-title", "/app/staff", &r, p);
             // Everything typed comes back, except the password.
             let form = NewStaffInput {
                 password: String::new(),
@@ -728,15 +722,12 @@ async fn staff_edit_problems(
     state: &WebState,
     me: &Me,
     id: i64,
-    headers: &HeaderMap,
     r: &Option<Extension<RequestId>>,
     form: StaffEditInput,
     p: Problems,
 ) -> WebResult {
     let s = staff::get(&state.app, &me.0.actor, UserId(id)).await?;
-    let (mut c, _) = staff_ctx(me, "staff-edit-title", "/app/staff", headers, r);
-    c.flash = None;
-    c.problems = p;
+    let c = problems_ctx(me, "staff-edit-title", "/app/staff", r, p);
     let joined = s.created_at.format_in(me.0.org.settings.timezone);
     Ok(unprocessable(
         StaffEditPage {
@@ -755,7 +746,6 @@ pub async fn staff_update(
     State(state): State<WebState>,
     me: Me,
     Path(id): Path<i64>,
-    headers: HeaderMap,
     r: Option<Extension<RequestId>>,
     Form(f): Form<HashMap<String, String>>,
 ) -> WebResult {
@@ -766,15 +756,8 @@ pub async fn staff_update(
         active: f.get("active").is_some_and(|v| v == "true"),
     };
     match staff::update(&state.app, &me.0.actor, UserId(id), &input).await {
-        Ok(_) => Ok(redirect_with_flash(
-            "/app/staff",
-            "staff-updated",
-            true,
-            state.config.secure_cookies,
-        )),
-        Err(AppError::Invalid(p)) => {
-            staff_edit_problems(&state, &me, id, &headers, &r, input, p).await
-        }
+        Ok(_) => Ok(done(&state, "/app/staff", "staff-updated")),
+        Err(AppError::Invalid(p)) => staff_edit_problems(&state, &me, id, &r, input, p).await,
         Err(e) => Err(e.into()),
     }
 }
@@ -783,17 +766,15 @@ pub async fn staff_password(
     State(state): State<WebState>,
     me: Me,
     Path(id): Path<i64>,
-    headers: HeaderMap,
     r: Option<Extension<RequestId>>,
     Form(f): Form<HashMap<String, String>>,
 ) -> WebResult {
     let pw = f.get("password").cloned().unwrap_or_default();
     match staff::set_password(&state.app, &me.0.actor, UserId(id), &pw).await {
-        Ok(()) => Ok(redirect_with_flash(
+        Ok(()) => Ok(done(
+            &state,
             &format!("/app/staff/{id}"),
             "staff-password-reset",
-            true,
-            state.config.secure_cookies,
         )),
         Err(AppError::Invalid(p)) => {
             let s = staff::get(&state.app, &me.0.actor, UserId(id)).await?;
@@ -802,7 +783,7 @@ pub async fn staff_password(
                 role: s.role.as_str().into(),
                 active: s.active,
             };
-            staff_edit_problems(&state, &me, id, &headers, &r, form, p).await
+            staff_edit_problems(&state, &me, id, &r, form, p).await
         }
         Err(e) => Err(e.into()),
     }
@@ -825,22 +806,12 @@ struct SettingsPage<'a> {
     days: Vec<HoursRow>,
 }
 
-const HOUR_FIELDS: [&str; 7] = [
-    "hours_mon",
-    "hours_tue",
-    "hours_wed",
-    "hours_thu",
-    "hours_fri",
-    "hours_sat",
-    "hours_sun",
-];
-
 fn hours_rows(form: &OrgSettingsInput) -> Vec<HoursRow> {
     (0..7)
         .map(|i| {
             let (open, close) = form.hours.get(i).cloned().unwrap_or_default();
             HoursRow {
-                field: HOUR_FIELDS[i],
+                field: OpeningHours::FIELDS[i],
                 day_key: OpeningHours::DAY_KEYS[i],
                 open,
                 close,
@@ -865,7 +836,6 @@ pub async fn settings_form(
 pub async fn settings_save(
     State(state): State<WebState>,
     me: Me,
-    headers: HeaderMap,
     r: Option<Extension<RequestId>>,
     Form(f): Form<HashMap<String, String>>,
 ) -> WebResult {
@@ -874,23 +844,16 @@ pub async fn settings_save(
         name: get("name"),
         timezone: get("timezone"),
         default_lang: get("default_lang"),
-        hours: HOUR_FIELDS
+        hours: OpeningHours::FIELDS
             .iter()
             .map(|d| (get(&format!("{d}_open")), get(&format!("{d}_close"))))
             .collect(),
         holidays: get("holidays"),
     };
     match settings::update(&state.app, &me.0.actor, &input).await {
-        Ok(_) => Ok(redirect_with_flash(
-            "/app/settings",
-            "settings-saved",
-            true,
-            state.config.secure_cookies,
-        )),
+        Ok(_) => Ok(done(&state, "/app/settings", "settings-saved")),
         Err(AppError::Invalid(p)) => {
-            let (mut c, _) = staff_ctx(&me, "settings-title", "/app/settings", &headers, &r);
-            c.flash = None;
-            c.problems = p;
+            let c = problems_ctx(&me, "settings-title", "/app/settings", &r, p);
             let days = hours_rows(&input);
             Ok(unprocessable(
                 SettingsPage {
@@ -908,7 +871,6 @@ pub async fn settings_save(
 pub async fn settings_logo(
     State(state): State<WebState>,
     me: Me,
-    headers: HeaderMap,
     r: Option<Extension<RequestId>>,
     mut mp: Multipart,
 ) -> WebResult {
@@ -928,16 +890,9 @@ pub async fn settings_logo(
         }
     }
     match settings::set_logo(&state.app, &me.0.actor, bytes).await {
-        Ok(()) => Ok(redirect_with_flash(
-            "/app/settings",
-            "settings-logo-saved",
-            true,
-            state.config.secure_cookies,
-        )),
+        Ok(()) => Ok(done(&state, "/app/settings", "settings-logo-saved")),
         Err(AppError::Invalid(p)) => {
-            let (mut c, _) = staff_ctx(&me, "settings-title", "/app/settings", &headers, &r);
-            c.flash = None;
-            c.problems = p;
+            let c = problems_ctx(&me, "settings-title", "/app/settings", &r, p);
             let form = OrgSettingsInput::from_settings(&me.0.org.settings);
             let days = hours_rows(&form);
             Ok(unprocessable(SettingsPage { c: &c, form, days }.render()?))
@@ -1216,12 +1171,7 @@ pub async fn jobs_page(
 
 pub async fn job_retry(State(state): State<WebState>, me: Me, Path(id): Path<i64>) -> WebResult {
     match jobs::retry(&state.app, &me.0.actor, id).await {
-        Ok(()) => Ok(redirect_with_flash(
-            "/app/jobs",
-            "jobs-retried",
-            true,
-            state.config.secure_cookies,
-        )),
+        Ok(()) => Ok(done(&state, "/app/jobs", "jobs-retried")),
         Err(AppError::Invalid(_)) => Ok(redirect_with_flash(
             "/app/jobs",
             "err-job-not-dead",
