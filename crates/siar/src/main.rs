@@ -127,6 +127,9 @@ fn init_tracing(filter: &str) {
 async fn open_app(cfg: &Config, demo_mode: bool) -> Result<App> {
     let url = cfg.db_url()?;
     cfg.prepare_data_dir()?;
+    // The key is checked before the database is touched, so a bad key changes nothing.
+    let keys = Keyring::load(cfg.secret_key.as_deref(), &cfg.data_dir)
+        .context("cannot load the secret key (SIAR_SECRET_KEY or secret.key in the data folder)")?;
     let store = Store::open(&url, &StoreOptions::default())
         .await
         .with_context(|| format!("cannot open the database {} (check DATABASE_URL, or that the data folder is writable)", url.redacted()))?;
@@ -137,8 +140,6 @@ async fn open_app(cfg: &Config, demo_mode: bool) -> Result<App> {
     if !report.applied.is_empty() {
         tracing::info!(applied = ?report.applied, "database migrated to version {}", report.current);
     }
-    let keys = Keyring::load(cfg.secret_key.as_deref(), &cfg.data_dir)
-        .context("cannot load the secret key (SIAR_SECRET_KEY or secret.key in the data folder)")?;
     let app_cfg = AppConfig {
         demo_mode,
         session_idle: Duration::from_secs(cfg.session_idle_hours * 3600),
