@@ -129,6 +129,33 @@ impl TestApp {
         self.send(b.body(Body::from(body)).expect("request")).await
     }
 
+    /// Posts one file as `multipart/form-data`, as a browser's file form would.
+    pub async fn post_file(
+        &self,
+        path: &str,
+        cookie: &str,
+        field: &str,
+        content_type: &str,
+        bytes: &[u8],
+    ) -> Reply {
+        let boundary = "----siar-test-boundary";
+        let mut body = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"upload\"\r\nContent-Type: {content_type}\r\n\r\n"
+        )
+        .into_bytes();
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let req = Request::post(path)
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .header(header::COOKIE, cookie)
+            .body(Body::from(body))
+            .expect("request");
+        self.send(req).await
+    }
+
     /// Signs in through the login form, as a browser would.
     pub async fn sign_in(&self, email: &str, password: &str) -> Result<Browser, Reply> {
         let form = self.get("/app/login", None).await;

@@ -454,3 +454,69 @@ async fn error_pages_health_and_headers() {
     assert!(portal.body.contains("Jam buka"));
     t.cleanup().await;
 }
+
+#[tokio::test]
+async fn logo_upload_checks_type_size_and_token() {
+    let t = TestApp::sqlite(true).await;
+    let admin = t.sign_in(email(Role::Admin), PW).await.unwrap();
+    let png: Vec<u8> = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR-test-image".to_vec();
+    let url = format!("/app/settings/logo?_csrf={}", admin.csrf);
+    // Without the token: refused, nothing stored.
+    let r = t
+        .post_file(
+            "/app/settings/logo",
+            &admin.cookie,
+            "logo",
+            "image/png",
+            &png,
+        )
+        .await;
+    assert_eq!(r.status, 403);
+    assert_eq!(t.get("/media/palembang/logo", None).await.status, 404);
+    // An SVG (could carry script) and an oversized file are refused with a message.
+    let r = t
+        .post_file(
+            &url,
+            &admin.cookie,
+            "logo",
+            "image/svg+xml",
+            b"<svg onload=alert(1)></svg>",
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(
+        r.body
+            .contains("Logo harus berupa gambar PNG, JPEG atau WebP")
+    );
+    let mut big = png.clone();
+    big.resize(600 * 1024, 0);
+    let r = t
+        .post_file(&url, &admin.cookie, "logo", "image/png", &big)
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("paling besar 512 KB"));
+    assert_eq!(t.get("/media/palembang/logo", None).await.status, 404);
+    // A PNG is stored, served with its type, and shown in the console and portal.
+    let r = t
+        .post_file(&url, &admin.cookie, "logo", "image/png", &png)
+        .await;
+    assert_eq!(r.status, 303);
+    let logo = t.get("/media/palembang/logo", None).await;
+    assert_eq!(logo.status, 200);
+    assert_eq!(logo.headers.get("content-type").unwrap(), "image/png");
+    assert!(
+        t.get("/", None)
+            .await
+            .body
+            .contains("/media/palembang/logo?v=1")
+    );
+    assert!(
+        t.get("/app", Some(&admin.cookie))
+            .await
+            .body
+            .contains("/media/palembang/logo?v=1")
+    );
+    let csv = t.get("/app/audit.csv", Some(&admin.cookie)).await;
+    assert!(csv.body.contains("logo_updated"));
+    t.cleanup().await;
+}
