@@ -297,3 +297,47 @@ pub async fn set_language(app: &App, actor: &Actor, lang: Lang) -> Result<(), Ap
     tx.commit().await?;
     Ok(())
 }
+
+/// Changes one's own password after checking the current one. Every other session
+/// of this person ends; the browser that made the change (`token`) stays signed in.
+pub async fn change_own_password(
+    app: &App,
+    actor: &Actor,
+    token: &str,
+    current: &str,
+    new: &str,
+) -> Result<(), AppError> {
+    let Some(user) = actor.user else {
+        return Err(AppError::Forbidden);
+    };
+    let mut p = siar_domain::validate::Problems::default();
+    siar_domain::org::check_password(&mut p, "new_password", new, app.config.demo_mode);
+    if !p.is_empty() {
+        return Err(AppError::Invalid(p));
+    }
+    let mut tx = app.store.read().await?;
+    let hash = org::password_hash(&mut tx, actor.org, user)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    tx.rollback().await?;
+    if !verify_password(current, &hash).await {
+        return Err(AppError::field("current_password", "err-current-password"));
+    }
+    let new_hash = hash_password(new).await?;
+    let now = app.now();
+    let mut tx = app.store.begin().await?;
+    org::set_password_hash(&mut tx, actor.org, user, &new_hash, now).await?;
+    let ended = sessions::delete_others(&mut tx, actor.org, user, &token_hash(token)).await?;
+    record(
+        &mut tx,
+        actor,
+        AuditAction::PasswordChanged,
+        "user",
+        Some(user.0.to_string()),
+        format!("other sessions ended: {ended}"),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

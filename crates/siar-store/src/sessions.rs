@@ -137,6 +137,23 @@ pub async fn delete_for_user(tx: &mut Tx, org: OrgId, user: UserId) -> Result<u6
     Ok(tx.exec(&q).await?)
 }
 
+/// Ends every session of one person except the one with `keep_hash` (after they
+/// change their password on this device).
+pub async fn delete_others(
+    tx: &mut Tx,
+    org: OrgId,
+    user: UserId,
+    keep_hash: &str,
+) -> Result<u64, StoreError> {
+    let q = Query::delete()
+        .from_table(Sessions::Table)
+        .and_where(Expr::col(Sessions::OrgId).eq(org.0))
+        .and_where(Expr::col(Sessions::UserId).eq(user.0))
+        .and_where(Expr::col(Sessions::TokenHash).ne(keep_hash))
+        .to_owned();
+    Ok(tx.exec(&q).await?)
+}
+
 /// How many live sessions one person has.
 pub async fn count_for_user(
     tx: &mut Tx,

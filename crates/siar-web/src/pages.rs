@@ -549,6 +549,40 @@ struct AccountPage<'a> {
     c: &'a PageCtx,
 }
 
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    current_password: String,
+    #[serde(default)]
+    new_password: String,
+}
+
+pub async fn account_password(
+    State(state): State<WebState>,
+    me: Me,
+    headers: HeaderMap,
+    r: Option<Extension<RequestId>>,
+    Form(f): Form<PasswordForm>,
+) -> WebResult {
+    let token = cookie(&headers, SESSION_COOKIE).unwrap_or_default();
+    let res = siar_app::auth::change_own_password(
+        &state.app,
+        &me.0.actor,
+        token,
+        &f.current_password,
+        &f.new_password,
+    )
+    .await;
+    match res {
+        Ok(()) => Ok(done(&state, "/app/account", "account-password-changed")),
+        Err(AppError::Invalid(p)) => {
+            let c = problems_ctx(&me, "account-title", "/app/account", &r, p);
+            Ok(unprocessable(AccountPage { c: &c }.render()?))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
 pub async fn account(
     State(state): State<WebState>,
     me: Me,

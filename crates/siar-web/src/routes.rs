@@ -102,6 +102,15 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<WebState>)> {
             get(pages::account),
         ),
         (
+            spec(
+                p.clone(),
+                "/app/account/password",
+                "/app/account/password",
+                Staff(UseOwnAccount),
+            ),
+            post(pages::account_password),
+        ),
+        (
             spec(g.clone(), "/app/staff", "/app/staff", Staff(ManageStaff)),
             get(pages::staff_list),
         ),

@@ -520,3 +520,69 @@ async fn logo_upload_checks_type_size_and_token() {
     assert!(csv.body.contains("logo_updated"));
     t.cleanup().await;
 }
+
+#[tokio::test]
+async fn staff_change_their_own_password() {
+    let t = TestApp::sqlite(true).await;
+    let here = t.sign_in(email(Role::Analyst), PW).await.unwrap();
+    let other = t.sign_in(email(Role::Analyst), PW).await.unwrap();
+    let c = Some(here.cookie.as_str());
+    let r = t
+        .post_form(
+            "/app/account/password",
+            c,
+            &[
+                ("_csrf", &here.csrf),
+                ("current_password", "salah-salah"),
+                ("new_password", "buku-adalah-jendela-dunia"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("Kata sandi saat ini tidak cocok"));
+    let r = t
+        .post_form(
+            "/app/account/password",
+            c,
+            &[
+                ("_csrf", &here.csrf),
+                ("current_password", PW),
+                ("new_password", "pendek"),
+            ],
+        )
+        .await;
+    assert!(r.body.contains("Kata sandi minimal 10 karakter"));
+    assert!(
+        t.sign_in(email(Role::Analyst), PW).await.is_ok(),
+        "nothing changed yet"
+    );
+    let r = t
+        .post_form(
+            "/app/account/password",
+            c,
+            &[
+                ("_csrf", &here.csrf),
+                ("current_password", PW),
+                ("new_password", "buku-adalah-jendela-dunia"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    assert_eq!(
+        t.get("/app", c).await.status,
+        200,
+        "this device stays signed in"
+    );
+    assert_eq!(
+        t.get("/app", Some(&other.cookie)).await.status,
+        303,
+        "other devices are signed out"
+    );
+    assert!(t.sign_in(email(Role::Analyst), PW).await.is_err());
+    assert!(
+        t.sign_in(email(Role::Analyst), "buku-adalah-jendela-dunia")
+            .await
+            .is_ok()
+    );
+    t.cleanup().await;
+}

@@ -176,6 +176,13 @@ account-lang-save = Save language
 account-lang-saved = Console language changed.
 account-sessions = Sessions
 account-sessions-help = If you forgot to sign out on a shared computer, end every session here.
+account-password = Password
+account-password-help = Once the password is changed, your sessions on other devices end.
+account-current-password = Current password
+account-new-password = New password
+account-password-save = Change password
+account-password-changed = Your password was changed. Sessions on other devices have ended.
+staff-password-help-self = At least 10 characters. A phrase you remember easily but others cannot guess.
 account-sign-out-all = Sign out on every device
 
 ## Portal

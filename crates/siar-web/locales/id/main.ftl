@@ -176,6 +176,13 @@ account-lang-save = Simpan bahasa
 account-lang-saved = Bahasa konsol sudah diganti.
 account-sessions = Sesi masuk
 account-sessions-help = Jika Anda lupa keluar di komputer umum, akhiri semua sesi di sini.
+account-password = Kata sandi
+account-password-help = Setelah kata sandi diganti, semua sesi Anda di perangkat lain akan diakhiri.
+account-current-password = Kata sandi saat ini
+account-new-password = Kata sandi baru
+account-password-save = Ganti kata sandi
+account-password-changed = Kata sandi Anda sudah diganti. Sesi di perangkat lain sudah diakhiri.
+staff-password-help-self = Minimal 10 karakter. Gunakan kalimat yang mudah Anda ingat tetapi sulit ditebak orang lain.
 account-sign-out-all = Keluar dari semua perangkat
 
 ## Portal
