@@ -181,3 +181,28 @@ dual_test!(housekeeping_purges_expired_sessions, |store| async move {
     let out = w.drain(5).await.unwrap();
     assert!(matches!(out[..], [Outcome::Succeeded(_)]));
 });
+
+// `siar demo` on an existing data folder serves it again: no reseed, nothing lost.
+dual_test!(demo_seed_runs_once_and_keeps_changes, |store| async move {
+    let clock = ManualClock::new();
+    let app = app(store, &clock);
+    assert!(siar_app::demo::seed(&app).await.unwrap());
+    let org = siar_app::settings::by_slug(&app, "palembang")
+        .await
+        .unwrap();
+    let actor = siar_app::Actor::cli(org.id);
+    let mut input = siar_domain::org::OrgSettingsInput::from_settings(&org.settings);
+    input.name = "Dinas Perpustakaan Kota Palembang".into();
+    siar_app::settings::update(&app, &actor, &input)
+        .await
+        .unwrap();
+    assert!(
+        !siar_app::demo::seed(&app).await.unwrap(),
+        "second start does not reseed"
+    );
+    let again = siar_app::settings::by_slug(&app, "palembang")
+        .await
+        .unwrap();
+    assert_eq!(again.settings.name, "Dinas Perpustakaan Kota Palembang");
+    assert_eq!(siar_app::staff::list(&app, &actor).await.unwrap().len(), 5);
+});

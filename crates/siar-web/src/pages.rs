@@ -944,6 +944,8 @@ pub struct AuditQuery {
     #[serde(default)]
     action: String,
     #[serde(default)]
+    record: String,
+    #[serde(default)]
     from: String,
     #[serde(default)]
     until: String,
@@ -966,6 +968,7 @@ struct AuditPageView<'a> {
     filter: AuditQuery,
     actors: Vec<(String, String)>,
     actions: Vec<(&'static str, &'static str)>,
+    records: Vec<(&'static str, &'static str)>,
     rows: Vec<AuditRowView>,
     total: i64,
     query: String,
@@ -1004,18 +1007,31 @@ fn audit_filter(q: &AuditQuery, tz: chrono_tz::Tz) -> Result<AuditFilter, Proble
     let f = AuditFilter {
         actor_id: q.actor.trim().parse::<i64>().ok().map(UserId),
         action: AuditAction::parse(q.action.trim()).map(|a| a.as_str().to_string()),
-        record_type: None,
+        record_type: RECORD_TYPES
+            .iter()
+            .find(|(t, _)| *t == q.record.trim())
+            .map(|(t, _)| t.to_string()),
         from,
         until,
     };
     if p.is_empty() { Ok(f) } else { Err(p) }
 }
 
+/// The kinds of record the audit log names, with their i18n keys.
+const RECORD_TYPES: [(&str, &str); 5] = [
+    ("user", "record-user"),
+    ("organisation", "record-organisation"),
+    ("session", "record-session"),
+    ("job", "record-job"),
+    ("api_token", "record-api_token"),
+];
+
 fn audit_query_string(q: &AuditQuery, page: Option<u64>) -> String {
     let mut pairs: Vec<(&str, String)> = Vec::new();
     for (k, v) in [
         ("actor", &q.actor),
         ("action", &q.action),
+        ("record", &q.record),
         ("from", &q.from),
         ("until", &q.until),
     ] {
@@ -1063,9 +1079,15 @@ pub async fn audit_page(
             action: AuditAction::parse(&e.action)
                 .map(|a| c.t(a.label_key()))
                 .unwrap_or_else(|| e.action.clone()),
-            record: match &e.record_id {
-                Some(id) => format!("{} #{id}", e.record_type),
-                None => e.record_type.clone(),
+            record: {
+                let kind = RECORD_TYPES
+                    .iter()
+                    .find(|(t, _)| *t == e.record_type)
+                    .map_or_else(|| e.record_type.clone(), |(_, k)| c.t(k));
+                match &e.record_id {
+                    Some(id) => format!("{kind} #{id}"),
+                    None => kind,
+                }
             },
             summary: e.summary.clone(),
         })
@@ -1080,6 +1102,7 @@ pub async fn audit_page(
             .iter()
             .map(|a| (a.as_str(), a.label_key()))
             .collect(),
+        records: RECORD_TYPES.to_vec(),
         rows,
         total: result.total,
         query: audit_query_string(&q, None),

@@ -364,6 +364,10 @@ async fn admin_manages_staff_with_clear_messages() {
     let page = t.get("/app/audit?action=staff_updated", c).await;
     assert!(page.body.contains("Mengubah akun staf"));
     assert!(!page.body.contains("Membuat akun staf</td>"));
+    let users = t.get("/app/audit?record=user", c).await;
+    assert!(users.body.contains("Akun staf #") && !users.body.contains("Masuk ke konsol</td>"));
+    let sessions = t.get("/app/audit?record=session", c).await;
+    assert!(sessions.body.contains("Masuk ke konsol") && !sessions.body.contains("Akun staf #"));
     let bad = t.get("/app/audit?from=28-11-2026", c).await;
     assert!(bad.body.contains("Tanggal tidak valid"));
     t.cleanup().await;
