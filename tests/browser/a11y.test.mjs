@@ -1,0 +1,70 @@
+// Accessibility check with axe-core (WCAG 2.1 A and AA rules) in real Chromium:
+// the public portal on a phone, the sign-in page, and the console pages.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium } from 'playwright-core';
+
+const require = createRequire(import.meta.url);
+const axePath = require.resolve('axe-core/axe.min.js');
+const root = resolve(import.meta.dirname, '..', '..');
+const bin = process.env.SIAR_BIN ?? join(root, 'target', 'debug', 'siar');
+const port = 19000 + Math.floor(Math.random() * 1000);
+const base = `http://127.0.0.1:${port}`;
+let server, browser, dataDir;
+
+before(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'siar-a11y-'));
+  server = spawn(bin, ['demo', '--data', dataDir, '--listen', `127.0.0.1:${port}`], { stdio: 'ignore' });
+  for (let i = 0; i < 100; i++) {
+    try { if ((await fetch(`${base}/healthz`)).ok) break; } catch {}
+    await new Promise(r => setTimeout(r, 100));
+  }
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill('SIGTERM');
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+// The test context bypasses the CSP only so that axe itself can be injected.
+async function audit(page) {
+  await page.addScriptTag({ path: axePath });
+  const result = await page.evaluate(() =>
+    window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }));
+  return result.violations.map(v => `${v.id} (${v.impact}): ${v.nodes.map(n => n.target.join(' ')).join(', ')}`);
+}
+
+test('the portal and sign-in page pass axe on a phone', async () => {
+  const ctx = await browser.newContext({ bypassCSP: true, viewport: { width: 360, height: 740 } });
+  const page = await ctx.newPage();
+  for (const path of ['/', '/?lang=en', '/app/login', '/tidak-ada']) {
+    await page.goto(base + path);
+    assert.deepEqual(await audit(page), [], `violations on ${path}`);
+  }
+  await ctx.close();
+});
+
+test('the console pages pass axe', async () => {
+  const ctx = await browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 800 } });
+  const page = await ctx.newPage();
+  await page.goto(`${base}/app/login`);
+  await page.fill('#email', 'admin@perpustakaan.example');
+  await page.fill('#password', 'siar-demo');
+  await page.click('button[type=submit]');
+  await page.waitForURL(`${base}/app`);
+  for (const path of ['/app', '/app/staff', '/app/staff/new', '/app/staff/1', '/app/settings', '/app/audit', '/app/jobs', '/app/account']) {
+    await page.goto(base + path);
+    assert.deepEqual(await audit(page), [], `violations on ${path}`);
+  }
+  await ctx.close();
+});
