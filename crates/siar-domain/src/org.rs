@@ -373,7 +373,9 @@ impl NewStaffInput {
 /// demo mode.
 pub fn check_password(p: &mut Problems, field: &'static str, password: &str, demo_mode: bool) {
     let n = password.chars().count();
-    if password == DEMO_PASSWORD {
+    if password.is_empty() {
+        p.push(field, "err-required");
+    } else if password == DEMO_PASSWORD {
         if !demo_mode {
             p.push(field, "err-demo-password");
         }

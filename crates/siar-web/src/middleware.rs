@@ -292,12 +292,7 @@ async fn csrf(req: Request, next: Next) -> Response {
             WebError(ErrorKind::Csrf).into_response()
         };
     }
-    let is_form = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    if !is_form {
+    if !is_form(&req) {
         return WebError(ErrorKind::Csrf).into_response();
     }
     let (parts, body) = req.into_parts();
@@ -326,7 +321,11 @@ pub enum Access {
 /// The one access check, applied to every route from the route table: sign-in and
 /// role first (so an expired session leads back to sign-in), then the CSRF token on
 /// every state-changing request.
-pub async fn guard(State(access): State<Access>, req: Request, next: Next) -> Response {
+pub async fn guard(
+    State((state, access)): State<(WebState, Access)>,
+    req: Request,
+    next: Next,
+) -> Response {
     let Access::Staff(perm) = access else {
         return csrf(req, next).await;
     };
@@ -344,18 +343,54 @@ pub async fn guard(State(access): State<Access>, req: Request, next: Next) -> Re
                     .unwrap_or_else(|| "/app".into());
                 let q = serde_urlencoded::to_string([("next", next_path)]).unwrap_or_default();
                 Redirect::to(&format!("/app/login?{q}")).into_response()
+            } else if is_form(&req) {
+                // Keep what was typed: the sign-in page carries it, and after signing
+                // in the person is offered to send it again.
+                let path = req.uri().path().to_string();
+                let headers = req.headers().clone();
+                let Ok(bytes) = to_bytes(req.into_body(), MAX_FORM_BYTES).await else {
+                    return WebError(ErrorKind::TooLarge).into_response();
+                };
+                let kept = kept_fields(&bytes);
+                if kept.is_empty() {
+                    expired_redirect()
+                } else {
+                    crate::pages::login_to_resume(&state, &headers, &path, kept).await
+                }
             } else {
-                let mut r = Redirect::to("/app/login").into_response();
-                r.headers_mut().append(
-                    header::SET_COOKIE,
-                    set_cookie(FLASH_COOKIE, "login-expired", Some(60), false),
-                );
-                r
+                expired_redirect()
             }
         }
         Some(s) if s.staff.role.can(perm) => csrf(req, next).await,
         Some(_) => WebError(ErrorKind::Forbidden).into_response(),
     }
+}
+
+/// To sign-in, saying the session ended.
+fn expired_redirect() -> Response {
+    let mut r = Redirect::to("/app/login").into_response();
+    r.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(FLASH_COOKIE, "login-expired", Some(60), false),
+    );
+    r
+}
+
+fn is_form(req: &Request) -> bool {
+    req.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"))
+}
+
+/// The fields of a form worth keeping across a sign-in: everything but the CSRF
+/// token and passwords (which are never echoed into a page).
+pub fn kept_fields(body: &[u8]) -> Vec<(String, String)> {
+    serde_urlencoded::from_bytes::<Vec<(String, String)>>(body)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|(k, _)| k != "_csrf" && !k.contains("password"))
+        .collect()
 }
 
 /// Reads (and the caller clears) the flash cookie: `ok:key` or `err:key`.

@@ -247,6 +247,57 @@ struct LoginPage<'a> {
     email: String,
     next: String,
     error: Option<String>,
+    /// A form posted on an expired session: where it was going, and what was typed
+    /// (URL-encoded, passwords removed).
+    resume_action: String,
+    resume_form: String,
+}
+
+#[derive(Template)]
+#[template(path = "resume.html")]
+struct ResumePage<'a> {
+    c: &'a PageCtx,
+    action: String,
+    fields: Vec<(String, String)>,
+}
+
+/// The sign-in page for a form that arrived after its session ended: it keeps what
+/// was typed so nothing is lost.
+pub async fn login_to_resume(
+    state: &WebState,
+    headers: &HeaderMap,
+    path: &str,
+    kept: Vec<(String, String)>,
+) -> Response {
+    let lang = cookie(headers, LANG_COOKIE)
+        .and_then(Lang::parse)
+        .unwrap_or_default();
+    let pre = cookie(headers, PRE_COOKIE)
+        .filter(|v| v.len() >= 32 && v.len() <= 64)
+        .map(str::to_string);
+    let fresh = pre.is_none();
+    let pre = pre.unwrap_or_else(siar_app::secrets::random_token);
+    let org_name = login_org_name(state, lang).await;
+    let c = PageCtx::public(lang, "login-title", org_name, pre.clone(), String::new());
+    let page = LoginPage {
+        c: &c,
+        email: String::new(),
+        next: "/app".into(),
+        error: Some(i18n::t(lang, "login-expired-kept")),
+        resume_action: safe_next(Some(path)),
+        resume_form: serde_urlencoded::to_string(&kept).unwrap_or_default(),
+    };
+    let mut res = match page.render() {
+        Ok(body) => (StatusCode::UNAUTHORIZED, Html(body)).into_response(),
+        Err(e) => return WebError::from(e).into_response(),
+    };
+    if fresh {
+        res.headers_mut().append(
+            header::SET_COOKIE,
+            set_cookie(PRE_COOKIE, &pre, None, state.config.secure_cookies),
+        );
+    }
+    res
 }
 
 #[derive(Deserialize)]
@@ -310,6 +361,8 @@ pub async fn login_form(
         email: String::new(),
         next: safe_next(q.next.as_deref()),
         error: None,
+        resume_action: String::new(),
+        resume_form: String::new(),
     }
     .render()?;
     let mut res = html(body, had, state.config.secure_cookies);
@@ -333,6 +386,10 @@ pub struct LoginForm {
     password: String,
     #[serde(default)]
     next: Option<String>,
+    #[serde(default)]
+    resume_action: String,
+    #[serde(default)]
+    resume_form: String,
 }
 
 pub async fn login_submit(
@@ -349,8 +406,24 @@ pub async fn login_submit(
     match siar_app::auth::sign_in(&state.app, &f.email, &f.password, ip.0.as_deref(), ua, old).await
     {
         Ok(signed) => {
-            let mut res = Redirect::to(&safe_next(f.next.as_deref())).into_response();
             let secure = state.config.secure_cookies;
+            let kept: Vec<(String, String)> =
+                serde_urlencoded::from_str(&f.resume_form).unwrap_or_default();
+            let mut res = if kept.is_empty() || f.resume_action.is_empty() {
+                Redirect::to(&safe_next(f.next.as_deref())).into_response()
+            } else {
+                // Offer the kept form again, under the new session's token.
+                let session = siar_app::auth::session(&state.app, &signed.token, ip.0.as_deref())
+                    .await?
+                    .ok_or(WebError(ErrorKind::Internal))?;
+                let c = PageCtx::staff(&session, "resume-title", "", None, rid(&r));
+                let page = ResumePage {
+                    c: &c,
+                    action: safe_next(Some(&f.resume_action)),
+                    fields: kept,
+                };
+                Html(page.render()?).into_response()
+            };
             res.headers_mut().append(
                 header::SET_COOKIE,
                 set_cookie(SESSION_COOKIE, &signed.token, None, secure),
@@ -377,6 +450,8 @@ pub async fn login_submit(
                 email: f.email.chars().take(254).collect(),
                 next: safe_next(f.next.as_deref()),
                 error: Some(msg),
+                resume_action: f.resume_action.clone(),
+                resume_form: f.resume_form.clone(),
             }
             .render()?;
             let status = if key == "login-throttled" {

@@ -225,7 +225,7 @@ pub fn router(state: WebState) -> Router {
     let mut r: Router<WebState> = Router::new();
     for (spec, mr) in table() {
         let guarded = mr.route_layer(axum::middleware::from_fn_with_state(
-            spec.access,
+            (state.clone(), spec.access),
             middleware::guard,
         ));
         r = r.route(spec.path, guarded);

@@ -215,13 +215,20 @@ async fn sessions_rotate_expire_and_end_everywhere() {
         303,
         "the other device is signed out"
     );
-    // A form posted after the session ended goes to sign-in with a clear message.
+    // A form posted after the session ended leads to sign-in with a clear message
+    // (and keeps what was typed, see `nothing_typed_is_lost_when_the_session_ends`).
     let r = t
         .post_form(
             "/app/lang",
             Some(&d.cookie),
             &[("_csrf", &d.csrf), ("lang", "en")],
         )
+        .await;
+    assert_eq!(r.status, 401);
+    assert!(r.body.contains("Sesi Anda telah berakhir"));
+    // With nothing typed to keep, it is a plain redirect with the same message.
+    let r = t
+        .post_form("/app/logout-all", Some(&d.cookie), &[("_csrf", &d.csrf)])
         .await;
     assert_eq!(r.location(), Some("/app/login"));
     assert_eq!(r.set_cookie("siar_flash").as_deref(), Some("login-expired"));
@@ -588,5 +595,78 @@ async fn staff_change_their_own_password() {
             .await
             .is_ok()
     );
+    t.cleanup().await;
+}
+
+/// A form sent after its session ended keeps what was typed: sign in again, send it
+/// again, and it is saved. Passwords are never echoed back.
+#[tokio::test]
+async fn nothing_typed_is_lost_when_the_session_ends() {
+    let t = TestApp::sqlite(true).await;
+    let admin = t.sign_in(email(Role::Admin), PW).await.unwrap();
+    t.clock.advance(Duration::from_secs(13 * 3600));
+    let typed = [
+        ("_csrf", admin.csrf.as_str()),
+        ("name", "Putri Ramadhani"),
+        ("email", "putri@perpustakaan.example"),
+        ("role", "editor"),
+        ("password", "rahasia-sekali-99"),
+    ];
+    let r = t
+        .post_form("/app/staff/new", Some(&admin.cookie), &typed)
+        .await;
+    assert_eq!(r.status, 401);
+    assert!(r.body.contains("isian Anda masih kami simpan"));
+    assert!(
+        !r.body.contains("rahasia-sekali-99"),
+        "passwords are never echoed"
+    );
+    let resume_form = "name=Putri+Ramadhani&email=putri%40perpustakaan.example&role=editor";
+    assert!(
+        r.body
+            .contains("name=\"resume_action\" value=\"/app/staff/new\"")
+    );
+    assert!(r.body.contains("name=\"resume_form\""));
+    let pre = r.set_cookie("siar_pre").unwrap();
+    let csrf = r.csrf().unwrap();
+    let again = t
+        .post_form(
+            "/app/login",
+            Some(&format!("siar_pre={pre}")),
+            &[
+                ("_csrf", csrf.as_str()),
+                ("email", email(Role::Admin)),
+                ("password", PW),
+                ("resume_action", "/app/staff/new"),
+                ("resume_form", resume_form),
+            ],
+        )
+        .await;
+    assert_eq!(again.status, 200, "{}", again.body);
+    assert!(again.body.contains("Kirim ulang isian saya"));
+    assert!(again.body.contains("value=\"Putri Ramadhani\""));
+    assert!(again.body.contains("action=\"/app/staff/new\""));
+    let session = format!("siar_session={}", again.set_cookie("siar_session").unwrap());
+    let list = t.get("/app/staff", Some(&session)).await;
+    assert!(
+        !list.body.contains("putri@"),
+        "nothing is saved until the person sends it"
+    );
+    let sent = t
+        .post_form(
+            "/app/staff/new",
+            Some(&session),
+            &[
+                ("_csrf", again.csrf().unwrap().as_str()),
+                ("name", "Putri Ramadhani"),
+                ("email", "putri@perpustakaan.example"),
+                ("role", "editor"),
+            ],
+        )
+        .await;
+    // The password was not kept, so the form comes back asking only for it.
+    assert_eq!(sent.status, 422);
+    assert!(sent.body.contains("value=\"Putri Ramadhani\""));
+    assert!(sent.body.contains("Kolom ini wajib diisi"));
     t.cleanup().await;
 }

@@ -39,6 +39,11 @@ login-throttled = Too many failed sign-in attempts. For your security, please tr
 login-inactive = This account has been deactivated. Please contact your library's admin.
 login-demo-password = The demo password only works in demo mode. Ask an admin to set a new password for this account.
 login-expired = Your session has ended. Please sign in again to continue.
+login-expired-kept = Your session ended, but what you typed is kept. Please sign in again, then send your form once more.
+resume-title = Send your form again
+resume-intro = You are signed in again. What you typed before the session ended is kept (except passwords). Press the button below to send it.
+resume-send = Send what I typed
+resume-discard = Discard it and go to Home
 login-signed-out = You are signed out. See you soon!
 login-back-portal = Back to the library's page
 

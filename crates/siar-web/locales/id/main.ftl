@@ -39,6 +39,11 @@ login-throttled = Terlalu banyak percobaan masuk yang gagal. Demi keamanan, sila
 login-inactive = Akun ini sudah dinonaktifkan. Silakan hubungi admin perpustakaan Anda.
 login-demo-password = Kata sandi demo hanya berlaku di mode demo. Minta admin untuk mengatur kata sandi baru bagi akun ini.
 login-expired = Sesi Anda telah berakhir. Silakan masuk lagi untuk melanjutkan.
+login-expired-kept = Sesi Anda telah berakhir, tetapi isian Anda masih kami simpan. Silakan masuk lagi, lalu kirim ulang formulir Anda.
+resume-title = Kirim ulang formulir
+resume-intro = Anda sudah masuk lagi. Isian yang Anda ketik sebelum sesi berakhir masih tersimpan (kecuali kata sandi). Tekan tombol di bawah untuk mengirimnya.
+resume-send = Kirim ulang isian saya
+resume-discard = Buang isian dan kembali ke Beranda
 login-signed-out = Anda sudah keluar. Sampai jumpa lagi!
 login-back-portal = Kembali ke halaman perpustakaan
 
