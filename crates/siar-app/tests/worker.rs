@@ -152,8 +152,18 @@ dual_test!(shutdown_releases_the_job_in_hand, |store| async move {
 
 dual_test!(housekeeping_purges_expired_sessions, |store| async move {
     let clock = ManualClock::new();
-    let app = app(store, &clock);
+    let app = App::new(
+        store,
+        Arc::new(clock.clone()),
+        Keyring::from_keys([1; 32], &[]),
+        AppConfig {
+            demo_mode: true,
+            audit_retention: Duration::from_secs(30 * 86_400),
+            ..AppConfig::default()
+        },
+    );
     siar_app::demo::seed(&app).await.unwrap();
+    // A sign-in writes a session and an audit row.
     let signed = siar_app::auth::sign_in(
         &app,
         "admin@perpustakaan.example",
@@ -162,8 +172,18 @@ dual_test!(housekeeping_purges_expired_sessions, |store| async move {
         None,
         None,
     )
-    .await;
-    assert!(signed.is_err(), "demo password refused outside demo mode");
+    .await
+    .unwrap();
+    let org = siar_app::settings::by_slug(&app, "palembang")
+        .await
+        .unwrap();
+    let audit_rows = || async {
+        let mut tx = app.store.read().await.unwrap();
+        siar_store::audit::count(&mut tx, org.id, &Default::default())
+            .await
+            .unwrap()
+    };
+    assert_eq!(audit_rows().await, 1);
     let w = Worker::new(app.clone(), "w1", WorkerConfig::default());
     assert!(
         siar_app::jobs::ensure_housekeeping(&app)
@@ -178,8 +198,47 @@ dual_test!(housekeeping_purges_expired_sessions, |store| async move {
             .is_none(),
         "one pending at a time"
     );
-    let out = w.drain(5).await.unwrap();
-    assert!(matches!(out[..], [Outcome::Succeeded(_)]));
+    assert!(matches!(
+        w.drain(5).await.unwrap()[..],
+        [Outcome::Succeeded(_)]
+    ));
+    assert!(
+        siar_app::auth::session(&app, &signed.token, None)
+            .await
+            .unwrap()
+            .is_some(),
+        "live session kept"
+    );
+    assert_eq!(audit_rows().await, 1, "recent audit kept");
+    // 31 days later: the session expired long ago and the audit row is past retention.
+    clock.advance(Duration::from_secs(31 * 86_400));
+    assert!(
+        siar_app::jobs::ensure_housekeeping(&app)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert!(matches!(
+        w.drain(5).await.unwrap()[..],
+        [Outcome::Succeeded(_)]
+    ));
+    let mut tx = app.store.read().await.unwrap();
+    let user = siar_app::staff::find_by_email(
+        &app,
+        &siar_app::Actor::cli(org.id),
+        "admin@perpustakaan.example",
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        siar_store::sessions::count_for_user(&mut tx, org.id, user.id, siar_domain::Timestamp(0))
+            .await
+            .unwrap(),
+        0,
+        "expired session deleted"
+    );
+    drop(tx);
+    assert_eq!(audit_rows().await, 0, "audit past retention deleted");
 });
 
 // `siar demo` on an existing data folder serves it again: no reseed, nothing lost.

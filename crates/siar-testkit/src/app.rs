@@ -178,6 +178,28 @@ impl TestApp {
         Ok(Browser { cookie, csrf })
     }
 
+    /// Enqueues a job for the demo library, due now (as a later feature would).
+    pub async fn enqueue(&self, kind: &str) -> i64 {
+        let org = siar_app::settings::by_slug(&self.app, "palembang")
+            .await
+            .expect("demo org");
+        let mut tx = self.app.store.begin().await.expect("begin");
+        let job = siar_domain::jobs::NewJob {
+            org_id: Some(org.id),
+            kind: kind.into(),
+            payload: "{}".into(),
+            run_at: self.app.now(),
+            max_attempts: 3,
+            dedup_key: None,
+        };
+        let id = siar_store::jobs::enqueue(&mut tx, &job, self.app.now())
+            .await
+            .expect("enqueue")
+            .expect("no twin");
+        tx.commit().await.expect("commit");
+        id
+    }
+
     pub async fn cleanup(self) {
         self.db.cleanup().await;
     }

@@ -670,3 +670,55 @@ async fn nothing_typed_is_lost_when_the_session_ends() {
     assert!(sent.body.contains("Kolom ini wajib diisi"));
     t.cleanup().await;
 }
+
+#[tokio::test]
+async fn jobs_page_retries_dead_jobs_and_metrics_count_them() {
+    let t = TestApp::sqlite(true).await;
+    let admin = t.sign_in(email(Role::Admin), PW).await.unwrap();
+    let c = Some(admin.cookie.as_str());
+    // A job of an unknown kind dies at once with a reason.
+    let id = t.enqueue("kirim-ulang").await;
+    let worker = siar_app::jobs::Worker::new(t.app.clone(), "w", Default::default());
+    worker.drain(5).await.unwrap();
+    let m = t.get("/metrics", None).await;
+    assert!(
+        m.body
+            .contains("siar_jobs{kind=\"kirim-ulang\",state=\"dead\"} 1"),
+        "{}",
+        m.body
+    );
+    let home = t.get("/app", c).await;
+    assert!(home.body.contains("1 tugas latar yang gagal"));
+    let page = t.get("/app/jobs?state=dead", c).await;
+    assert!(page.body.contains("no handler for job kind"));
+    assert!(page.body.contains(&format!("/app/jobs/{id}/retry")));
+    let r = t
+        .post_form(
+            &format!("/app/jobs/{id}/retry"),
+            c,
+            &[("_csrf", &admin.csrf)],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    assert_eq!(
+        r.set_cookie("siar_flash").as_deref(),
+        Some("ok:jobs-retried")
+    );
+    let queued = t.get("/app/jobs?state=queued", c).await;
+    assert!(queued.body.contains("kirim-ulang"));
+    // Retrying a job that is not dead says so and changes nothing.
+    let r = t
+        .post_form(
+            &format!("/app/jobs/{id}/retry"),
+            c,
+            &[("_csrf", &admin.csrf)],
+        )
+        .await;
+    assert_eq!(
+        r.set_cookie("siar_flash").as_deref(),
+        Some("err:err-job-not-dead")
+    );
+    let csv = t.get("/app/audit.csv", c).await;
+    assert_eq!(csv.body.matches("job_retried").count(), 1);
+    t.cleanup().await;
+}
