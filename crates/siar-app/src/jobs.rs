@@ -265,6 +265,15 @@ impl Worker {
     pub async fn run(self, stop: watch::Receiver<bool>) {
         tracing::info!(worker = %self.id, "worker started");
         let mut last_housekeeping: Option<Timestamp> = None;
+        // On PostgreSQL an enqueue anywhere wakes this worker at once; polling stays
+        // as the fallback (and is all there is on SQLite).
+        let mut wakeups = match self.app.store.job_wakeups().await {
+            Ok(w) => w,
+            Err(e) => {
+                tracing::warn!("no job wake-ups, polling only: {e}");
+                None
+            }
+        };
         loop {
             if *stop.borrow() {
                 break;
@@ -279,8 +288,20 @@ impl Worker {
             match self.run_once(Some(&stop)).await {
                 Ok(Outcome::Idle) => {
                     let mut s = stop.clone();
+                    let woken = async {
+                        match wakeups.as_mut() {
+                            Some(w) => {
+                                if let Err(e) = w.wait().await {
+                                    tracing::warn!("job wake-up listener failed: {e}");
+                                    std::future::pending::<()>().await;
+                                }
+                            }
+                            None => std::future::pending::<()>().await,
+                        }
+                    };
                     tokio::select! {
                         _ = tokio::time::sleep(self.config.poll) => {}
+                        _ = woken => {}
                         _ = wait_true(&mut s) => {}
                     }
                 }

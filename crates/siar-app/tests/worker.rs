@@ -265,3 +265,56 @@ dual_test!(demo_seed_runs_once_and_keeps_changes, |store| async move {
     assert_eq!(again.settings.name, "Dinas Perpustakaan Kota Palembang");
     assert_eq!(siar_app::staff::list(&app, &actor).await.unwrap().len(), 5);
 });
+
+struct Quick;
+impl JobHandler for Quick {
+    fn kind(&self) -> &'static str {
+        "quick"
+    }
+    fn run<'a>(&'a self, _: &'a App, _: &'a Job) -> JobFuture<'a> {
+        Box::pin(async { Ok(()) })
+    }
+}
+
+/// On PostgreSQL an idle worker wakes when a job is enqueued, long before its next
+/// poll (here a minute away).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn idle_worker_wakes_on_enqueue_postgres() {
+    let Some(db) = siar_testkit::TestDb::postgres().await else {
+        return;
+    };
+    let clock = ManualClock::new();
+    let app = app(db.store.clone(), &clock);
+    let cfg = WorkerConfig {
+        poll: Duration::from_secs(60),
+        ..WorkerConfig::default()
+    };
+    let mut w = Worker::new(app.clone(), "sleepy", cfg);
+    w.register(Arc::new(Quick));
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let running = tokio::spawn(w.run(stop_rx));
+    // Let the worker run housekeeping and fall idle.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let id = enqueue(&app, "quick", 3).await;
+    let mut done = false;
+    for _ in 0..100 {
+        let mut tx = app.store.read().await.unwrap();
+        let job = siar_store::jobs::get_any(&mut tx, id)
+            .await
+            .unwrap()
+            .unwrap();
+        drop(tx);
+        if job.state == siar_domain::jobs::JobState::Succeeded {
+            done = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    stop_tx.send(true).unwrap();
+    tokio::time::timeout(Duration::from_secs(10), running)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(done, "the worker should have woken and run the job");
+    db.cleanup().await;
+}

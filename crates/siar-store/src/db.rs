@@ -234,6 +234,29 @@ impl Store {
         }
     }
 
+    /// Wake-ups for idle workers when a job is enqueued (PostgreSQL `LISTEN`);
+    /// `None` on SQLite, where workers share one machine and poll.
+    pub async fn job_wakeups(&self) -> Result<Option<JobWakeups>, StoreError> {
+        match &self.pools {
+            Pools::Sqlite { .. } => Ok(None),
+            Pools::Postgres(pool) => {
+                #[derive(sqlx::FromRow)]
+                struct Schema {
+                    schema: String,
+                }
+                let s: Schema = sqlx::query_as("SELECT current_schema() AS schema")
+                    .fetch_one(pool)
+                    .await?;
+                let mut l = sqlx::postgres::PgListener::connect_with(pool).await?;
+                l.listen(JOBS_CHANNEL).await?;
+                Ok(Some(JobWakeups {
+                    listener: l,
+                    schema: s.schema,
+                }))
+            }
+        }
+    }
+
     pub async fn close(&self) {
         match &self.pools {
             Pools::Sqlite { writer, reader } => {
@@ -241,6 +264,28 @@ impl Store {
                 reader.close().await;
             }
             Pools::Postgres(p) => p.close().await,
+        }
+    }
+}
+
+/// The PostgreSQL channel that `jobs::enqueue` notifies.
+pub(crate) const JOBS_CHANNEL: &str = "siar_jobs";
+
+/// A listener on the jobs channel, for one schema.
+pub struct JobWakeups {
+    listener: sqlx::postgres::PgListener,
+    schema: String,
+}
+
+impl JobWakeups {
+    /// Waits until a job is enqueued in this store's schema (after its transaction
+    /// commits). The listener reconnects by itself after a lost connection.
+    pub async fn wait(&mut self) -> Result<(), StoreError> {
+        loop {
+            let n = self.listener.recv().await?;
+            if n.payload() == self.schema {
+                return Ok(());
+            }
         }
     }
 }

@@ -133,7 +133,15 @@ pub async fn enqueue(tx: &mut Tx, job: &NewJob, now: Timestamp) -> Result<Option
     struct Id {
         id: i64,
     }
-    Ok(tx.fetch_optional::<Id, _>(&q).await?.map(|r| r.id))
+    let id = tx.fetch_optional::<Id, _>(&q).await?.map(|r| r.id);
+    if id.is_some() && tx.backend() == Backend::Postgres {
+        // Delivered when the transaction commits, so no worker wakes for a job it
+        // cannot see yet. The payload names the schema: notifications are
+        // database-wide, and deployments may share a database in separate schemas.
+        tx.raw("SELECT pg_notify('siar_jobs', current_schema())")
+            .await?;
+    }
+    Ok(id)
 }
 
 fn due(now: Timestamp) -> Cond {

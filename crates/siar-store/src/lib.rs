@@ -13,6 +13,6 @@ pub mod org;
 pub mod sessions;
 pub mod tokens;
 
-pub use db::{Backend, DbUrl, Store, StoreError, Tx};
+pub use db::{Backend, DbUrl, JobWakeups, Store, StoreError, Tx};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

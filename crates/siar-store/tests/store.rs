@@ -637,3 +637,43 @@ async fn schema_is_the_same_on_both_engines() {
     lite.cleanup().await;
     pg.cleanup().await;
 }
+
+/// On PostgreSQL, a committed enqueue wakes a listening worker; a rolled-back one
+/// does not.
+#[tokio::test]
+async fn enqueue_wakes_listeners_on_commit_only() {
+    let Some(db) = siar_testkit::TestDb::postgres().await else {
+        return;
+    };
+    let mut w = db
+        .store
+        .job_wakeups()
+        .await
+        .unwrap()
+        .expect("postgres listens");
+    let mut tx = db.store.begin().await.unwrap();
+    jobs::enqueue(&mut tx, &job(None, "noop", T0), T0)
+        .await
+        .unwrap();
+    tx.rollback().await.unwrap();
+    let none = tokio::time::timeout(Duration::from_millis(300), w.wait()).await;
+    assert!(none.is_err(), "a rolled-back enqueue wakes nobody");
+    let mut tx = db.store.begin().await.unwrap();
+    jobs::enqueue(&mut tx, &job(None, "noop", T0), T0)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    tokio::time::timeout(Duration::from_secs(10), w.wait())
+        .await
+        .expect("woken after commit")
+        .unwrap();
+    drop(w);
+    db.cleanup().await;
+}
+
+#[tokio::test]
+async fn sqlite_has_no_wakeups() {
+    let db = siar_testkit::TestDb::sqlite().await;
+    assert!(db.store.job_wakeups().await.unwrap().is_none());
+    db.cleanup().await;
+}
