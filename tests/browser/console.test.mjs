@@ -112,3 +112,38 @@ test('an admin sees the staff list and the settings form', async () => {
   await page.screenshot({ path: join(shots, 'settings-error.png'), fullPage: true });
   await page.close();
 });
+
+test('a form sent after the session ended is kept through sign-in', async () => {
+  const a = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await a.newPage();
+  await signIn(page, 'admin@perpustakaan.example');
+  await page.waitForURL(`${base}/app`);
+  await page.goto(`${base}/app/staff/new`);
+  await page.fill('#name', 'Putri Ramadhani');
+  await page.fill('#email', 'putri@perpustakaan.example');
+  await page.selectOption('#role', 'editor');
+
+  // Meanwhile the same admin signs out everywhere from another computer.
+  const b = await browser.newContext();
+  const other = await b.newPage();
+  await signIn(other, 'admin@perpustakaan.example');
+  await other.waitForURL(`${base}/app`);
+  await other.goto(`${base}/app/account`);
+  await other.click('form[action="/app/logout-all"] button');
+  await b.close();
+
+  await page.click('form[action="/app/staff/new"] button[type=submit]');
+  assert.ok(await page.isVisible('text=isian Anda masih kami simpan'));
+  await page.fill('#email', 'admin@perpustakaan.example');
+  await page.fill('#password', 'siar-demo');
+  await page.click('button[type=submit]');
+  assert.ok(await page.isVisible('text=Kirim ulang isian saya'));
+  await page.screenshot({ path: join(shots, 'resume-form.png'), fullPage: true });
+  await page.click('text=Kirim ulang isian saya');
+  // Back on the form: everything typed is there; only the password is asked for.
+  assert.equal(await page.inputValue('#name'), 'Putri Ramadhani');
+  assert.equal(await page.inputValue('#email'), 'putri@perpustakaan.example');
+  assert.ok(await page.isVisible('text=Kolom ini wajib diisi.'));
+  await page.screenshot({ path: join(shots, 'resume-form-back.png'), fullPage: true });
+  await a.close();
+});
