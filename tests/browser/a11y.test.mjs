@@ -2,38 +2,20 @@
 // the public portal on a phone, the sign-in page, and the console pages.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { chromium } from 'playwright-core';
+import { startSiar } from './harness.mjs';
 
 const require = createRequire(import.meta.url);
 const axePath = require.resolve('axe-core/axe.min.js');
-const root = resolve(import.meta.dirname, '..', '..');
-const bin = process.env.SIAR_BIN ?? join(root, 'target', 'debug', 'siar');
-const port = 19000 + Math.floor(Math.random() * 1000);
-const base = `http://127.0.0.1:${port}`;
-let server, browser, dataDir;
+let siar, browser, base;
 
 before(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'siar-a11y-'));
-  server = spawn(bin, ['demo', '--data', dataDir, '--listen', `127.0.0.1:${port}`], { stdio: 'ignore' });
-  for (let i = 0; i < 100; i++) {
-    try { if ((await fetch(`${base}/healthz`)).ok) break; } catch {}
-    await new Promise(r => setTimeout(r, 100));
-  }
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  siar = await startSiar();
+  ({ browser, base } = siar);
 });
 
 after(async () => {
-  await browser?.close();
-  server?.kill('SIGTERM');
-  rmSync(dataDir, { recursive: true, force: true });
+  await siar?.stop();
 });
 
 // The test context bypasses the CSP only so that axe itself can be injected.

@@ -3,42 +3,21 @@
 // target/screenshots/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { chromium } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { root, startSiar } from './harness.mjs';
 
-const root = resolve(import.meta.dirname, '..', '..');
-const bin = process.env.SIAR_BIN ?? join(root, 'target', 'debug', 'siar');
 const shots = join(root, 'target', 'screenshots');
-const port = 18000 + Math.floor(Math.random() * 1000);
-const base = `http://127.0.0.1:${port}`;
-let server, browser, dataDir;
-
-async function waitUp() {
-  for (let i = 0; i < 100; i++) {
-    try { if ((await fetch(`${base}/healthz`)).ok) return; } catch {}
-    await new Promise(r => setTimeout(r, 100));
-  }
-  throw new Error('siar demo did not start');
-}
+let siar, browser, base;
 
 before(async () => {
   mkdirSync(shots, { recursive: true });
-  dataDir = mkdtempSync(join(tmpdir(), 'siar-browser-'));
-  server = spawn(bin, ['demo', '--data', dataDir, '--listen', `127.0.0.1:${port}`], { stdio: 'inherit' });
-  await waitUp();
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  siar = await startSiar();
+  ({ browser, base } = siar);
 });
 
 after(async () => {
-  await browser?.close();
-  server?.kill('SIGTERM');
-  rmSync(dataDir, { recursive: true, force: true });
+  await siar?.stop();
 });
 
 async function signIn(page, email) {
