@@ -230,7 +230,12 @@ pub fn router(state: WebState) -> Router {
         ));
         r = r.route(spec.path, guarded);
     }
-    r.fallback(pages::not_found)
+    layers(r.fallback(pages::not_found), state)
+}
+
+/// The request-wide layers around a set of routes (outermost last).
+pub fn layers(r: Router<WebState>, state: WebState) -> Router {
+    r.layer(tower_http::catch_panic::CatchPanicLayer::custom(panic_page))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             middleware::load_session,
@@ -242,4 +247,17 @@ pub fn router(state: WebState) -> Router {
         ))
         .layer(DefaultBodyLimit::max(middleware::MAX_FORM_BYTES))
         .with_state(state)
+}
+
+/// A handler that panicked: logged, and answered with the 500 page.
+fn panic_page(err: Box<dyn std::any::Any + Send + 'static>) -> axum::response::Response {
+    let what = err
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| err.downcast_ref::<String>().cloned())
+        .unwrap_or_default();
+    tracing::error!("handler panicked: {what}");
+    axum::response::IntoResponse::into_response(crate::error::WebError(
+        crate::error::ErrorKind::Internal,
+    ))
 }

@@ -722,3 +722,44 @@ async fn jobs_page_retries_dead_jobs_and_metrics_count_them() {
     assert_eq!(csv.body.matches("job_retried").count(), 1);
     t.cleanup().await;
 }
+
+#[tokio::test]
+async fn a_panic_or_a_lost_database_shows_the_500_page() {
+    let mut t = TestApp::sqlite(true).await;
+    let admin = t.sign_in(email(Role::Admin), PW).await.unwrap();
+    // A handler that panics is answered with the 500 page, in the person's language.
+    let state = siar_web::WebState::new(t.app.clone(), siar_web::WebConfig::default());
+    let boom: axum::Router<siar_web::WebState> = axum::Router::new().route(
+        "/boom",
+        axum::routing::get(|| async {
+            panic!("boom");
+            #[allow(unreachable_code)]
+            ""
+        }),
+    );
+    let normal = std::mem::replace(&mut t.router, siar_web::routes::layers(boom, state));
+    let r = t.get("/boom", Some("siar_lang=en")).await;
+    assert_eq!(r.status, 500);
+    assert!(r.body.contains("Something went wrong") && r.body.contains("Request code"));
+    let rid = r
+        .headers
+        .get("x-request-id")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(r.body.contains(&rid));
+    t.router = normal;
+    // The database goes away: pages say so politely; /readyz says not ready.
+    t.app.store.close().await;
+    let r = t.get("/app", Some(&admin.cookie)).await;
+    assert_eq!(r.status, 500);
+    assert!(r.body.contains("Terjadi kesalahan") && r.body.contains("Kode permintaan"));
+    assert_eq!(t.get("/readyz", None).await.status, 503);
+    assert_eq!(
+        t.get("/healthz", None).await.status,
+        200,
+        "the process is still alive"
+    );
+    t.cleanup().await;
+}
