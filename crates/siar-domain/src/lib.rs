@@ -4,8 +4,11 @@
 //! [`validate::FieldError`]s carrying message *keys*; the web layer translates them.
 
 pub mod audit;
+pub mod channels;
 pub mod jobs;
 pub mod org;
+pub mod publishing;
+pub mod richtext;
 pub mod time;
 pub mod validate;
 
