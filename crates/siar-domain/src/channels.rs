@@ -207,6 +207,31 @@ impl Platform {
     }
 }
 
+/// A connected account, as stored (credentials are kept apart, encrypted).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Channel {
+    pub id: i64,
+    pub org_id: crate::org::OrgId,
+    pub platform: Platform,
+    /// The account on the platform: a DID, a user id, a Page id.
+    pub remote_id: String,
+    pub name: String,
+    pub handle: String,
+    pub base_url: Option<String>,
+    pub status: ChannelStatus,
+    /// The platform's own words when it refused us.
+    pub status_reason: Option<String>,
+    pub token_expires_at: Option<Timestamp>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+impl Channel {
+    pub fn health(&self, now: Timestamp) -> Health {
+        Health::of(self.status, self.token_expires_at, now)
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ConnectKind {
     /// Authorisation-code flow at the platform (state, PKCE where supported).

@@ -92,6 +92,78 @@ impl DeliveryState {
     }
 }
 
+/// A post as written: its common text and time. Each channel gets a delivery.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Post {
+    pub id: i64,
+    pub org_id: crate::org::OrgId,
+    pub author_id: Option<crate::org::UserId>,
+    pub text: String,
+    pub title: Option<String>,
+    pub publish_at: Timestamp,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+/// One post on one channel: what it will send, and what happened.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Delivery {
+    pub id: i64,
+    pub org_id: crate::org::OrgId,
+    pub post_id: i64,
+    pub channel_id: i64,
+    pub state: DeliveryState,
+    pub text: String,
+    pub title: Option<String>,
+    /// Media ids, in order.
+    pub media: Vec<i64>,
+    pub publish_at: Timestamp,
+    pub marker: String,
+    pub attempts: u32,
+    pub attempt_started_at: Option<Timestamp>,
+    pub remote_id: Option<String>,
+    pub permalink: Option<String>,
+    /// i18n key of the reason shown to staff.
+    pub error_key: Option<String>,
+    /// The platform's original words.
+    pub error_detail: Option<String>,
+    pub published_at: Option<Timestamp>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+/// A stored file in the media library.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Media {
+    pub id: i64,
+    pub org_id: crate::org::OrgId,
+    pub kind: MediaKind,
+    pub mime: String,
+    pub bytes: u64,
+    pub width: u32,
+    pub height: u32,
+    pub duration_ms: Option<i64>,
+    pub alt: String,
+    pub file_name: String,
+    pub storage_key: String,
+    pub sha256: String,
+    pub created_at: Timestamp,
+}
+
+impl Media {
+    pub fn facts(&self) -> MediaFacts {
+        MediaFacts {
+            kind: self.kind,
+            mime: self.mime.clone(),
+            bytes: self.bytes,
+            width: self.width,
+            height: self.height,
+            duration_secs: self.duration_ms.map(|ms| ms as f64 / 1000.0),
+            alt: self.alt.clone(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum MediaKind {

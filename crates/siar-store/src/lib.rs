@@ -6,10 +6,12 @@
 //! together.
 
 pub mod audit;
+pub mod channels;
 pub mod db;
 pub mod jobs;
 pub mod migrate;
 pub mod org;
+pub mod publishing;
 pub mod sessions;
 pub mod tokens;
 
