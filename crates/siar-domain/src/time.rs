@@ -57,6 +57,12 @@ impl Timestamp {
         self.to_utc()
             .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
     }
+
+    /// RFC 3339 in UTC with milliseconds (`2026-11-28T10:56:00.000Z`).
+    pub fn rfc3339_millis(self) -> String {
+        self.to_utc()
+            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+    }
 }
 
 /// The source of "now". Production uses the system clock; tests use a manual one.

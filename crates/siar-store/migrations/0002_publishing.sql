@@ -17,6 +17,9 @@ CREATE TABLE channels (
     status_reason TEXT,
     credentials TEXT,
     token_expires_at BIGINT,
+    -- Set when the platform's rate limit is (nearly) used up: nothing is sent
+    -- on this channel before then.
+    throttled_until BIGINT,
     -- Per-instance limits read at connect time (Mastodon), as JSON.
     limits TEXT,
     created_at BIGINT NOT NULL,

@@ -1,0 +1,413 @@
+//! Bluesky (AT Protocol): app-password sessions, `uploadBlob`, `createRecord`
+//! with facets at UTF-8 byte offsets, images with alt text and aspect ratio, and
+//! a record key derived from the delivery so a retry can look the post up.
+
+use crate::http::{self, Response, StatusCode};
+use crate::{
+    Account, BoxFut, Connector, ConnectorError, Credentials, Ctx, Lookup, PublishOutcome,
+    PublishRequest, Published,
+};
+use base64::Engine;
+use sha2::{Digest, Sha256};
+use siar_domain::Timestamp;
+use siar_domain::channels::Platform;
+use siar_domain::publishing::MediaKind;
+use siar_domain::richtext::{self, FacetFeature};
+use std::time::Duration;
+
+pub const DEFAULT_PDS: &str = "https://bsky.social";
+
+#[derive(Debug, Clone, Default)]
+pub struct Bluesky;
+
+fn pds(acct: &Account) -> String {
+    acct.base_url
+        .as_deref()
+        .unwrap_or(DEFAULT_PDS)
+        .trim_end_matches('/')
+        .to_string()
+}
+
+fn did(acct: &Account) -> &str {
+    acct.credentials.extra["did"]
+        .as_str()
+        .unwrap_or(acct.remote_id.as_str())
+}
+
+/// Maps an XRPC error answer to its class.
+pub fn classify(r: &Response, now: Timestamp) -> ConnectorError {
+    let v = r.json();
+    let name = v["error"].as_str().unwrap_or("");
+    let msg = v["message"].as_str().unwrap_or("");
+    let detail = if name.is_empty() {
+        format!("HTTP {}: {}", r.status.as_u16(), r.text())
+    } else if msg.is_empty() {
+        name.to_string()
+    } else {
+        format!("{name}: {msg}")
+    };
+    match (r.status, name) {
+        (_, "ExpiredToken" | "InvalidToken" | "AccountTakedown" | "AuthFactorTokenRequired")
+        | (StatusCode::UNAUTHORIZED, _) => ConnectorError::Auth { detail },
+        (StatusCode::TOO_MANY_REQUESTS, _) | (_, "RateLimitExceeded") => {
+            ConnectorError::RateLimited {
+                retry_at: http::rate_limited_until(
+                    http::ietf_rate(&r.headers, now),
+                    &r.headers,
+                    now,
+                    Duration::from_secs(300),
+                ),
+                detail,
+            }
+        }
+        (s, _) if s.is_server_error() => ConnectorError::Transient { detail, sent: true },
+        (_, "BlobTooLarge" | "VideoTooLarge") => ConnectorError::Invalid {
+            key: "perr-media-too-big",
+            detail,
+        },
+        _ => ConnectorError::invalid(detail),
+    }
+}
+
+const S32: &[u8; 32] = b"234567abcdefghijklmnopqrstuvwxyz";
+
+/// A record key in the TID format Bluesky's post lexicon asks for, derived from
+/// the delivery (its marker and creation time), so every attempt uses the same
+/// key: a second create is refused and a lookup finds the first.
+pub fn record_key(marker: &str, created_at: Timestamp) -> String {
+    let h = Sha256::digest(marker.as_bytes());
+    let salt = u64::from_be_bytes([h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7]]);
+    let micros = (created_at.0.max(0) as u64) * 1000 + salt % 1000;
+    let clock = (salt >> 20) & 0x3FF;
+    let v = ((micros & ((1 << 53) - 1)) << 10) | clock;
+    let mut out = [0u8; 13];
+    for (i, slot) in out.iter_mut().enumerate() {
+        let shift = 60 - 5 * i as u32;
+        *slot = S32[((v >> shift) & 31) as usize];
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// When a JWT expires (its `exp` claim), read without checking the signature:
+/// only to plan the refresh.
+pub fn jwt_expiry(jwt: &str) -> Option<Timestamp> {
+    let payload = jwt.split('.').nth(1)?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload.trim_end_matches('='))
+        .ok()?;
+    let v: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    Some(Timestamp(v["exp"].as_i64()? * 1000))
+}
+
+fn session_credentials(v: &serde_json::Value) -> Result<Credentials, ConnectorError> {
+    let access = v["accessJwt"]
+        .as_str()
+        .ok_or_else(|| ConnectorError::invalid("the server returned no session"))?;
+    Ok(Credentials {
+        access_token: access.to_string(),
+        refresh_token: v["refreshJwt"].as_str().map(str::to_string),
+        expires_at: jwt_expiry(access),
+        extra: serde_json::json!({ "did": v["did"], "handle": v["handle"] }),
+    })
+}
+
+/// `com.atproto.server.createSession` with an app password. The password is
+/// not kept: only the session tokens are.
+pub async fn create_session(
+    ctx: &Ctx,
+    pds: &str,
+    identifier: &str,
+    app_password: &str,
+) -> Result<Credentials, ConnectorError> {
+    let rb = ctx
+        .http
+        .post(&format!(
+            "{}/xrpc/com.atproto.server.createSession",
+            pds.trim_end_matches('/')
+        ))
+        .json(&serde_json::json!({ "identifier": identifier, "password": app_password }));
+    let r = ctx.http.send(Platform::Bluesky, rb).await?;
+    if !r.is_success() {
+        return Err(classify(&r, ctx.now));
+    }
+    session_credentials(&r.json())
+}
+
+impl Bluesky {
+    async fn xrpc_post_json(
+        &self,
+        ctx: &Ctx,
+        acct: &Account,
+        nsid: &str,
+        body: &serde_json::Value,
+    ) -> Result<Response, ConnectorError> {
+        let rb = ctx
+            .http
+            .post(&format!("{}/xrpc/{nsid}", pds(acct)))
+            .bearer_auth(&acct.credentials.access_token)
+            .json(body);
+        let r = ctx.http.send(Platform::Bluesky, rb).await?;
+        if r.is_success() {
+            Ok(r)
+        } else {
+            Err(classify(&r, ctx.now))
+        }
+    }
+
+    async fn upload_blob(
+        &self,
+        ctx: &Ctx,
+        acct: &Account,
+        m: &crate::MediaFile,
+    ) -> Result<serde_json::Value, ConnectorError> {
+        let rb = ctx
+            .http
+            .post(&format!("{}/xrpc/com.atproto.repo.uploadBlob", pds(acct)))
+            .bearer_auth(&acct.credentials.access_token)
+            .header("Content-Type", &m.mime)
+            .body(m.bytes.as_ref().clone());
+        let r = ctx.http.send(Platform::Bluesky, rb).await?;
+        if !r.is_success() {
+            return Err(classify(&r, ctx.now));
+        }
+        let blob = r.json()["blob"].clone();
+        if blob.is_null() {
+            return Err(ConnectorError::invalid("the server returned no blob"));
+        }
+        Ok(blob)
+    }
+
+    async fn resolve_handle(&self, ctx: &Ctx, acct: &Account, handle: &str) -> Option<String> {
+        let rb = ctx
+            .http
+            .get(&format!(
+                "{}/xrpc/com.atproto.identity.resolveHandle",
+                pds(acct)
+            ))
+            .query(&[("handle", handle)])
+            .bearer_auth(&acct.credentials.access_token);
+        let r = ctx.http.send(Platform::Bluesky, rb).await.ok()?;
+        r.is_success()
+            .then(|| r.json()["did"].as_str().map(str::to_string))
+            .flatten()
+    }
+
+    async fn facets(&self, ctx: &Ctx, acct: &Account, text: &str) -> Vec<serde_json::Value> {
+        let mut out = Vec::new();
+        for f in richtext::bluesky_facets(text) {
+            let feature = match f.feature {
+                FacetFeature::Link(uri) => {
+                    serde_json::json!({"$type": "app.bsky.richtext.facet#link", "uri": uri})
+                }
+                FacetFeature::Tag(tag) => {
+                    serde_json::json!({"$type": "app.bsky.richtext.facet#tag", "tag": tag})
+                }
+                // A handle that does not resolve gets no facet (plain text).
+                FacetFeature::Mention(handle) => {
+                    match self.resolve_handle(ctx, acct, &handle).await {
+                        Some(did) => {
+                            serde_json::json!({"$type": "app.bsky.richtext.facet#mention", "did": did})
+                        }
+                        None => continue,
+                    }
+                }
+            };
+            out.push(serde_json::json!({
+                "index": {"byteStart": f.byte_start, "byteEnd": f.byte_end},
+                "features": [feature],
+            }));
+        }
+        out
+    }
+
+    async fn do_publish(
+        &self,
+        ctx: &Ctx,
+        acct: &Account,
+        req: &PublishRequest,
+    ) -> Result<PublishOutcome, ConnectorError> {
+        let text = req.text.trim();
+        let mut record = serde_json::json!({
+            "$type": "app.bsky.feed.post",
+            "text": text,
+            "createdAt": ctx.now.rfc3339_millis(),
+            "langs": ["id"],
+        });
+        let facets = self.facets(ctx, acct, text).await;
+        if !facets.is_empty() {
+            record["facets"] = serde_json::Value::Array(facets);
+        }
+        let images: Vec<_> = req
+            .media
+            .iter()
+            .filter(|m| m.kind == MediaKind::Image)
+            .collect();
+        let video = req.media.iter().find(|m| m.kind == MediaKind::Video);
+        if let Some(v) = video {
+            let blob = self.upload_blob(ctx, acct, v).await?;
+            record["embed"] = serde_json::json!({
+                "$type": "app.bsky.embed.video",
+                "video": blob,
+                "alt": v.alt,
+                "aspectRatio": {"width": v.width.max(1), "height": v.height.max(1)},
+            });
+        } else if !images.is_empty() {
+            let mut list = Vec::new();
+            for m in images {
+                let blob = self.upload_blob(ctx, acct, m).await?;
+                list.push(serde_json::json!({
+                    "image": blob,
+                    "alt": m.alt,
+                    "aspectRatio": {"width": m.width.max(1), "height": m.height.max(1)},
+                }));
+            }
+            record["embed"] = serde_json::json!({"$type": "app.bsky.embed.images", "images": list});
+        } else if let Some(uri) =
+            richtext::bluesky_facets(text)
+                .into_iter()
+                .find_map(|f| match f.feature {
+                    FacetFeature::Link(u) => Some(u),
+                    _ => None,
+                })
+        {
+            // A link card for the first link.
+            record["embed"] = serde_json::json!({
+                "$type": "app.bsky.embed.external",
+                "external": {"uri": uri, "title": uri, "description": ""},
+            });
+        }
+        let rkey = record_key(&req.marker, req.marker_time);
+        let body = serde_json::json!({
+            "repo": did(acct),
+            "collection": "app.bsky.feed.post",
+            "rkey": rkey,
+            "record": record,
+        });
+        let r = self
+            .xrpc_post_json(ctx, acct, "com.atproto.repo.createRecord", &body)
+            .await?;
+        let uri = r.json()["uri"]
+            .as_str()
+            .map(str::to_string)
+            .ok_or_else(|| ConnectorError::invalid("the server returned no record"))?;
+        Ok(PublishOutcome {
+            published: self.published(acct, &uri),
+            rate: http::ietf_rate(&r.headers, ctx.now),
+        })
+    }
+
+    fn published(&self, acct: &Account, uri: &str) -> Published {
+        let rkey = uri.rsplit('/').next().unwrap_or("");
+        let handle = acct.handle.trim_start_matches('@');
+        Published {
+            remote_id: uri.to_string(),
+            permalink: Some(format!("https://bsky.app/profile/{handle}/post/{rkey}")),
+        }
+    }
+}
+
+impl Connector for Bluesky {
+    fn platform(&self) -> Platform {
+        Platform::Bluesky
+    }
+
+    fn publish<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        acct: &'a Account,
+        req: &'a PublishRequest,
+    ) -> BoxFut<'a, Result<PublishOutcome, ConnectorError>> {
+        Box::pin(self.do_publish(ctx, acct, req))
+    }
+
+    /// `getRecord` with the delivery's record key: certain either way.
+    fn find<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        acct: &'a Account,
+        req: &'a PublishRequest,
+    ) -> BoxFut<'a, Result<Lookup, ConnectorError>> {
+        Box::pin(async move {
+            let rkey = record_key(&req.marker, req.marker_time);
+            let rb = ctx
+                .http
+                .get(&format!("{}/xrpc/com.atproto.repo.getRecord", pds(acct)))
+                .query(&[
+                    ("repo", did(acct)),
+                    ("collection", "app.bsky.feed.post"),
+                    ("rkey", rkey.as_str()),
+                ])
+                .bearer_auth(&acct.credentials.access_token);
+            let r = ctx.http.send(Platform::Bluesky, rb).await?;
+            if r.is_success() {
+                let uri = r.json()["uri"].as_str().unwrap_or("").to_string();
+                return Ok(Lookup::Found(self.published(acct, &uri)));
+            }
+            let v = r.json();
+            if v["error"] == "RecordNotFound"
+                || (r.status == StatusCode::BAD_REQUEST
+                    && v["message"]
+                        .as_str()
+                        .is_some_and(|m| m.contains("Could not locate record")))
+            {
+                return Ok(Lookup::Absent);
+            }
+            Err(classify(&r, ctx.now))
+        })
+    }
+
+    /// `refreshSession` with the refresh JWT.
+    fn refresh<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        acct: &'a Account,
+    ) -> BoxFut<'a, Result<Option<Credentials>, ConnectorError>> {
+        Box::pin(async move {
+            let Some(rt) = acct.credentials.refresh_token.as_deref() else {
+                return Err(ConnectorError::Auth {
+                    detail: "no refresh token is stored".into(),
+                });
+            };
+            let rb = ctx
+                .http
+                .post(&format!(
+                    "{}/xrpc/com.atproto.server.refreshSession",
+                    pds(acct)
+                ))
+                .bearer_auth(rt);
+            let r = ctx.http.send(Platform::Bluesky, rb).await?;
+            if !r.is_success() {
+                return Err(classify(&r, ctx.now));
+            }
+            Ok(Some(session_credentials(&r.json())?))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn record_key_is_a_stable_tid() {
+        let t = Timestamp(1_795_827_600_000);
+        let k = record_key("siarabc", t);
+        assert_eq!(k.len(), 13);
+        assert_eq!(k, record_key("siarabc", t));
+        assert_ne!(k, record_key("siarabd", t));
+        assert!(k.bytes().all(|b| S32.contains(&b)));
+        // The first character encodes the top bits, which are 0 in a TID.
+        assert!(b"234567abcdefghij".contains(&k.as_bytes()[0]));
+        // Later deliveries sort after earlier ones.
+        assert!(record_key("x", Timestamp(t.0 + 1000)) > record_key("y", t));
+    }
+
+    #[test]
+    fn reads_jwt_expiry() {
+        let payload = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .encode(br#"{"scope":"com.atproto.access","exp":1800000000}"#);
+        let jwt = format!("eyJhbGciOiJIUzI1NiJ9.{payload}.sig");
+        assert_eq!(jwt_expiry(&jwt), Some(Timestamp(1_800_000_000_000)));
+        assert_eq!(jwt_expiry("not-a-jwt"), None);
+    }
+}

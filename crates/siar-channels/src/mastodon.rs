@@ -1,0 +1,374 @@
+//! Mastodon: app registration per instance, OAuth, `/api/v2/media` (202 → poll),
+//! statuses with `Idempotency-Key` (kept by the server for an hour).
+
+use crate::http::{self, Response, StatusCode};
+use crate::{
+    Account, BoxFut, Connector, ConnectorError, Credentials, Ctx, Lookup, PublishOutcome,
+    PublishRequest, Published,
+};
+use siar_domain::Timestamp;
+use siar_domain::channels::Platform;
+use std::time::Duration;
+
+/// The scopes Siar asks an instance for: posting and reading its own account.
+pub const SCOPES: &str = "read write";
+
+/// How long after an attempt a repeat with the same `Idempotency-Key` is still
+/// answered with the original status (Mastodon keeps keys for 1 hour).
+pub const KEY_WINDOW: Duration = Duration::from_secs(55 * 60);
+
+#[derive(Debug, Clone)]
+pub struct Mastodon {
+    /// Pause between looks at a processing upload.
+    pub media_poll: Duration,
+    /// Looks at a processing upload before giving the job back (`MediaNotReady`).
+    pub media_polls: u32,
+}
+
+impl Default for Mastodon {
+    fn default() -> Self {
+        Self {
+            media_poll: Duration::from_secs(2),
+            media_polls: 15,
+        }
+    }
+}
+
+fn base(acct: &Account) -> Result<&str, ConnectorError> {
+    acct.base_url
+        .as_deref()
+        .map(|b| b.trim_end_matches('/'))
+        .ok_or_else(|| ConnectorError::invalid("the channel has no instance address"))
+}
+
+/// Maps a non-success answer to its class.
+pub fn classify(r: &Response, now: Timestamp) -> ConnectorError {
+    let detail = r.json()["error"]
+        .as_str()
+        .map(str::to_string)
+        .unwrap_or_else(|| format!("HTTP {}: {}", r.status.as_u16(), r.text()));
+    match r.status {
+        StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => ConnectorError::Auth { detail },
+        StatusCode::TOO_MANY_REQUESTS => ConnectorError::RateLimited {
+            retry_at: http::rate_limited_until(
+                http::mastodon_rate(&r.headers),
+                &r.headers,
+                now,
+                Duration::from_secs(300),
+            ),
+            detail,
+        },
+        StatusCode::UNPROCESSABLE_ENTITY if detail.to_lowercase().contains("processing") => {
+            ConnectorError::MediaNotReady {
+                retry_at: now.plus(Duration::from_secs(30)),
+                detail,
+            }
+        }
+        s if s.is_server_error() => ConnectorError::Transient { detail, sent: true },
+        _ => ConnectorError::invalid(detail),
+    }
+}
+
+impl Mastodon {
+    async fn upload(
+        &self,
+        ctx: &Ctx,
+        acct: &Account,
+        m: &crate::MediaFile,
+        i: usize,
+    ) -> Result<String, ConnectorError> {
+        let base = base(acct)?;
+        let part = reqwest::multipart::Part::bytes(m.bytes.as_ref().clone())
+            .file_name(format!("media{i}"))
+            .mime_str(&m.mime)
+            .map_err(|e| ConnectorError::invalid(e.to_string()))?;
+        let form = reqwest::multipart::Form::new()
+            .part("file", part)
+            .text("description", m.alt.clone());
+        let rb = ctx
+            .http
+            .post(&format!("{base}/api/v2/media"))
+            .bearer_auth(&acct.credentials.access_token)
+            .multipart(form);
+        let r = ctx.http.send(Platform::Mastodon, rb).await?;
+        if !r.is_success() {
+            return Err(classify(&r, ctx.now));
+        }
+        let id = r.json()["id"]
+            .as_str()
+            .map(str::to_string)
+            .ok_or_else(|| ConnectorError::invalid("the instance returned no media id"))?;
+        if r.status == StatusCode::OK {
+            return Ok(id);
+        }
+        // 202: still processing. Poll until 200; 206 means not yet.
+        for _ in 0..self.media_polls {
+            tokio::time::sleep(self.media_poll).await;
+            let rb = ctx
+                .http
+                .get(&format!("{base}/api/v1/media/{id}"))
+                .bearer_auth(&acct.credentials.access_token);
+            let p = ctx.http.send(Platform::Mastodon, rb).await?;
+            match p.status {
+                StatusCode::OK => return Ok(id),
+                StatusCode::PARTIAL_CONTENT => continue,
+                _ => return Err(classify(&p, ctx.now)),
+            }
+        }
+        Err(ConnectorError::MediaNotReady {
+            retry_at: ctx.now.plus(Duration::from_secs(60)),
+            detail: format!("media {id} is still processing"),
+        })
+    }
+
+    async fn do_publish(
+        &self,
+        ctx: &Ctx,
+        acct: &Account,
+        req: &PublishRequest,
+    ) -> Result<PublishOutcome, ConnectorError> {
+        let base = base(acct)?;
+        let mut media_ids = Vec::new();
+        for (i, m) in req.media.iter().enumerate() {
+            media_ids.push(self.upload(ctx, acct, m, i).await?);
+        }
+        let body = serde_json::json!({
+            "status": req.text,
+            "media_ids": media_ids,
+            "visibility": "public",
+        });
+        let rb = ctx
+            .http
+            .post(&format!("{base}/api/v1/statuses"))
+            .bearer_auth(&acct.credentials.access_token)
+            .header("Idempotency-Key", &req.marker)
+            .json(&body);
+        let r = ctx.http.send(Platform::Mastodon, rb).await?;
+        if !r.is_success() {
+            return Err(classify(&r, ctx.now));
+        }
+        let v = r.json();
+        let remote_id = v["id"]
+            .as_str()
+            .ok_or_else(|| ConnectorError::invalid("the instance returned no status id"))?;
+        Ok(PublishOutcome {
+            published: Published {
+                remote_id: remote_id.to_string(),
+                permalink: v["url"].as_str().map(str::to_string),
+            },
+            rate: http::mastodon_rate(&r.headers),
+        })
+    }
+}
+
+impl Connector for Mastodon {
+    fn platform(&self) -> Platform {
+        Platform::Mastodon
+    }
+
+    fn publish<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        acct: &'a Account,
+        req: &'a PublishRequest,
+    ) -> BoxFut<'a, Result<PublishOutcome, ConnectorError>> {
+        Box::pin(self.do_publish(ctx, acct, req))
+    }
+
+    /// Within the key window a repeat is answered with the original status, so
+    /// publishing again is safe; after it, Siar cannot tell.
+    fn find<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        _acct: &'a Account,
+        req: &'a PublishRequest,
+    ) -> BoxFut<'a, Result<Lookup, ConnectorError>> {
+        Box::pin(async move {
+            if ctx.now.0 - req.attempt_started_at.0 < KEY_WINDOW.as_millis() as i64 {
+                Ok(Lookup::Absent)
+            } else {
+                Ok(Lookup::Unknown(
+                    "the attempt is older than Mastodon's one-hour idempotency window".into(),
+                ))
+            }
+        })
+    }
+
+    fn refresh<'a>(
+        &'a self,
+        _ctx: &'a Ctx,
+        _acct: &'a Account,
+    ) -> BoxFut<'a, Result<Option<Credentials>, ConnectorError>> {
+        // Mastodon tokens do not expire; they are only revoked.
+        Box::pin(async { Ok(None) })
+    }
+}
+
+/// An app registered on one instance.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct AppRegistration {
+    pub client_id: String,
+    pub client_secret: String,
+}
+
+/// `POST /api/v1/apps`.
+pub async fn register_app(
+    ctx: &Ctx,
+    base: &str,
+    redirect: &str,
+) -> Result<AppRegistration, ConnectorError> {
+    let base = base.trim_end_matches('/');
+    let rb = ctx
+        .http
+        .post(&format!("{base}/api/v1/apps"))
+        .json(&serde_json::json!({
+            "client_name": "Siar",
+            "redirect_uris": redirect,
+            "scopes": SCOPES,
+        }));
+    let r = ctx.http.send(Platform::Mastodon, rb).await?;
+    if !r.is_success() {
+        return Err(classify(&r, ctx.now));
+    }
+    let v = r.json();
+    match (v["client_id"].as_str(), v["client_secret"].as_str()) {
+        (Some(id), Some(secret)) => Ok(AppRegistration {
+            client_id: id.into(),
+            client_secret: secret.into(),
+        }),
+        _ => Err(ConnectorError::invalid(
+            "the instance did not return app credentials",
+        )),
+    }
+}
+
+/// Where to send the person to approve Siar on their instance.
+pub fn authorize_url(
+    base: &str,
+    app: &AppRegistration,
+    redirect: &str,
+    state: &str,
+    challenge: &str,
+) -> String {
+    let mut u = match url::Url::parse(&format!("{}/oauth/authorize", base.trim_end_matches('/'))) {
+        Ok(u) => u,
+        Err(_) => return String::new(),
+    };
+    u.query_pairs_mut()
+        .append_pair("response_type", "code")
+        .append_pair("client_id", &app.client_id)
+        .append_pair("redirect_uri", redirect)
+        .append_pair("scope", SCOPES)
+        .append_pair("state", state)
+        .append_pair("code_challenge", challenge)
+        .append_pair("code_challenge_method", "S256");
+    u.to_string()
+}
+
+/// The connected account, as the instance describes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identity {
+    pub id: String,
+    pub handle: String,
+    pub name: String,
+}
+
+/// `POST /oauth/token`, then `verify_credentials`.
+pub async fn exchange_code(
+    ctx: &Ctx,
+    base: &str,
+    app: &AppRegistration,
+    redirect: &str,
+    code: &str,
+    verifier: &str,
+) -> Result<(Credentials, Identity), ConnectorError> {
+    let b = base.trim_end_matches('/');
+    let rb = ctx.http.post(&format!("{b}/oauth/token")).form(&[
+        ("grant_type", "authorization_code"),
+        ("code", code),
+        ("client_id", &app.client_id),
+        ("client_secret", &app.client_secret),
+        ("redirect_uri", redirect),
+        ("code_verifier", verifier),
+        ("scope", SCOPES),
+    ]);
+    let r = ctx.http.send(Platform::Mastodon, rb).await?;
+    if !r.is_success() {
+        return Err(classify(&r, ctx.now));
+    }
+    let token = r.json()["access_token"]
+        .as_str()
+        .map(str::to_string)
+        .ok_or_else(|| ConnectorError::invalid("the instance returned no access token"))?;
+    let creds = Credentials {
+        access_token: token,
+        ..Default::default()
+    };
+    let who = verify(ctx, base, &creds).await?;
+    Ok((creds, who))
+}
+
+/// `GET /api/v1/accounts/verify_credentials`.
+pub async fn verify(
+    ctx: &Ctx,
+    base: &str,
+    creds: &Credentials,
+) -> Result<Identity, ConnectorError> {
+    let b = base.trim_end_matches('/');
+    let rb = ctx
+        .http
+        .get(&format!("{b}/api/v1/accounts/verify_credentials"))
+        .bearer_auth(&creds.access_token);
+    let r = ctx.http.send(Platform::Mastodon, rb).await?;
+    if !r.is_success() {
+        return Err(classify(&r, ctx.now));
+    }
+    let v = r.json();
+    let id = v["id"]
+        .as_str()
+        .ok_or_else(|| ConnectorError::invalid("the instance returned no account"))?;
+    let host = url::Url::parse(b)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_string))
+        .unwrap_or_default();
+    let user = v["username"].as_str().unwrap_or(id);
+    Ok(Identity {
+        id: id.to_string(),
+        handle: format!("@{user}@{host}"),
+        name: v["display_name"]
+            .as_str()
+            .filter(|s| !s.is_empty())
+            .unwrap_or(user)
+            .to_string(),
+    })
+}
+
+/// The instance's own limits (`GET /api/v2/instance`): characters per status,
+/// characters per URL, attachments per status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct InstanceLimits {
+    pub max_characters: usize,
+    pub characters_reserved_per_url: usize,
+    pub max_media_attachments: usize,
+}
+
+pub async fn instance_limits(ctx: &Ctx, base: &str) -> Result<InstanceLimits, ConnectorError> {
+    let b = base.trim_end_matches('/');
+    let r = ctx
+        .http
+        .send(
+            Platform::Mastodon,
+            ctx.http.get(&format!("{b}/api/v2/instance")),
+        )
+        .await?;
+    if !r.is_success() {
+        return Err(classify(&r, ctx.now));
+    }
+    let c = &r.json()["configuration"];
+    let n = |v: &serde_json::Value, d: usize| v.as_u64().map(|x| x as usize).unwrap_or(d);
+    Ok(InstanceLimits {
+        max_characters: n(&c["statuses"]["max_characters"], 500),
+        characters_reserved_per_url: n(&c["statuses"]["characters_reserved_per_url"], 23),
+        max_media_attachments: n(&c["statuses"]["max_media_attachments"], 4),
+    })
+}

@@ -1,0 +1,435 @@
+//! X (API v2): OAuth 2.0 with PKCE and `offline.access`, media upload (simple for
+//! images, initialize/append/finalize for video), `POST /2/tweets`, and a look
+//! through the account's recent posts to reconcile an unknown outcome.
+
+use crate::http::{self, Response, StatusCode};
+use crate::{
+    Account, BoxFut, Connector, ConnectorError, Credentials, Ctx, Lookup, PlatformApp,
+    PublishOutcome, PublishRequest, Published,
+};
+use siar_domain::Timestamp;
+use siar_domain::channels::Platform;
+use siar_domain::publishing::MediaKind;
+use siar_domain::richtext::{self, TokenKind};
+use std::time::Duration;
+
+pub const SCOPES: &str = "tweet.read tweet.write users.read offline.access media.write";
+
+/// Upload chunk size for video (X accepts up to 5 MB per segment).
+const CHUNK: usize = 4 * 1024 * 1024;
+
+#[derive(Debug, Clone)]
+pub struct X {
+    pub app: PlatformApp,
+    pub media_poll: Duration,
+    pub media_polls: u32,
+}
+
+impl X {
+    pub fn new(app: PlatformApp) -> Self {
+        Self {
+            app,
+            media_poll: Duration::from_secs(2),
+            media_polls: 30,
+        }
+    }
+
+    fn api(&self) -> &str {
+        self.app.api_base.trim_end_matches('/')
+    }
+}
+
+/// Maps an error answer (RFC 7807 problem, sometimes inside `errors`).
+pub fn classify(r: &Response, now: Timestamp) -> ConnectorError {
+    let v = r.json();
+    let first = if v["errors"].is_array() {
+        &v["errors"][0]
+    } else {
+        &v
+    };
+    let detail = first["detail"]
+        .as_str()
+        .or_else(|| first["message"].as_str())
+        .or_else(|| v["title"].as_str())
+        .map(str::to_string)
+        .unwrap_or_else(|| format!("HTTP {}: {}", r.status.as_u16(), r.text()));
+    match r.status {
+        StatusCode::UNAUTHORIZED => ConnectorError::Auth { detail },
+        StatusCode::TOO_MANY_REQUESTS => ConnectorError::RateLimited {
+            retry_at: http::rate_limited_until(
+                http::x_rate(&r.headers),
+                &r.headers,
+                now,
+                Duration::from_secs(15 * 60),
+            ),
+            detail,
+        },
+        StatusCode::FORBIDDEN if detail.to_lowercase().contains("duplicate") => {
+            ConnectorError::Duplicate { detail }
+        }
+        s if s.is_server_error() => ConnectorError::Transient { detail, sent: true },
+        _ => ConnectorError::invalid(detail),
+    }
+}
+
+/// Where to send the person to approve Siar on X.
+pub fn authorize_url(app: &PlatformApp, state: &str, challenge: &str) -> String {
+    let Ok(mut u) = url::Url::parse(&app.auth_url) else {
+        return String::new();
+    };
+    u.query_pairs_mut()
+        .append_pair("response_type", "code")
+        .append_pair("client_id", &app.client_id)
+        .append_pair("redirect_uri", &app.redirect_url)
+        .append_pair("scope", SCOPES)
+        .append_pair("state", state)
+        .append_pair("code_challenge", challenge)
+        .append_pair("code_challenge_method", "S256");
+    u.to_string()
+}
+
+fn token_credentials(v: &serde_json::Value, now: Timestamp) -> Result<Credentials, ConnectorError> {
+    let access = v["access_token"]
+        .as_str()
+        .ok_or_else(|| ConnectorError::invalid("X returned no access token"))?;
+    Ok(Credentials {
+        access_token: access.to_string(),
+        refresh_token: v["refresh_token"].as_str().map(str::to_string),
+        expires_at: v["expires_in"]
+            .as_u64()
+            .map(|s| now.plus(Duration::from_secs(s))),
+        extra: serde_json::Value::Null,
+    })
+}
+
+async fn token_call(
+    ctx: &Ctx,
+    app: &PlatformApp,
+    form: &[(&str, &str)],
+) -> Result<Credentials, ConnectorError> {
+    let rb = ctx
+        .http
+        .post(&app.token_url)
+        .basic_auth(&app.client_id, Some(&app.client_secret))
+        .form(form);
+    let r = ctx.http.send(Platform::X, rb).await?;
+    if !r.is_success() {
+        let v = r.json();
+        if v["error"] == "invalid_grant" || v["error"] == "invalid_request" {
+            return Err(ConnectorError::Auth {
+                detail: format!(
+                    "{}: {}",
+                    v["error"].as_str().unwrap_or(""),
+                    v["error_description"].as_str().unwrap_or("")
+                ),
+            });
+        }
+        return Err(classify(&r, ctx.now));
+    }
+    token_credentials(&r.json(), ctx.now)
+}
+
+/// Exchanges the callback's code (within 30 s of approval) and reads who it is.
+pub async fn exchange_code(
+    ctx: &Ctx,
+    app: &PlatformApp,
+    code: &str,
+    verifier: &str,
+) -> Result<(Credentials, crate::mastodon::Identity), ConnectorError> {
+    let creds = token_call(
+        ctx,
+        app,
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", code),
+            ("redirect_uri", &app.redirect_url),
+            ("code_verifier", verifier),
+            ("client_id", &app.client_id),
+        ],
+    )
+    .await?;
+    let rb = ctx
+        .http
+        .get(&format!(
+            "{}/2/users/me",
+            app.api_base.trim_end_matches('/')
+        ))
+        .bearer_auth(&creds.access_token);
+    let r = ctx.http.send(Platform::X, rb).await?;
+    if !r.is_success() {
+        return Err(classify(&r, ctx.now));
+    }
+    let d = &r.json()["data"];
+    let id = d["id"]
+        .as_str()
+        .ok_or_else(|| ConnectorError::invalid("X returned no user"))?;
+    let username = d["username"].as_str().unwrap_or(id);
+    Ok((
+        creds,
+        crate::mastodon::Identity {
+            id: id.into(),
+            handle: format!("@{username}"),
+            name: d["name"].as_str().unwrap_or(username).into(),
+        },
+    ))
+}
+
+/// Text as X shows it back: links become t.co links, so compare without them.
+fn comparable(text: &str) -> String {
+    let mut out = String::new();
+    let mut pos = 0;
+    for t in richtext::scan(text) {
+        if let TokenKind::Link { .. } = t.kind {
+            out.push_str(&text[pos..t.start]);
+            out.push('\u{1}');
+            pos = t.end;
+        }
+    }
+    out.push_str(&text[pos..]);
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+impl X {
+    async fn upload(
+        &self,
+        ctx: &Ctx,
+        acct: &Account,
+        m: &crate::MediaFile,
+    ) -> Result<String, ConnectorError> {
+        let token = &acct.credentials.access_token;
+        let api = self.api();
+        if m.kind == MediaKind::Image {
+            let part = reqwest::multipart::Part::bytes(m.bytes.as_ref().clone())
+                .file_name("media")
+                .mime_str(&m.mime)
+                .map_err(|e| ConnectorError::invalid(e.to_string()))?;
+            let form = reqwest::multipart::Form::new()
+                .part("media", part)
+                .text("media_category", "tweet_image");
+            let rb = ctx
+                .http
+                .post(&format!("{api}/2/media/upload"))
+                .bearer_auth(token)
+                .multipart(form);
+            let r = ctx.http.send(Platform::X, rb).await?;
+            if !r.is_success() {
+                return Err(classify(&r, ctx.now));
+            }
+            let id = r.json()["data"]["id"].as_str().map(str::to_string);
+            return id.ok_or_else(|| ConnectorError::invalid("X returned no media id"));
+        }
+        let rb = ctx
+            .http
+            .post(&format!("{api}/2/media/upload/initialize"))
+            .bearer_auth(token)
+            .json(&serde_json::json!({
+                "media_type": m.mime,
+                "total_bytes": m.bytes.len(),
+                "media_category": "tweet_video",
+            }));
+        let r = ctx.http.send(Platform::X, rb).await?;
+        if !r.is_success() {
+            return Err(classify(&r, ctx.now));
+        }
+        let id = r.json()["data"]["id"]
+            .as_str()
+            .map(str::to_string)
+            .ok_or_else(|| ConnectorError::invalid("X returned no media id"))?;
+        for (i, chunk) in m.bytes.chunks(CHUNK).enumerate() {
+            let part = reqwest::multipart::Part::bytes(chunk.to_vec()).file_name("chunk");
+            let form = reqwest::multipart::Form::new()
+                .text("segment_index", i.to_string())
+                .part("media", part);
+            let rb = ctx
+                .http
+                .post(&format!("{api}/2/media/upload/{id}/append"))
+                .bearer_auth(token)
+                .multipart(form);
+            let r = ctx.http.send(Platform::X, rb).await?;
+            if !r.is_success() {
+                return Err(classify(&r, ctx.now));
+            }
+        }
+        let rb = ctx
+            .http
+            .post(&format!("{api}/2/media/upload/{id}/finalize"))
+            .bearer_auth(token);
+        let r = ctx.http.send(Platform::X, rb).await?;
+        if !r.is_success() {
+            return Err(classify(&r, ctx.now));
+        }
+        let mut info = r.json()["data"]["processing_info"].clone();
+        for _ in 0..self.media_polls {
+            match info["state"].as_str() {
+                None | Some("succeeded") => return Ok(id),
+                Some("failed") => {
+                    return Err(ConnectorError::Invalid {
+                        key: "perr-media-rejected",
+                        detail: info["error"]["message"]
+                            .as_str()
+                            .unwrap_or("X could not process the video")
+                            .to_string(),
+                    });
+                }
+                _ => {}
+            }
+            let wait = info["check_after_secs"]
+                .as_u64()
+                .map(Duration::from_secs)
+                .unwrap_or(self.media_poll)
+                .min(self.media_poll);
+            tokio::time::sleep(wait).await;
+            let rb = ctx
+                .http
+                .get(&format!("{api}/2/media/upload"))
+                .query(&[("command", "STATUS"), ("media_id", id.as_str())])
+                .bearer_auth(token);
+            let r = ctx.http.send(Platform::X, rb).await?;
+            if !r.is_success() {
+                return Err(classify(&r, ctx.now));
+            }
+            info = r.json()["data"]["processing_info"].clone();
+        }
+        Err(ConnectorError::MediaNotReady {
+            retry_at: ctx.now.plus(Duration::from_secs(60)),
+            detail: format!("X is still processing media {id}"),
+        })
+    }
+
+    async fn do_publish(
+        &self,
+        ctx: &Ctx,
+        acct: &Account,
+        req: &PublishRequest,
+    ) -> Result<PublishOutcome, ConnectorError> {
+        let mut media_ids = Vec::new();
+        for m in &req.media {
+            media_ids.push(self.upload(ctx, acct, m).await?);
+        }
+        let mut body = serde_json::json!({ "text": req.text.trim() });
+        if !media_ids.is_empty() {
+            body["media"] = serde_json::json!({ "media_ids": media_ids });
+        }
+        let rb = ctx
+            .http
+            .post(&format!("{}/2/tweets", self.api()))
+            .bearer_auth(&acct.credentials.access_token)
+            .json(&body);
+        let r = ctx.http.send(Platform::X, rb).await?;
+        if !r.is_success() {
+            return Err(classify(&r, ctx.now));
+        }
+        let id = r.json()["data"]["id"]
+            .as_str()
+            .map(str::to_string)
+            .ok_or_else(|| ConnectorError::invalid("X returned no post id"))?;
+        Ok(PublishOutcome {
+            published: self.published(acct, &id),
+            rate: http::x_rate(&r.headers),
+        })
+    }
+
+    fn published(&self, acct: &Account, id: &str) -> Published {
+        let handle = acct.handle.trim_start_matches('@');
+        Published {
+            remote_id: id.to_string(),
+            permalink: Some(format!("https://x.com/{handle}/status/{id}")),
+        }
+    }
+}
+
+impl Connector for X {
+    fn platform(&self) -> Platform {
+        Platform::X
+    }
+
+    fn publish<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        acct: &'a Account,
+        req: &'a PublishRequest,
+    ) -> BoxFut<'a, Result<PublishOutcome, ConnectorError>> {
+        Box::pin(self.do_publish(ctx, acct, req))
+    }
+
+    /// Reads the account's posts since shortly before the attempt and matches
+    /// the text (links aside, which X rewrites). Absent only when the whole
+    /// window was read.
+    fn find<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        acct: &'a Account,
+        req: &'a PublishRequest,
+    ) -> BoxFut<'a, Result<Lookup, ConnectorError>> {
+        Box::pin(async move {
+            let since = req.attempt_started_at.minus(Duration::from_secs(60));
+            let rb = ctx
+                .http
+                .get(&format!("{}/2/users/{}/tweets", self.api(), acct.remote_id))
+                .query(&[
+                    ("start_time", since.rfc3339().as_str()),
+                    ("max_results", "100"),
+                    ("tweet.fields", "created_at"),
+                ])
+                .bearer_auth(&acct.credentials.access_token);
+            let r = ctx.http.send(Platform::X, rb).await?;
+            if !r.is_success() {
+                return Err(classify(&r, ctx.now));
+            }
+            let v = r.json();
+            let want = comparable(&req.text);
+            for t in v["data"].as_array().into_iter().flatten() {
+                if comparable(t["text"].as_str().unwrap_or("")) == want {
+                    let id = t["id"].as_str().unwrap_or("");
+                    return Ok(Lookup::Found(self.published(acct, id)));
+                }
+            }
+            if v["meta"]["next_token"].is_string() {
+                Ok(Lookup::Unknown(
+                    "too many posts since the attempt to be sure".into(),
+                ))
+            } else {
+                Ok(Lookup::Absent)
+            }
+        })
+    }
+
+    fn refresh<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        acct: &'a Account,
+    ) -> BoxFut<'a, Result<Option<Credentials>, ConnectorError>> {
+        Box::pin(async move {
+            let Some(rt) = acct.credentials.refresh_token.as_deref() else {
+                return Err(ConnectorError::Auth {
+                    detail: "no refresh token is stored".into(),
+                });
+            };
+            let creds = token_call(
+                ctx,
+                &self.app,
+                &[
+                    ("grant_type", "refresh_token"),
+                    ("refresh_token", rt),
+                    ("client_id", &self.app.client_id),
+                ],
+            )
+            .await?;
+            Ok(Some(creds))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn comparison_ignores_rewritten_links_and_spacing() {
+        assert_eq!(
+            comparable("Baca  di https://perpus.id/a ya"),
+            comparable("Baca di https://t.co/xyz ya")
+        );
+        assert_ne!(comparable("Baca A"), comparable("Baca B"));
+    }
+}
