@@ -18,6 +18,9 @@ pub enum AppError {
         key: &'static str,
         minutes: Option<i64>,
     },
+    /// A post broke a platform's rules; the report says which, per channel.
+    #[error("the post does not meet the channels' rules")]
+    PostRefused(Box<crate::publishing::Report>),
     #[error("storage: {0}")]
     Store(#[from] StoreError),
     #[error("{0}")]

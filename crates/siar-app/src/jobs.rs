@@ -87,6 +87,9 @@ pub enum JobError {
     Retry(String),
     /// Never try again; a person must look.
     Permanent(String),
+    /// Run again at this time, without counting this run as a failed attempt
+    /// (a rate-limit reset, a post that is not due yet).
+    RetryAt(Timestamp, String),
 }
 
 pub type JobFuture<'a> = Pin<Box<dyn Future<Output = Result<(), JobError>> + Send + 'a>>;
@@ -150,6 +153,8 @@ impl Worker {
             config,
         };
         w.register(Arc::new(Housekeeping));
+        w.register(Arc::new(crate::publishing::Deliver));
+        w.register(Arc::new(crate::channels::TokenCare));
         w
     }
 
@@ -221,6 +226,14 @@ impl Worker {
                     Outcome::Lost(id)
                 }
             }
+            Err(JobError::RetryAt(at, msg)) => {
+                tracing::info!(job = id, kind = %job.kind, "job rescheduled: {msg}");
+                if jobs::reschedule(&mut tx, id, &self.id, now, at, &msg).await? {
+                    Outcome::Retrying(id, at)
+                } else {
+                    Outcome::Lost(id)
+                }
+            }
             Err(JobError::Retry(msg)) if job.attempts < job.max_attempts => {
                 let delay = self
                     .config
@@ -282,6 +295,9 @@ impl Worker {
             if last_housekeeping.is_none_or(|t| now.0 - t.0 >= 600_000) {
                 if let Err(e) = ensure_housekeeping(&self.app).await {
                     tracing::error!("cannot schedule housekeeping: {e}");
+                }
+                if let Err(e) = crate::channels::ensure_token_care(&self.app).await {
+                    tracing::error!("cannot schedule token care: {e}");
                 }
                 last_housekeeping = Some(now);
             }

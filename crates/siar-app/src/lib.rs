@@ -3,9 +3,12 @@
 
 pub mod audit;
 pub mod auth;
+pub mod channels;
 pub mod demo;
 pub mod error;
 pub mod jobs;
+pub mod media;
+pub mod publishing;
 pub mod secrets;
 pub mod settings;
 pub mod staff;
@@ -31,6 +34,15 @@ pub struct AppConfig {
     pub throttle_per_account: i64,
     pub throttle_per_address: i64,
     pub throttle_window: Duration,
+    /// Where Siar is reached from outside (OAuth callbacks, signed media URLs).
+    pub public_url: String,
+    /// Uploaded media live here (a folder under the data folder).
+    pub media_dir: std::path::PathBuf,
+    /// Largest accepted upload, in bytes.
+    pub max_upload: u64,
+    /// Alt text is required on images and videos (an organisation may relax it).
+    pub require_alt: bool,
+    pub platforms: channels::PlatformSettings,
 }
 
 impl Default for AppConfig {
@@ -42,6 +54,11 @@ impl Default for AppConfig {
             throttle_per_account: 5,
             throttle_per_address: 20,
             throttle_window: Duration::from_secs(15 * 60),
+            public_url: "http://127.0.0.1:8080".into(),
+            media_dir: std::path::PathBuf::from("./data/media"),
+            max_upload: 200 * 1024 * 1024,
+            require_alt: true,
+            platforms: channels::PlatformSettings::default(),
         }
     }
 }
@@ -53,6 +70,7 @@ pub struct App {
     pub clock: Arc<dyn Clock>,
     pub secrets: Arc<secrets::Keyring>,
     pub config: Arc<AppConfig>,
+    pub channels: Arc<channels::ChannelKit>,
 }
 
 impl App {
@@ -62,12 +80,23 @@ impl App {
         secrets: secrets::Keyring,
         config: AppConfig,
     ) -> Self {
+        let kit = channels::ChannelKit::new(config.platforms.clone()).unwrap_or_else(|e| {
+            tracing::error!("{e}; platform calls will use a client with default settings");
+            channels::ChannelKit::fallback(config.platforms.clone())
+        });
         Self {
             store,
             clock,
             secrets: Arc::new(secrets),
             config: Arc::new(config),
+            channels: Arc::new(kit),
         }
+    }
+
+    /// Replaces the channel kit (tests point connectors at fakes).
+    pub fn with_channels(mut self, kit: channels::ChannelKit) -> Self {
+        self.channels = Arc::new(kit);
+        self
     }
 
     pub fn now(&self) -> Timestamp {

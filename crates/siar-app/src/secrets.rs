@@ -39,6 +39,8 @@ struct Key {
 /// The keys of this deployment; the first is the primary.
 pub struct Keyring {
     keys: Vec<Key>,
+    /// Key for signing URLs, derived from the primary key.
+    mac_key: [u8; 32],
 }
 
 impl std::fmt::Debug for Keyring {
@@ -80,7 +82,13 @@ impl Keyring {
                 cipher: XChaCha20Poly1305::new(&k.into()),
             })
             .collect();
-        Self { keys }
+        let mut h = Sha256::new();
+        h.update(b"siar-url-signing-v1");
+        h.update(primary);
+        Self {
+            keys,
+            mac_key: h.finalize().into(),
+        }
     }
 
     /// From `SIAR_SECRET_KEY` when given; otherwise from `secret.key` in the data
@@ -108,6 +116,25 @@ impl Keyring {
             }
             Err(e) => Err(io(e)),
         }
+    }
+
+    /// HMAC-SHA256 of `message`, URL-safe base64: signs expiring media URLs.
+    pub fn sign(&self, message: &str) -> String {
+        use hmac::Mac;
+        // HMAC accepts keys of any length; 32 bytes cannot fail.
+        let mut mac = match hmac::Hmac::<Sha256>::new_from_slice(&self.mac_key) {
+            Ok(m) => m,
+            Err(_) => return String::new(),
+        };
+        mac.update(message.as_bytes());
+        URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+    }
+
+    /// Checks a signature from [`Keyring::sign`] in constant time.
+    pub fn verify(&self, message: &str, signature: &str) -> bool {
+        use subtle::ConstantTimeEq;
+        let want = self.sign(message);
+        !want.is_empty() && bool::from(want.as_bytes().ct_eq(signature.as_bytes()))
     }
 
     pub fn primary_id(&self) -> &str {

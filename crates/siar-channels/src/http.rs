@@ -82,6 +82,14 @@ impl Http {
         })
     }
 
+    /// A client with reqwest's defaults, for when [`Http::new`] cannot build one.
+    pub fn fallback(cfg: &HttpConfig) -> Self {
+        Self {
+            client: reqwest::Client::new(),
+            timeout: cfg.timeout,
+        }
+    }
+
     pub fn timeout(&self) -> Duration {
         self.timeout
     }

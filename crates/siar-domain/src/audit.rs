@@ -17,10 +17,21 @@ pub enum AuditAction {
     JobRetried,
     ApiTokenCreated,
     LanguageChanged,
+    ChannelConnected,
+    ChannelPaused,
+    ChannelResumed,
+    ChannelDisconnected,
+    PostScheduled,
+    PostUpdated,
+    PostDeleted,
+    DeliveryRetried,
+    DeliveryCancelled,
+    DeliveryConfirmed,
+    MediaUploaded,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 10] = [
+    pub const ALL: [AuditAction; 21] = [
         AuditAction::SignIn,
         AuditAction::SignOutEverywhere,
         AuditAction::StaffCreated,
@@ -31,6 +42,17 @@ impl AuditAction {
         AuditAction::JobRetried,
         AuditAction::ApiTokenCreated,
         AuditAction::LanguageChanged,
+        AuditAction::ChannelConnected,
+        AuditAction::ChannelPaused,
+        AuditAction::ChannelResumed,
+        AuditAction::ChannelDisconnected,
+        AuditAction::PostScheduled,
+        AuditAction::PostUpdated,
+        AuditAction::PostDeleted,
+        AuditAction::DeliveryRetried,
+        AuditAction::DeliveryCancelled,
+        AuditAction::DeliveryConfirmed,
+        AuditAction::MediaUploaded,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -45,6 +67,17 @@ impl AuditAction {
             AuditAction::JobRetried => "job_retried",
             AuditAction::ApiTokenCreated => "api_token_created",
             AuditAction::LanguageChanged => "language_changed",
+            AuditAction::ChannelConnected => "channel_connected",
+            AuditAction::ChannelPaused => "channel_paused",
+            AuditAction::ChannelResumed => "channel_resumed",
+            AuditAction::ChannelDisconnected => "channel_disconnected",
+            AuditAction::PostScheduled => "post_scheduled",
+            AuditAction::PostUpdated => "post_updated",
+            AuditAction::PostDeleted => "post_deleted",
+            AuditAction::DeliveryRetried => "delivery_retried",
+            AuditAction::DeliveryCancelled => "delivery_cancelled",
+            AuditAction::DeliveryConfirmed => "delivery_confirmed",
+            AuditAction::MediaUploaded => "media_uploaded",
         }
     }
 
@@ -64,6 +97,17 @@ impl AuditAction {
             AuditAction::JobRetried => "audit-job_retried",
             AuditAction::ApiTokenCreated => "audit-api_token_created",
             AuditAction::LanguageChanged => "audit-language_changed",
+            AuditAction::ChannelConnected => "audit-channel_connected",
+            AuditAction::ChannelPaused => "audit-channel_paused",
+            AuditAction::ChannelResumed => "audit-channel_resumed",
+            AuditAction::ChannelDisconnected => "audit-channel_disconnected",
+            AuditAction::PostScheduled => "audit-post_scheduled",
+            AuditAction::PostUpdated => "audit-post_updated",
+            AuditAction::PostDeleted => "audit-post_deleted",
+            AuditAction::DeliveryRetried => "audit-delivery_retried",
+            AuditAction::DeliveryCancelled => "audit-delivery_cancelled",
+            AuditAction::DeliveryConfirmed => "audit-delivery_confirmed",
+            AuditAction::MediaUploaded => "audit-media_uploaded",
         }
     }
 }

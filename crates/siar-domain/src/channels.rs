@@ -222,6 +222,8 @@ pub struct Channel {
     /// The platform's own words when it refused us.
     pub status_reason: Option<String>,
     pub token_expires_at: Option<Timestamp>,
+    /// Nothing is sent before this (the platform's rate limit is used up).
+    pub throttled_until: Option<Timestamp>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
 }

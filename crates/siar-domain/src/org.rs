@@ -56,8 +56,11 @@ impl Role {
     pub fn can(self, perm: Permission) -> bool {
         use Permission::*;
         match perm {
-            ViewConsole | UseOwnAccount => true,
-            ManageStaff | ManageSettings | ViewAudit | ManageJobs => self == Role::Admin,
+            ViewConsole | UseOwnAccount | ViewPosts => true,
+            ManageStaff | ManageSettings | ViewAudit | ManageJobs | ManageChannels => {
+                self == Role::Admin
+            }
+            Publish => matches!(self, Role::Admin | Role::Editor),
         }
     }
 }
@@ -93,6 +96,12 @@ pub enum Permission {
     ManageSettings,
     ViewAudit,
     ManageJobs,
+    /// See posts, deliveries and channels.
+    ViewPosts,
+    /// Write, schedule, retry and cancel posts.
+    Publish,
+    /// Connect, pause and disconnect channels.
+    ManageChannels,
 }
 
 /// A language Siar speaks. Indonesian first.

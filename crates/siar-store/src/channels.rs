@@ -21,12 +21,13 @@ pub(crate) enum Channels {
     StatusReason,
     Credentials,
     TokenExpiresAt,
+    ThrottledUntil,
     Limits,
     CreatedAt,
     UpdatedAt,
 }
 
-const COLS: [Channels; 12] = [
+const COLS: [Channels; 13] = [
     Channels::Id,
     Channels::OrgId,
     Channels::Platform,
@@ -37,6 +38,7 @@ const COLS: [Channels; 12] = [
     Channels::Status,
     Channels::StatusReason,
     Channels::TokenExpiresAt,
+    Channels::ThrottledUntil,
     Channels::CreatedAt,
     Channels::UpdatedAt,
 ];
@@ -53,6 +55,7 @@ struct Row {
     status: String,
     status_reason: Option<String>,
     token_expires_at: Option<i64>,
+    throttled_until: Option<i64>,
     created_at: i64,
     updated_at: i64,
 }
@@ -72,6 +75,7 @@ impl TryFrom<Row> for Channel {
             status: ChannelStatus::parse(&r.status).ok_or_else(|| corrupt("status"))?,
             status_reason: r.status_reason,
             token_expires_at: r.token_expires_at.map(Timestamp),
+            throttled_until: r.throttled_until.map(Timestamp),
             created_at: Timestamp(r.created_at),
             updated_at: Timestamp(r.updated_at),
         })
@@ -271,6 +275,21 @@ pub async fn set_status(
         .and_where(Expr::col(Channels::Id).eq(id))
         .to_owned();
     Ok(tx.exec(&q).await? == 1)
+}
+
+/// Holds the channel's deliveries until `until` (its rate limit is used up).
+pub async fn set_throttled_until(
+    tx: &mut Tx,
+    id: i64,
+    until: Option<Timestamp>,
+) -> Result<(), StoreError> {
+    let q = Query::update()
+        .table(Channels::Table)
+        .value(Channels::ThrottledUntil, until.map(|t| t.0))
+        .and_where(Expr::col(Channels::Id).eq(id))
+        .to_owned();
+    tx.exec(&q).await?;
+    Ok(())
 }
 
 /// Connected channels whose token expires before `before`, for the refresh job.

@@ -261,6 +261,49 @@ pub async fn fail(
     Ok(tx.exec(&q).await? == 1)
 }
 
+/// Puts a job back in the queue for `at` without counting the attempt (the
+/// handler chose the time: a rate-limit reset, a post's own time).
+pub async fn reschedule(
+    tx: &mut Tx,
+    id: i64,
+    worker: &str,
+    now: Timestamp,
+    at: Timestamp,
+    note: &str,
+) -> Result<bool, StoreError> {
+    let note: String = note.chars().take(2000).collect();
+    let q = Query::update()
+        .table(Jobs::Table)
+        .values([
+            (Jobs::State, JobState::Queued.as_str().into()),
+            (Jobs::LeaseUntil, Option::<i64>::None.into()),
+            (Jobs::LockedBy, Option::<String>::None.into()),
+            (Jobs::RunAt, at.0.into()),
+            (Jobs::LastError, note.into()),
+            (Jobs::UpdatedAt, now.0.into()),
+        ])
+        .value(Jobs::Attempts, Expr::col(Jobs::Attempts).sub(1))
+        .cond_where(owned_by(id, worker))
+        .to_owned();
+    Ok(tx.exec(&q).await? == 1)
+}
+
+/// Moves the queued job with this dedup key to `at`.
+pub async fn set_queued_run_at(
+    tx: &mut Tx,
+    dedup_key: &str,
+    at: Timestamp,
+    now: Timestamp,
+) -> Result<bool, StoreError> {
+    let q = Query::update()
+        .table(Jobs::Table)
+        .values([(Jobs::RunAt, at.0.into()), (Jobs::UpdatedAt, now.0.into())])
+        .and_where(Expr::col(Jobs::DedupKey).eq(dedup_key))
+        .and_where(Expr::col(Jobs::State).eq(JobState::Queued.as_str()))
+        .to_owned();
+    Ok(tx.exec(&q).await? == 1)
+}
+
 /// Gives an unfinished job back on shutdown, without counting the attempt.
 pub async fn release(
     tx: &mut Tx,

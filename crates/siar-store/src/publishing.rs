@@ -541,6 +541,18 @@ pub async fn set_state(
     Ok(tx.exec(&q).await? == 1)
 }
 
+/// The last attempt's outcome is known (it certainly did not publish, or a
+/// person looked): the next run publishes without looking first.
+pub async fn settle_attempt(tx: &mut Tx, id: i64) -> Result<(), StoreError> {
+    let q = Query::update()
+        .table(Deliveries::Table)
+        .value(Deliveries::AttemptStartedAt, Option::<i64>::None)
+        .and_where(Expr::col(Deliveries::Id).eq(id))
+        .to_owned();
+    tx.exec(&q).await?;
+    Ok(())
+}
+
 /// Moves the delivery's time (a person's retry sends it now).
 pub async fn set_publish_at(
     tx: &mut Tx,
@@ -766,6 +778,22 @@ pub async fn media_by_ids(
         .into_iter()
         .map(TryInto::try_into)
         .collect()
+}
+
+/// A media file by id, whatever its organisation (signed public URLs).
+pub async fn media_by_id_any(
+    tx: &mut Tx,
+    id: i64,
+) -> Result<Option<siar_domain::publishing::Media>, StoreError> {
+    let q = Query::select()
+        .columns(MEDIA_COLS)
+        .from(Media::Table)
+        .and_where(Expr::col(Media::Id).eq(id))
+        .to_owned();
+    tx.fetch_optional::<MediaRow, _>(&q)
+        .await?
+        .map(TryInto::try_into)
+        .transpose()
 }
 
 pub async fn list_media(

@@ -8,6 +8,8 @@
 //! - [`TestApp`] (module `app`): the whole HTTP router over a test database.
 
 pub mod app;
+pub mod fakes;
+pub mod publishing;
 mod clock;
 mod db;
 

@@ -160,6 +160,17 @@ audit-logo_updated = Changed the logo
 audit-job_retried = Retried a job
 audit-api_token_created = Created an API token
 audit-language_changed = Changed language
+audit-channel_connected = Connected a channel
+audit-channel_paused = Paused a channel
+audit-channel_resumed = Resumed a channel
+audit-channel_disconnected = Disconnected a channel
+audit-post_scheduled = Scheduled a post
+audit-post_updated = Changed a post
+audit-post_deleted = Deleted a post
+audit-delivery_retried = Sent a post to a channel again
+audit-delivery_cancelled = Cancelled a post on a channel
+audit-delivery_confirmed = Marked a post as published
+audit-media_uploaded = Uploaded a media file
 
 ## Job queue
 jobs-title = Job queue

@@ -160,6 +160,17 @@ audit-logo_updated = Mengganti logo
 audit-job_retried = Mengulang tugas
 audit-api_token_created = Membuat token API
 audit-language_changed = Mengganti bahasa
+audit-channel_connected = Menghubungkan kanal
+audit-channel_paused = Menjeda kanal
+audit-channel_resumed = Melanjutkan kanal
+audit-channel_disconnected = Memutus kanal
+audit-post_scheduled = Menjadwalkan unggahan
+audit-post_updated = Mengubah unggahan
+audit-post_deleted = Menghapus unggahan
+audit-delivery_retried = Mengirim ulang unggahan ke kanal
+audit-delivery_cancelled = Membatalkan pengiriman ke kanal
+audit-delivery_confirmed = Menandai unggahan sudah terbit
+audit-media_uploaded = Mengunggah berkas media
 
 ## Antrean tugas
 jobs-title = Antrean tugas

@@ -1,0 +1,726 @@
+//! Connecting channels and caring for their tokens.
+//!
+//! Credentials are encrypted with the deployment key before they are stored and
+//! decrypted only to make a call. A refresh that brings no refresh token keeps
+//! the stored one. A refresh failure or a refused token pauses the channel's
+//! deliveries (they wait); a reconnect sends them on.
+
+use crate::jobs::{JobError, JobFuture, JobHandler};
+use crate::{Actor, App, AppError, audit};
+use siar_channels::http::{Http, HttpConfig};
+use siar_channels::mastodon::{self, AppRegistration, Mastodon};
+use siar_channels::{
+    Account, Connector, ConnectorError, Credentials, Ctx, PlatformApp, bluesky, oauth, x,
+};
+use siar_domain::Timestamp;
+use siar_domain::audit::AuditAction;
+use siar_domain::channels::{Channel, ChannelStatus, ConnectKind, Platform};
+use siar_domain::jobs::{Job, NewJob};
+use siar_domain::org::{OrgId, Permission};
+use siar_domain::publishing::DeliveryState;
+use siar_domain::validate::Problems;
+use siar_store::channels::{self as store, NewChannel};
+use siar_store::{Tx, jobs, publishing as publ};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Deployment settings of the platforms: API locations and app credentials.
+#[derive(Debug, Clone)]
+pub struct PlatformSettings {
+    pub x: PlatformApp,
+    pub http: HttpConfig,
+    /// Tokens expiring within this are refreshed by the token-care job.
+    pub refresh_ahead: Duration,
+}
+
+impl Default for PlatformSettings {
+    fn default() -> Self {
+        Self {
+            x: PlatformApp {
+                api_base: "https://api.x.com".into(),
+                auth_url: "https://x.com/i/oauth2/authorize".into(),
+                token_url: "https://api.x.com/2/oauth2/token".into(),
+                ..Default::default()
+            },
+            http: HttpConfig::default(),
+            refresh_ahead: Duration::from_secs(30 * 60),
+        }
+    }
+}
+
+/// The connectors and the HTTP client they share.
+pub struct ChannelKit {
+    pub http: Http,
+    pub settings: PlatformSettings,
+    connectors: HashMap<Platform, Arc<dyn Connector>>,
+}
+
+impl ChannelKit {
+    pub fn new(settings: PlatformSettings) -> Result<Self, AppError> {
+        let http = Http::new(&settings.http).map_err(|e| AppError::Internal(e.to_string()))?;
+        let mut kit = Self::fallback(settings);
+        kit.http = http;
+        Ok(kit)
+    }
+
+    /// The same connectors over a default HTTP client.
+    pub fn fallback(settings: PlatformSettings) -> Self {
+        let http = Http::fallback(&settings.http);
+        let mut kit = Self {
+            http,
+            settings,
+            connectors: HashMap::new(),
+        };
+        kit.connectors.insert(Platform::Bluesky, Arc::new(bluesky::Bluesky));
+        kit.connectors.insert(Platform::Mastodon, Arc::new(Mastodon::default()));
+        kit.connectors
+            .insert(Platform::X, Arc::new(x::X::new(kit.settings.x.clone())));
+        kit
+    }
+
+    /// Replaces a platform's connector (tests shorten polling intervals).
+    pub fn set_connector(&mut self, p: Platform, c: Arc<dyn Connector>) {
+        self.connectors.insert(p, c);
+    }
+
+    pub fn connector(&self, p: Platform) -> Option<Arc<dyn Connector>> {
+        self.connectors.get(&p).cloned()
+    }
+
+    /// Platforms a person can connect in this deployment.
+    pub fn available(&self) -> Vec<Platform> {
+        let mut v: Vec<Platform> = Platform::ALL
+            .into_iter()
+            .filter(|p| match p {
+                Platform::Practice => true,
+                Platform::X => !self.settings.x.client_id.is_empty(),
+                other => self.connectors.contains_key(other),
+            })
+            .collect();
+        v.sort_by_key(|p| p.as_str());
+        v
+    }
+
+    pub fn ctx(&self, now: Timestamp) -> Ctx {
+        Ctx {
+            now,
+            http: self.http.clone(),
+        }
+    }
+}
+
+pub async fn list(app: &App, actor: &Actor) -> Result<Vec<Channel>, AppError> {
+    actor.require(Permission::ViewPosts)?;
+    let mut tx = app.store.read().await?;
+    let v = store::list(&mut tx, actor.org).await?;
+    tx.commit().await?;
+    Ok(v)
+}
+
+pub async fn get(app: &App, actor: &Actor, id: i64) -> Result<Channel, AppError> {
+    actor.require(Permission::ViewPosts)?;
+    let mut tx = app.store.read().await?;
+    let c = store::get(&mut tx, actor.org, id).await?;
+    tx.commit().await?;
+    c.ok_or(AppError::NotFound)
+}
+
+/// The practice channel: nothing to connect; one per organisation.
+pub async fn connect_practice(app: &App, actor: &Actor) -> Result<i64, AppError> {
+    actor.require(Permission::ManageChannels)?;
+    let now = app.now();
+    let mut tx = app.store.begin().await?;
+    let id = save_channel(
+        &mut tx,
+        app,
+        actor,
+        &NewChannel {
+            platform: Platform::Practice,
+            remote_id: "practice",
+            name: "Kanal Latihan",
+            handle: "latihan",
+            base_url: None,
+            credentials: None,
+            token_expires_at: None,
+            limits: None,
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// What a person typed to connect Bluesky.
+#[derive(Debug, Clone, Default)]
+pub struct BlueskyInput {
+    pub handle: String,
+    pub app_password: String,
+    pub pds: String,
+}
+
+impl BlueskyInput {
+    fn validate(&self) -> Result<(String, String), Problems> {
+        let mut p = Problems::default();
+        let handle = self.handle.trim().trim_start_matches('@').to_string();
+        if handle.is_empty() {
+            p.push("handle", "err-required");
+        } else if !handle.contains('.') || handle.contains(' ') {
+            p.push("handle", "err-bluesky-handle");
+        }
+        if self.app_password.trim().is_empty() {
+            p.push("app_password", "err-required");
+        }
+        let pds = match self.pds.trim() {
+            "" => bluesky::DEFAULT_PDS.to_string(),
+            s => s.trim_end_matches('/').to_string(),
+        };
+        if !valid_base_url(&pds) {
+            p.push("pds", "err-url");
+        }
+        p.into_result().map(|_| (handle, pds))
+    }
+}
+
+/// An `http(s)://host[:port]` address without path, query or credentials.
+fn valid_base_url(s: &str) -> bool {
+    match url::Url::parse(s) {
+        Ok(u) => {
+            matches!(u.scheme(), "https" | "http")
+                && u.host_str().is_some()
+                && u.username().is_empty()
+                && u.password().is_none()
+                && u.query().is_none()
+                && matches!(u.path(), "" | "/")
+        }
+        Err(_) => false,
+    }
+}
+
+/// Bluesky with a handle and an app password. Only the session is kept.
+pub async fn connect_bluesky(
+    app: &App,
+    actor: &Actor,
+    input: &BlueskyInput,
+) -> Result<i64, AppError> {
+    actor.require(Permission::ManageChannels)?;
+    let (handle, pds) = input.validate().map_err(AppError::Invalid)?;
+    let now = app.now();
+    let ctx = app.channels.ctx(now);
+    let creds = bluesky::create_session(&ctx, &pds, &handle, input.app_password.trim())
+        .await
+        .map_err(|e| connect_error("app_password", &e))?;
+    let did = creds.extra["did"].as_str().unwrap_or("").to_string();
+    let shown = creds.extra["handle"].as_str().unwrap_or(&handle).to_string();
+    if did.is_empty() {
+        return Err(AppError::field("handle", "err-connect-failed"));
+    }
+    let sealed = seal(app, &creds)?;
+    let mut tx = app.store.begin().await?;
+    let id = save_channel(
+        &mut tx,
+        app,
+        actor,
+        &NewChannel {
+            platform: Platform::Bluesky,
+            remote_id: &did,
+            name: &shown,
+            handle: &shown,
+            base_url: Some(&pds),
+            credentials: Some(&sealed),
+            token_expires_at: creds.expires_at,
+            limits: None,
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+fn connect_error(field: &'static str, e: &ConnectorError) -> AppError {
+    tracing::warn!("connecting a channel failed: {e}");
+    match e {
+        ConnectorError::Auth { .. } | ConnectorError::Invalid { .. } => {
+            AppError::field(field, "err-connect-refused")
+        }
+        ConnectorError::RateLimited { .. } => AppError::field(field, "err-connect-rate-limited"),
+        _ => AppError::field(field, "err-connect-failed"),
+    }
+}
+
+/// Starts an OAuth flow; returns the platform's authorisation URL. Mastodon
+/// first registers Siar on the instance.
+pub async fn start_oauth(
+    app: &App,
+    actor: &Actor,
+    platform: Platform,
+    instance: &str,
+) -> Result<String, AppError> {
+    actor.require(Permission::ManageChannels)?;
+    let user = actor.user.ok_or(AppError::Forbidden)?;
+    let now = app.now();
+    let state = oauth::new_state();
+    let (verifier, challenge) = oauth::pkce_pair();
+    let redirect = callback_url(app);
+    let (url, base, client) = match platform {
+        Platform::X => {
+            if app.channels.settings.x.client_id.is_empty() {
+                return Err(AppError::field("platform", "err-platform-not-configured"));
+            }
+            let mut xapp = app.channels.settings.x.clone();
+            xapp.redirect_url = redirect;
+            (x::authorize_url(&xapp, &state, &challenge), None, None)
+        }
+        Platform::Mastodon => {
+            let base = normalise_instance(instance)
+                .ok_or_else(|| AppError::field("instance", "err-url"))?;
+            let ctx = app.channels.ctx(now);
+            let reg = mastodon::register_app(&ctx, &base, &redirect)
+                .await
+                .map_err(|e| connect_error("instance", &e))?;
+            let url = mastodon::authorize_url(&base, &reg, &redirect, &state, &challenge);
+            let client = serde_json::to_string(&reg).map_err(|e| AppError::Internal(e.to_string()))?;
+            (url, Some(base), Some(app.secrets.encrypt(&client)))
+        }
+        _ => return Err(AppError::field("platform", "err-platform-not-configured")),
+    };
+    let mut tx = app.store.begin().await?;
+    store::insert_flow(
+        &mut tx,
+        actor.org,
+        user,
+        platform,
+        &crate::secrets::token_hash(&state),
+        &app.secrets.encrypt(&verifier),
+        base.as_deref(),
+        client.as_deref(),
+        now,
+        now.plus(Duration::from_secs(15 * 60)),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(url)
+}
+
+fn normalise_instance(s: &str) -> Option<String> {
+    let s = s.trim().trim_end_matches('/');
+    let full = if s.contains("://") {
+        s.to_string()
+    } else {
+        format!("https://{s}")
+    };
+    valid_base_url(&full).then_some(full)
+}
+
+/// Where platforms send the person back after approval.
+pub fn callback_url(app: &App) -> String {
+    format!(
+        "{}/console/channels/callback",
+        app.config.public_url.trim_end_matches('/')
+    )
+}
+
+/// Finishes an OAuth flow from the callback. The state works once, for the
+/// person who started it, within 15 minutes.
+pub async fn finish_oauth(
+    app: &App,
+    actor: &Actor,
+    state: &str,
+    code: &str,
+) -> Result<i64, AppError> {
+    actor.require(Permission::ManageChannels)?;
+    let now = app.now();
+    let mut tx = app.store.begin().await?;
+    let flow = store::take_flow(&mut tx, &crate::secrets::token_hash(state), now).await?;
+    tx.commit().await?;
+    let flow = flow.ok_or_else(|| AppError::field("state", "err-oauth-state"))?;
+    if flow.org_id != actor.org.0 || Some(flow.user_id) != actor.user.map(|u| u.0) {
+        return Err(AppError::field("state", "err-oauth-state"));
+    }
+    if code.trim().is_empty() {
+        return Err(AppError::field("code", "err-oauth-denied"));
+    }
+    let verifier = app
+        .secrets
+        .decrypt(&flow.verifier)
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let ctx = app.channels.ctx(now);
+    let redirect = callback_url(app);
+    let platform = Platform::parse(&flow.platform).ok_or(AppError::NotFound)?;
+    let (creds, who, base, limits) = match platform {
+        Platform::X => {
+            let mut xapp = app.channels.settings.x.clone();
+            xapp.redirect_url = redirect;
+            let (c, w) = x::exchange_code(&ctx, &xapp, code, &verifier)
+                .await
+                .map_err(|e| connect_error("code", &e))?;
+            (c, w, None, None)
+        }
+        Platform::Mastodon => {
+            let base = flow.base_url.clone().ok_or(AppError::NotFound)?;
+            let client = flow.client.as_deref().ok_or(AppError::NotFound)?;
+            let client = app
+                .secrets
+                .decrypt(client)
+                .map_err(|e| AppError::Internal(e.to_string()))?;
+            let reg: AppRegistration =
+                serde_json::from_str(&client).map_err(|e| AppError::Internal(e.to_string()))?;
+            let (mut c, w) = mastodon::exchange_code(&ctx, &base, &reg, &redirect, code, &verifier)
+                .await
+                .map_err(|e| connect_error("code", &e))?;
+            c.extra = serde_json::json!({ "client_id": reg.client_id });
+            let limits = mastodon::instance_limits(&ctx, &base)
+                .await
+                .ok()
+                .and_then(|l| serde_json::to_string(&l).ok());
+            (c, w, Some(base), limits)
+        }
+        _ => return Err(AppError::NotFound),
+    };
+    let sealed = seal(app, &creds)?;
+    let mut tx = app.store.begin().await?;
+    let id = save_channel(
+        &mut tx,
+        app,
+        actor,
+        &NewChannel {
+            platform,
+            remote_id: &who.id,
+            name: &who.name,
+            handle: &who.handle,
+            base_url: base.as_deref(),
+            credentials: Some(&sealed),
+            token_expires_at: creds.expires_at,
+            limits: limits.as_deref(),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Connects a token-based channel from the API (Bluesky; the practice channel).
+pub async fn connect_by_api(
+    app: &App,
+    actor: &Actor,
+    platform: Platform,
+    input: &BlueskyInput,
+) -> Result<i64, AppError> {
+    match platform.connect_kind() {
+        ConnectKind::AppPassword => connect_bluesky(app, actor, input).await,
+        ConnectKind::Builtin => connect_practice(app, actor).await,
+        _ => Err(AppError::field("platform", "err-platform-oauth-only")),
+    }
+}
+
+fn seal(app: &App, creds: &Credentials) -> Result<String, AppError> {
+    let json = serde_json::to_string(creds).map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(app.secrets.encrypt(&json))
+}
+
+/// Stores a connected channel, audits it and sends on deliveries that waited
+/// for it.
+async fn save_channel(
+    tx: &mut Tx,
+    app: &App,
+    actor: &Actor,
+    c: &NewChannel<'_>,
+    now: Timestamp,
+) -> Result<i64, AppError> {
+    let (id, new) = store::upsert(tx, actor.org, c, now).await?;
+    let woken = wake_waiting(tx, actor.org, id, now).await?;
+    audit::record(
+        tx,
+        actor,
+        AuditAction::ChannelConnected,
+        "channel",
+        Some(id.to_string()),
+        format!(
+            "platform: {}; account: {}; {}; deliveries resumed: {woken}",
+            c.platform.as_str(),
+            c.handle,
+            if new { "new" } else { "reconnected" }
+        ),
+        now,
+    )
+    .await?;
+    let _ = app;
+    Ok(id)
+}
+
+/// Deliveries of a channel that waited (paused, needed reconnecting) go back
+/// to the queue, due now or at their own time.
+async fn wake_waiting(tx: &mut Tx, org: OrgId, channel: i64, now: Timestamp) -> Result<usize, AppError> {
+    let waiting = publ::channel_deliveries(tx, org, channel, DeliveryState::Waiting).await?;
+    for d in &waiting {
+        publ::set_state(
+            tx,
+            d.id,
+            DeliveryState::Scheduled,
+            None,
+            None,
+            &[DeliveryState::Waiting],
+            now,
+        )
+        .await?;
+        crate::publishing::enqueue_delivery(tx, org, d.id, d.publish_at.max(now), now).await?;
+    }
+    Ok(waiting.len())
+}
+
+/// Staff pause, resume or disconnect a channel.
+pub async fn set_status(
+    app: &App,
+    actor: &Actor,
+    id: i64,
+    status: ChannelStatus,
+) -> Result<(), AppError> {
+    actor.require(Permission::ManageChannels)?;
+    let now = app.now();
+    let mut tx = app.store.begin().await?;
+    let ch = store::get(&mut tx, actor.org, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let action = match status {
+        ChannelStatus::Paused => AuditAction::ChannelPaused,
+        ChannelStatus::Connected => {
+            if ch.status == ChannelStatus::NeedsReconnect || ch.status == ChannelStatus::Disconnected
+            {
+                // Only a reconnect (new credentials) can bring these back.
+                return Err(AppError::field("status", "err-channel-needs-reconnect"));
+            }
+            AuditAction::ChannelResumed
+        }
+        ChannelStatus::Disconnected => AuditAction::ChannelDisconnected,
+        ChannelStatus::NeedsReconnect => return Err(AppError::NotFound),
+    };
+    store::set_status(&mut tx, actor.org, id, status, None, now).await?;
+    let mut woken = 0;
+    if status == ChannelStatus::Connected {
+        woken = wake_waiting(&mut tx, actor.org, id, now).await?;
+    }
+    if status == ChannelStatus::Disconnected {
+        // Nothing more goes out on a disconnected channel: its queue is cancelled.
+        for st in [DeliveryState::Scheduled, DeliveryState::Waiting] {
+            for d in publ::channel_deliveries(&mut tx, actor.org, id, st).await? {
+                publ::set_state(
+                    &mut tx,
+                    d.id,
+                    DeliveryState::Cancelled,
+                    Some("delivery-reason-disconnected"),
+                    None,
+                    &[st],
+                    now,
+                )
+                .await?;
+            }
+        }
+    }
+    audit::record(
+        &mut tx,
+        actor,
+        action,
+        "channel",
+        Some(id.to_string()),
+        format!(
+            "status: {} → {}; deliveries resumed: {woken}",
+            ch.status.as_str(),
+            status.as_str()
+        ),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A channel's account with decrypted credentials, for a call.
+pub(crate) async fn account(app: &App, tx: &mut Tx, ch: &Channel) -> Result<Account, AppError> {
+    let (sealed, _) = store::secrets(tx, ch.org_id, ch.id).await?;
+    let credentials = match sealed {
+        Some(s) => {
+            let json = app
+                .secrets
+                .decrypt(&s)
+                .map_err(|e| AppError::Internal(format!("channel {}: {e}", ch.id)))?;
+            serde_json::from_str(&json).map_err(|e| AppError::Internal(e.to_string()))?
+        }
+        None => Credentials::default(),
+    };
+    Ok(Account {
+        channel_id: ch.id,
+        remote_id: ch.remote_id.clone(),
+        handle: ch.handle.clone(),
+        base_url: ch.base_url.clone(),
+        credentials,
+    })
+}
+
+/// Per-instance limits stored at connect time (Mastodon).
+pub(crate) async fn instance_limits(
+    tx: &mut Tx,
+    ch: &Channel,
+) -> Result<Option<mastodon::InstanceLimits>, AppError> {
+    let (_, limits) = store::secrets(tx, ch.org_id, ch.id).await?;
+    Ok(limits.and_then(|l| serde_json::from_str(&l).ok()))
+}
+
+/// Refreshes a channel's credentials. On success the new ones are stored (the
+/// old refresh token kept when none came back). On an `Auth` failure the channel
+/// needs reconnecting, with the platform's words kept for staff.
+pub async fn refresh_channel(app: &App, ch: &Channel) -> Result<bool, AppError> {
+    let Some(conn) = app.channels.connector(ch.platform) else {
+        return Ok(false);
+    };
+    let now = app.now();
+    let mut tx = app.store.read().await?;
+    let acct = account(app, &mut tx, ch).await?;
+    tx.commit().await?;
+    let ctx = app.channels.ctx(now);
+    match conn.refresh(&ctx, &acct).await {
+        Ok(None) => Ok(false),
+        Ok(Some(new)) => {
+            let merged = acct.credentials.merge_refreshed(new);
+            let sealed = seal(app, &merged)?;
+            let mut tx = app.store.begin().await?;
+            store::set_credentials(&mut tx, ch.org_id, ch.id, &sealed, merged.expires_at, now)
+                .await?;
+            tx.commit().await?;
+            Ok(true)
+        }
+        Err(ConnectorError::Auth { detail }) => {
+            needs_reconnect(app, ch.org_id, ch.id, &detail).await?;
+            Ok(false)
+        }
+        Err(e) => Err(AppError::Internal(format!(
+            "refreshing channel {} failed: {e}",
+            ch.id
+        ))),
+    }
+}
+
+/// Marks a channel as needing a reconnect; its deliveries will wait.
+pub(crate) async fn needs_reconnect(
+    app: &App,
+    org: OrgId,
+    channel: i64,
+    reason: &str,
+) -> Result<(), AppError> {
+    let now = app.now();
+    let mut tx = app.store.begin().await?;
+    store::set_status(&mut tx, org, channel, ChannelStatus::NeedsReconnect, Some(reason), now)
+        .await?;
+    tx.commit().await?;
+    tracing::warn!(channel, "channel needs reconnecting: {reason}");
+    Ok(())
+}
+
+/// Kind of the periodic token-care job.
+pub const TOKEN_CARE: &str = "token_care";
+
+/// Schedules token care unless it is pending (the worker calls this every ten
+/// minutes).
+pub async fn ensure_token_care(app: &App) -> Result<Option<i64>, AppError> {
+    let now = app.now();
+    let mut tx = app.store.begin().await?;
+    let id = jobs::enqueue(
+        &mut tx,
+        &NewJob {
+            org_id: None,
+            kind: TOKEN_CARE.into(),
+            payload: "{}".into(),
+            run_at: now,
+            max_attempts: 3,
+            dedup_key: Some(TOKEN_CARE.into()),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Refreshes every connected channel whose token expires soon.
+pub struct TokenCare;
+
+impl JobHandler for TokenCare {
+    fn kind(&self) -> &'static str {
+        TOKEN_CARE
+    }
+
+    fn run<'a>(&'a self, app: &'a App, _job: &'a Job) -> JobFuture<'a> {
+        Box::pin(async move {
+            let now = app.now();
+            let err = |e: AppError| JobError::Retry(e.to_string());
+            let mut tx = app.store.read().await.map_err(|e| err(e.into()))?;
+            let due = store::expiring(&mut tx, now.plus(app.channels.settings.refresh_ahead))
+                .await
+                .map_err(|e| err(e.into()))?;
+            tx.commit().await.map_err(|e| err(e.into()))?;
+            let mut failed = 0;
+            for ch in &due {
+                if let Err(e) = refresh_channel(app, ch).await {
+                    tracing::warn!(channel = ch.id, "token refresh failed: {e}");
+                    failed += 1;
+                }
+            }
+            if failed > 0 {
+                return Err(JobError::Retry(format!(
+                    "{failed} of {} token refreshes failed",
+                    due.len()
+                )));
+            }
+            Ok(())
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_urls_are_plain_origins() {
+        assert!(valid_base_url("https://bsky.social"));
+        assert!(valid_base_url("http://127.0.0.1:2583"));
+        assert!(!valid_base_url("ftp://x.id"));
+        assert!(!valid_base_url("https://user:pw@x.id"));
+        assert!(!valid_base_url("https://x.id/path?q=1"));
+        assert_eq!(
+            normalise_instance("mastodon.social/").as_deref(),
+            Some("https://mastodon.social")
+        );
+        assert_eq!(normalise_instance("bukan url"), None);
+    }
+
+    #[test]
+    fn bluesky_input_is_checked_before_any_call() {
+        let bad = BlueskyInput {
+            handle: "perpus".into(),
+            app_password: " ".into(),
+            pds: "nope".into(),
+        };
+        let p = bad.validate().expect_err("invalid");
+        let keys: Vec<_> = p.0.iter().map(|e| (e.field, e.key)).collect();
+        assert_eq!(
+            keys,
+            vec![
+                ("handle", "err-bluesky-handle"),
+                ("app_password", "err-required"),
+                ("pds", "err-url")
+            ]
+        );
+        let ok = BlueskyInput {
+            handle: "@perpus.bsky.social".into(),
+            app_password: "abcd-efgh".into(),
+            pds: String::new(),
+        };
+        assert_eq!(
+            ok.validate().expect("valid"),
+            ("perpus.bsky.social".into(), "https://bsky.social".into())
+        );
+    }
+}

@@ -1,0 +1,964 @@
+//! Fake platform servers on 127.0.0.1 that reproduce the documented requests,
+//! responses, error bodies and rate-limit headers of `../shared/platform-apis.md`,
+//! and record what they received.
+//!
+//! Each fake keeps its posts, honours the platform's own idempotency rule
+//! (Mastodon's `Idempotency-Key`, Bluesky's record key, X's duplicate-content
+//! refusal), and can be told to fail the next matching call, to hang after
+//! storing a post (a timeout after the request arrived), or to revoke tokens.
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use base64::Engine;
+use serde_json::{Value, json};
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// One request as the fake saw it.
+#[derive(Debug, Clone)]
+pub struct Seen {
+    pub method: String,
+    pub path: String,
+    pub auth: Option<String>,
+    pub idempotency_key: Option<String>,
+    pub body: Value,
+}
+
+/// A post the fake holds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FakePost {
+    pub id: String,
+    pub text: String,
+    /// Idempotency key (Mastodon) or record key (Bluesky).
+    pub key: Option<String>,
+    pub media: Vec<String>,
+    pub record: Value,
+}
+
+/// What the fake does with the next request whose path contains `path`.
+#[derive(Debug, Clone)]
+pub enum Trick {
+    /// Answer with this status, JSON body and headers instead.
+    Fail {
+        status: u16,
+        body: Value,
+        headers: Vec<(&'static str, String)>,
+    },
+    /// Do the work (store the post), then wait this long before answering.
+    Hang(Duration),
+}
+
+#[derive(Default)]
+pub struct FakeState {
+    pub seen: Mutex<Vec<Seen>>,
+    pub posts: Mutex<Vec<FakePost>>,
+    tricks: Mutex<VecDeque<(String, Trick)>>,
+    /// Access tokens the fake accepts.
+    pub tokens: Mutex<Vec<String>>,
+    /// Refresh tokens the fake accepts.
+    pub refresh_tokens: Mutex<Vec<String>>,
+    /// X: answer refreshes without a refresh token (the Postiz bug's trigger).
+    pub omit_refresh_token: Mutex<bool>,
+    /// Remaining calls before the rate limit (None: unlimited); reset time.
+    pub rate: Mutex<Option<(u64, u64, i64)>>,
+    /// PKCE challenges by authorisation code.
+    challenges: Mutex<HashMap<String, String>>,
+    media_polls: Mutex<HashMap<String, u32>>,
+    counter: Mutex<u64>,
+}
+
+impl FakeState {
+    fn next(&self) -> u64 {
+        let mut c = self.counter.lock().expect("lock");
+        *c += 1;
+        *c
+    }
+
+    fn record(&self, method: &str, path: &str, h: &HeaderMap, body: Value) {
+        self.seen.lock().expect("lock").push(Seen {
+            method: method.into(),
+            path: path.into(),
+            auth: h
+                .get("authorization")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string),
+            idempotency_key: h
+                .get("idempotency-key")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string),
+            body,
+        });
+    }
+
+    fn take_trick(&self, path: &str) -> Option<Trick> {
+        let mut t = self.tricks.lock().expect("lock");
+        let i = t.iter().position(|(p, _)| path.contains(p.as_str()))?;
+        t.remove(i).map(|(_, trick)| trick)
+    }
+
+    fn authorised(&self, h: &HeaderMap) -> bool {
+        let Some(a) = h.get("authorization").and_then(|v| v.to_str().ok()) else {
+            return false;
+        };
+        let tok = a.trim_start_matches("Bearer ").trim();
+        self.tokens.lock().expect("lock").iter().any(|t| t == tok)
+    }
+
+    /// Counts a call against the rate limit; `Err(reset)` when used up.
+    fn spend(&self) -> Result<Option<(u64, u64, i64)>, i64> {
+        let mut r = self.rate.lock().expect("lock");
+        match r.as_mut() {
+            None => Ok(None),
+            Some((_, 0, reset)) => Err(*reset),
+            Some((limit, remaining, reset)) => {
+                *remaining -= 1;
+                Ok(Some((*limit, *remaining, *reset)))
+            }
+        }
+    }
+}
+
+/// A running fake.
+#[derive(Clone)]
+pub struct Fake {
+    pub url: String,
+    pub state: Arc<FakeState>,
+}
+
+impl Fake {
+    async fn start(router: Router<Arc<FakeState>>, state: Arc<FakeState>) -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind fake");
+        let addr = listener.local_addr().expect("addr");
+        let app = router.with_state(state.clone());
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        Self {
+            url: format!("http://{addr}"),
+            state,
+        }
+    }
+
+    pub fn posts(&self) -> Vec<FakePost> {
+        self.state.posts.lock().expect("lock").clone()
+    }
+
+    pub fn seen(&self) -> Vec<Seen> {
+        self.state.seen.lock().expect("lock").clone()
+    }
+
+    pub fn seen_path(&self, fragment: &str) -> Vec<Seen> {
+        self.seen()
+            .into_iter()
+            .filter(|s| s.path.contains(fragment))
+            .collect()
+    }
+
+    /// The next request whose path contains `path` gets `trick`.
+    pub fn trick(&self, path: &str, trick: Trick) {
+        self.state
+            .tricks
+            .lock()
+            .expect("lock")
+            .push_back((path.into(), trick));
+    }
+
+    pub fn fail_next(&self, path: &str, status: u16, body: Value) {
+        self.trick(
+            path,
+            Trick::Fail {
+                status,
+                body,
+                headers: vec![],
+            },
+        );
+    }
+
+    /// Every token stops working (the person revoked Siar's access).
+    pub fn revoke_all(&self) {
+        self.state.tokens.lock().expect("lock").clear();
+        self.state.refresh_tokens.lock().expect("lock").clear();
+    }
+
+    /// Limits calls: `remaining` more, then 429 until `reset` (Unix seconds).
+    pub fn limit(&self, limit: u64, remaining: u64, reset: i64) {
+        *self.state.rate.lock().expect("lock") = Some((limit, remaining, reset));
+    }
+
+    pub fn unlimit(&self) {
+        *self.state.rate.lock().expect("lock") = None;
+    }
+}
+
+fn json_reply(status: u16, body: Value, headers: &[(&str, String)]) -> Response {
+    let mut r = (
+        StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+        axum::Json(body),
+    )
+        .into_response();
+    for (k, v) in headers {
+        if let (Ok(name), Ok(val)) = (
+            axum::http::HeaderName::from_bytes(k.as_bytes()),
+            HeaderValue::from_str(v),
+        ) {
+            r.headers_mut().insert(name, val);
+        }
+    }
+    r
+}
+
+/// Applies a pending trick for `path`: `Some(response)` to answer with it;
+/// a hang is returned as its duration for the caller to wait after working.
+fn trick_for(st: &FakeState, path: &str) -> (Option<Response>, Option<Duration>) {
+    match st.take_trick(path) {
+        Some(Trick::Fail {
+            status,
+            body,
+            headers,
+        }) => (Some(json_reply(status, body, &headers)), None),
+        Some(Trick::Hang(d)) => (None, Some(d)),
+        None => (None, None),
+    }
+}
+
+async fn multipart_fields(mut m: Multipart) -> (HashMap<String, String>, Option<(String, usize)>) {
+    let mut fields = HashMap::new();
+    let mut file = None;
+    while let Ok(Some(f)) = m.next_field().await {
+        let name = f.name().unwrap_or("").to_string();
+        let ct = f.content_type().map(str::to_string);
+        let is_file = f.file_name().is_some();
+        let data = f.bytes().await.unwrap_or_default();
+        if is_file {
+            file = Some((ct.unwrap_or_default(), data.len()));
+        } else {
+            fields.insert(name, String::from_utf8_lossy(&data).into_owned());
+        }
+    }
+    (fields, file)
+}
+
+// ---------------------------------------------------------------- Mastodon
+
+pub async fn mastodon() -> Fake {
+    let st = Arc::new(FakeState::default());
+    let r = Router::new()
+        .route("/api/v1/apps", post(m_apps))
+        .route("/oauth/authorize", get(m_authorize))
+        .route("/oauth/token", post(m_token))
+        .route("/api/v1/accounts/verify_credentials", get(m_verify))
+        .route("/api/v2/instance", get(m_instance))
+        .route("/api/v2/media", post(m_media))
+        .route("/api/v1/media/{id}", get(m_media_get))
+        .route("/api/v1/statuses", post(m_status));
+    Fake::start(r, st).await
+}
+
+fn m_unauthorised() -> Response {
+    json_reply(401, json!({"error": "The access token is invalid"}), &[])
+}
+
+fn m_rate_headers(r: Option<(u64, u64, i64)>) -> Vec<(&'static str, String)> {
+    match r {
+        None => vec![],
+        Some((limit, remaining, reset)) => vec![
+            ("X-RateLimit-Limit", limit.to_string()),
+            ("X-RateLimit-Remaining", remaining.to_string()),
+            (
+                "X-RateLimit-Reset",
+                chrono::DateTime::from_timestamp(reset, 0)
+                    .map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
+                    .unwrap_or_default(),
+            ),
+        ],
+    }
+}
+
+async fn m_apps(State(st): State<Arc<FakeState>>, h: HeaderMap, body: axum::Json<Value>) -> Response {
+    st.record("POST", "/api/v1/apps", &h, body.0.clone());
+    if let (Some(r), _) = trick_for(&st, "/api/v1/apps") {
+        return r;
+    }
+    let n = st.next();
+    json_reply(
+        200,
+        json!({"id": n.to_string(), "name": body.0["client_name"], "client_id": format!("cid{n}"), "client_secret": format!("csecret{n}"), "redirect_uri": body.0["redirect_uris"]}),
+        &[],
+    )
+}
+
+/// Approves at once and sends the browser back with a code (as a person
+/// pressing "Authorise" would).
+async fn m_authorize(
+    State(st): State<Arc<FakeState>>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let code = format!("code{}", st.next());
+    if let Some(ch) = q.get("code_challenge") {
+        st.challenges
+            .lock()
+            .expect("lock")
+            .insert(code.clone(), ch.clone());
+    }
+    let redirect = q.get("redirect_uri").cloned().unwrap_or_default();
+    let state = q.get("state").cloned().unwrap_or_default();
+    Redirect::to(&format!("{redirect}?code={code}&state={state}")).into_response()
+}
+
+fn pkce_ok(st: &FakeState, code: &str, verifier: Option<&String>) -> bool {
+    let Some(ch) = st.challenges.lock().expect("lock").remove(code) else {
+        return false;
+    };
+    let Some(v) = verifier else { return false };
+    let want = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode(<sha2::Sha256 as sha2::Digest>::digest(v.as_bytes()));
+    want == ch
+}
+
+async fn m_token(
+    State(st): State<Arc<FakeState>>,
+    h: HeaderMap,
+    axum::Form(f): axum::Form<HashMap<String, String>>,
+) -> Response {
+    st.record("POST", "/oauth/token", &h, json!(f.keys().collect::<Vec<_>>()));
+    let code = f.get("code").cloned().unwrap_or_default();
+    if !pkce_ok(&st, &code, f.get("code_verifier")) {
+        return json_reply(
+            400,
+            json!({"error": "invalid_grant", "error_description": "The provided authorization grant is invalid"}),
+            &[],
+        );
+    }
+    let tok = format!("mtok{}", st.next());
+    st.tokens.lock().expect("lock").push(tok.clone());
+    json_reply(
+        200,
+        json!({"access_token": tok, "token_type": "Bearer", "scope": "read write", "created_at": 1_795_827_600}),
+        &[],
+    )
+}
+
+async fn m_verify(State(st): State<Arc<FakeState>>, h: HeaderMap) -> Response {
+    st.record("GET", "/api/v1/accounts/verify_credentials", &h, Value::Null);
+    if !st.authorised(&h) {
+        return m_unauthorised();
+    }
+    json_reply(
+        200,
+        json!({"id": "109", "username": "perpuskotaplg", "acct": "perpuskotaplg", "display_name": "Perpustakaan Kota Palembang"}),
+        &[],
+    )
+}
+
+async fn m_instance(State(st): State<Arc<FakeState>>, h: HeaderMap) -> Response {
+    st.record("GET", "/api/v2/instance", &h, Value::Null);
+    json_reply(
+        200,
+        json!({"domain": "127.0.0.1", "configuration": {"statuses": {"max_characters": 500, "max_media_attachments": 4, "characters_reserved_per_url": 23}}}),
+        &[],
+    )
+}
+
+async fn m_media(State(st): State<Arc<FakeState>>, h: HeaderMap, m: Multipart) -> Response {
+    if !st.authorised(&h) {
+        return m_unauthorised();
+    }
+    let (fields, file) = multipart_fields(m).await;
+    st.record(
+        "POST",
+        "/api/v2/media",
+        &h,
+        json!({"description": fields.get("description"), "file": file.as_ref().map(|f| json!({"type": f.0, "size": f.1}))}),
+    );
+    if let (Some(r), _) = trick_for(&st, "/api/v2/media") {
+        return r;
+    }
+    let Some((ct, _)) = file else {
+        return json_reply(422, json!({"error": "Validation failed: File can't be blank"}), &[]);
+    };
+    let id = format!("{}", 1000 + st.next());
+    if ct.starts_with("video/") {
+        st.media_polls.lock().expect("lock").insert(id.clone(), 1);
+        return json_reply(202, json!({"id": id, "type": "video", "url": null}), &[]);
+    }
+    json_reply(
+        200,
+        json!({"id": id, "type": "image", "url": format!("/media/{id}"), "description": fields.get("description")}),
+        &[],
+    )
+}
+
+async fn m_media_get(
+    State(st): State<Arc<FakeState>>,
+    h: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    st.record("GET", &format!("/api/v1/media/{id}"), &h, Value::Null);
+    let mut polls = st.media_polls.lock().expect("lock");
+    match polls.get_mut(&id) {
+        Some(n) if *n > 0 => {
+            *n -= 1;
+            json_reply(206, json!({"id": id, "url": null}), &[])
+        }
+        _ => json_reply(200, json!({"id": id, "url": format!("/media/{id}")}), &[]),
+    }
+}
+
+async fn m_status(
+    State(st): State<Arc<FakeState>>,
+    h: HeaderMap,
+    body: axum::Json<Value>,
+) -> Response {
+    let key = h
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    st.record("POST", "/api/v1/statuses", &h, body.0.clone());
+    let (early, hang) = trick_for(&st, "/api/v1/statuses");
+    if let Some(r) = early {
+        return r;
+    }
+    if !st.authorised(&h) {
+        return m_unauthorised();
+    }
+    let rate = match st.spend() {
+        Ok(r) => r,
+        Err(reset) => {
+            return json_reply(
+                429,
+                json!({"error": "Too many requests"}),
+                &m_rate_headers(Some((300, 0, reset))),
+            );
+        }
+    };
+    let text = body.0["status"].as_str().unwrap_or("").to_string();
+    let media: Vec<String> = body.0["media_ids"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|v| v.as_str().map(str::to_string))
+        .collect();
+    if text.trim().is_empty() && media.is_empty() {
+        return json_reply(422, json!({"error": "Validation failed: Text can't be blank"}), &[]);
+    }
+    // A repeated Idempotency-Key returns the original status.
+    let existing = key.as_ref().and_then(|k| {
+        st.posts
+            .lock()
+            .expect("lock")
+            .iter()
+            .find(|p| p.key.as_deref() == Some(k))
+            .cloned()
+    });
+    let p = match existing {
+        Some(p) => p,
+        None => {
+            let p = FakePost {
+                id: format!("{}", 110_000 + st.next()),
+                text,
+                key,
+                media,
+                record: body.0.clone(),
+            };
+            st.posts.lock().expect("lock").push(p.clone());
+            p
+        }
+    };
+    if let Some(d) = hang {
+        tokio::time::sleep(d).await;
+    }
+    json_reply(
+        200,
+        json!({"id": p.id, "url": format!("https://social.example/@perpuskotaplg/{}", p.id), "content": format!("<p>{}</p>", p.text)}),
+        &m_rate_headers(rate),
+    )
+}
+
+// ---------------------------------------------------------------- Bluesky
+
+/// The app password the fake Bluesky accepts for any handle.
+pub const BLUESKY_APP_PASSWORD: &str = "abcd-efgh-ijkl-mnop";
+pub const BLUESKY_DID: &str = "did:plc:perpuskotaplg";
+
+pub async fn bluesky() -> Fake {
+    let st = Arc::new(FakeState::default());
+    let r = Router::new()
+        .route("/xrpc/com.atproto.server.createSession", post(b_create_session))
+        .route("/xrpc/com.atproto.server.refreshSession", post(b_refresh))
+        .route("/xrpc/com.atproto.repo.uploadBlob", post(b_upload))
+        .route("/xrpc/com.atproto.repo.createRecord", post(b_create))
+        .route("/xrpc/com.atproto.repo.getRecord", get(b_get))
+        .route("/xrpc/com.atproto.identity.resolveHandle", get(b_resolve));
+    Fake::start(r, st).await
+}
+
+fn b_err(status: u16, name: &str, msg: &str) -> Response {
+    json_reply(status, json!({"error": name, "message": msg}), &[])
+}
+
+/// A JWT-shaped token with an `exp` claim (unsigned: the fake only reads it).
+fn fake_jwt(kind: &str, n: u64, exp: i64) -> String {
+    let e = |v: &Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string());
+    format!(
+        "{}.{}.sig{n}",
+        e(&json!({"alg": "HS256", "typ": "at+jwt"})),
+        e(&json!({"scope": kind, "sub": BLUESKY_DID, "exp": exp, "n": n}))
+    )
+}
+
+fn b_session(st: &FakeState, handle: &str) -> Value {
+    let n = st.next();
+    let now = chrono::Utc::now().timestamp();
+    let access = fake_jwt("com.atproto.access", n, now + 7200);
+    let refresh = fake_jwt("com.atproto.refresh", n, now + 90 * 86400);
+    st.tokens.lock().expect("lock").push(access.clone());
+    st.refresh_tokens.lock().expect("lock").push(refresh.clone());
+    json!({"did": BLUESKY_DID, "handle": handle, "accessJwt": access, "refreshJwt": refresh, "active": true})
+}
+
+async fn b_create_session(
+    State(st): State<Arc<FakeState>>,
+    h: HeaderMap,
+    body: axum::Json<Value>,
+) -> Response {
+    st.record("POST", "createSession", &h, json!({"identifier": body.0["identifier"]}));
+    if let (Some(r), _) = trick_for(&st, "createSession") {
+        return r;
+    }
+    if body.0["password"] != BLUESKY_APP_PASSWORD {
+        return b_err(401, "AuthenticationRequired", "Invalid identifier or password");
+    }
+    let handle = body.0["identifier"].as_str().unwrap_or("").to_string();
+    json_reply(200, b_session(&st, &handle), &[])
+}
+
+async fn b_refresh(State(st): State<Arc<FakeState>>, h: HeaderMap) -> Response {
+    st.record("POST", "refreshSession", &h, Value::Null);
+    let tok = h
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .trim_start_matches("Bearer ")
+        .to_string();
+    let ok = {
+        let mut r = st.refresh_tokens.lock().expect("lock");
+        let found = r.iter().position(|t| *t == tok);
+        found.map(|i| r.remove(i)).is_some()
+    };
+    if !ok {
+        return b_err(400, "ExpiredToken", "Token has been revoked");
+    }
+    json_reply(200, b_session(&st, "perpus.bsky.social"), &[])
+}
+
+fn b_rate_headers(r: Option<(u64, u64, i64)>) -> Vec<(&'static str, String)> {
+    match r {
+        None => vec![],
+        Some((limit, remaining, reset)) => vec![
+            ("RateLimit-Limit", limit.to_string()),
+            ("RateLimit-Remaining", remaining.to_string()),
+            ("RateLimit-Reset", reset.to_string()),
+            ("RateLimit-Policy", format!("{limit};w=3600")),
+        ],
+    }
+}
+
+async fn b_upload(State(st): State<Arc<FakeState>>, h: HeaderMap, body: Bytes) -> Response {
+    let ct = h
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    st.record("POST", "uploadBlob", &h, json!({"type": ct, "size": body.len()}));
+    if let (Some(r), _) = trick_for(&st, "uploadBlob") {
+        return r;
+    }
+    if !st.authorised(&h) {
+        return b_err(400, "ExpiredToken", "Token has expired");
+    }
+    if body.len() > 2_000_000 && ct.starts_with("image/") {
+        return b_err(400, "BlobTooLarge", "This file is too large");
+    }
+    let cid = format!("bafkrei{:020}", st.next());
+    json_reply(
+        200,
+        json!({"blob": {"$type": "blob", "ref": {"$link": cid}, "mimeType": ct, "size": body.len()}}),
+        &[],
+    )
+}
+
+/// Checks what the real PDS would: the record's shape, text limits and that
+/// every facet's byte range sits on character boundaries of the text.
+fn b_check_record(rec: &Value) -> Result<(), String> {
+    let text = rec["text"].as_str().ok_or("Record/text must be a string")?;
+    if text.len() > 3000 {
+        return Err("Record/text must not be longer than 3000 bytes".into());
+    }
+    if unicode_segmentation::UnicodeSegmentation::graphemes(text, true).count() > 300 {
+        return Err("Record/text must not be longer than 300 graphemes".into());
+    }
+    for f in rec["facets"].as_array().into_iter().flatten() {
+        let s = f["index"]["byteStart"].as_u64().ok_or("facet without byteStart")? as usize;
+        let e = f["index"]["byteEnd"].as_u64().ok_or("facet without byteEnd")? as usize;
+        if s >= e || e > text.len() || !text.is_char_boundary(s) || !text.is_char_boundary(e) {
+            return Err(format!("facet {s}..{e} is not on character boundaries"));
+        }
+    }
+    if let Some(imgs) = rec["embed"]["images"].as_array() {
+        if imgs.len() > 4 {
+            return Err("Record/embed/images must not have more than 4 elements".into());
+        }
+        for i in imgs {
+            if !i["alt"].is_string() {
+                return Err("Record/embed/images/0 must have the property \"alt\"".into());
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn b_create(
+    State(st): State<Arc<FakeState>>,
+    h: HeaderMap,
+    body: axum::Json<Value>,
+) -> Response {
+    st.record("POST", "createRecord", &h, body.0.clone());
+    let (early, hang) = trick_for(&st, "createRecord");
+    if let Some(r) = early {
+        return r;
+    }
+    if !st.authorised(&h) {
+        return b_err(400, "ExpiredToken", "Token has expired");
+    }
+    let rate = match st.spend() {
+        Ok(r) => r,
+        Err(reset) => {
+            let mut r = b_err(429, "RateLimitExceeded", "Rate Limit Exceeded");
+            for (k, v) in b_rate_headers(Some((5000, 0, reset))) {
+                if let Ok(v) = HeaderValue::from_str(&v) {
+                    r.headers_mut().insert(k, v);
+                }
+            }
+            return r;
+        }
+    };
+    let rec = &body.0["record"];
+    if let Err(m) = b_check_record(rec) {
+        return b_err(400, "InvalidRecord", &m);
+    }
+    let rkey = body.0["rkey"]
+        .as_str()
+        .map(str::to_string)
+        .unwrap_or_else(|| format!("auto{}", st.next()));
+    let exists = st
+        .posts
+        .lock()
+        .expect("lock")
+        .iter()
+        .any(|p| p.key.as_deref() == Some(&rkey));
+    if exists {
+        return b_err(400, "InvalidRequest", "Record already exists at this rkey");
+    }
+    let uri = format!("at://{BLUESKY_DID}/app.bsky.feed.post/{rkey}");
+    st.posts.lock().expect("lock").push(FakePost {
+        id: uri.clone(),
+        text: rec["text"].as_str().unwrap_or("").into(),
+        key: Some(rkey),
+        media: vec![],
+        record: rec.clone(),
+    });
+    if let Some(d) = hang {
+        tokio::time::sleep(d).await;
+    }
+    json_reply(
+        200,
+        json!({"uri": uri, "cid": format!("bafyrei{:020}", st.next())}),
+        &b_rate_headers(rate),
+    )
+}
+
+async fn b_get(
+    State(st): State<Arc<FakeState>>,
+    h: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    st.record("GET", "getRecord", &h, json!(q));
+    if let (Some(r), _) = trick_for(&st, "getRecord") {
+        return r;
+    }
+    let rkey = q.get("rkey").cloned().unwrap_or_default();
+    let found = st
+        .posts
+        .lock()
+        .expect("lock")
+        .iter()
+        .find(|p| p.key.as_deref() == Some(&rkey))
+        .cloned();
+    match found {
+        Some(p) => json_reply(200, json!({"uri": p.id, "cid": "bafyrei", "value": p.record}), &[]),
+        None => b_err(400, "RecordNotFound", &format!("Could not locate record: at://{BLUESKY_DID}/app.bsky.feed.post/{rkey}")),
+    }
+}
+
+async fn b_resolve(
+    State(st): State<Arc<FakeState>>,
+    h: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    st.record("GET", "resolveHandle", &h, json!(q));
+    match q.get("handle").map(String::as_str) {
+        Some("dinas.bsky.social") => json_reply(200, json!({"did": "did:plc:dinaspendidikan"}), &[]),
+        _ => b_err(400, "InvalidRequest", "Unable to resolve handle"),
+    }
+}
+
+// ---------------------------------------------------------------- X
+
+pub const X_CLIENT_ID: &str = "x-client-id";
+pub const X_CLIENT_SECRET: &str = "x-client-secret";
+
+pub async fn x() -> Fake {
+    let st = Arc::new(FakeState::default());
+    let r = Router::new()
+        .route("/i/oauth2/authorize", get(m_authorize))
+        .route("/2/oauth2/token", post(x_token))
+        .route("/2/users/me", get(x_me))
+        .route("/2/users/{id}/tweets", get(x_timeline))
+        .route("/2/media/upload", post(x_upload).get(x_status))
+        .route("/2/media/upload/initialize", post(x_init))
+        .route("/2/media/upload/{id}/append", post(x_append))
+        .route("/2/media/upload/{id}/finalize", post(x_finalize))
+        .route("/2/tweets", post(x_tweet));
+    Fake::start(r, st).await
+}
+
+fn x_problem(status: u16, title: &str, detail: &str, kind: &str) -> Response {
+    json_reply(
+        status,
+        json!({"title": title, "detail": detail, "type": format!("https://api.twitter.com/2/problems/{kind}"), "status": status}),
+        &[],
+    )
+}
+
+fn x_rate_headers(r: Option<(u64, u64, i64)>) -> Vec<(&'static str, String)> {
+    match r {
+        None => vec![],
+        Some((limit, remaining, reset)) => vec![
+            ("x-rate-limit-limit", limit.to_string()),
+            ("x-rate-limit-remaining", remaining.to_string()),
+            ("x-rate-limit-reset", reset.to_string()),
+        ],
+    }
+}
+
+fn x_tokens(st: &FakeState) -> Value {
+    let n = st.next();
+    let access = format!("xat{n}");
+    let refresh = format!("xrt{n}");
+    st.tokens.lock().expect("lock").push(access.clone());
+    st.refresh_tokens.lock().expect("lock").push(refresh.clone());
+    let mut v = json!({"token_type": "bearer", "expires_in": 7200, "access_token": access, "scope": "tweet.read tweet.write users.read offline.access media.write"});
+    if !*st.omit_refresh_token.lock().expect("lock") {
+        v["refresh_token"] = json!(refresh);
+    }
+    v
+}
+
+async fn x_token(
+    State(st): State<Arc<FakeState>>,
+    h: HeaderMap,
+    axum::Form(f): axum::Form<HashMap<String, String>>,
+) -> Response {
+    st.record("POST", "/2/oauth2/token", &h, json!(f.get("grant_type")));
+    if let (Some(r), _) = trick_for(&st, "/2/oauth2/token") {
+        return r;
+    }
+    let basic = format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(format!("{X_CLIENT_ID}:{X_CLIENT_SECRET}"))
+    );
+    if h.get("authorization").and_then(|v| v.to_str().ok()) != Some(basic.as_str()) {
+        return json_reply(401, json!({"error": "unauthorized_client", "error_description": "Missing valid authorization header"}), &[]);
+    }
+    let invalid = || {
+        json_reply(
+            400,
+            json!({"error": "invalid_request", "error_description": "Value passed for the token was invalid."}),
+            &[],
+        )
+    };
+    match f.get("grant_type").map(String::as_str) {
+        Some("authorization_code") => {
+            let code = f.get("code").cloned().unwrap_or_default();
+            if !pkce_ok(&st, &code, f.get("code_verifier")) {
+                return invalid();
+            }
+            json_reply(200, x_tokens(&st), &[])
+        }
+        Some("refresh_token") => {
+            let rt = f.get("refresh_token").cloned().unwrap_or_default();
+            let ok = {
+                let mut r = st.refresh_tokens.lock().expect("lock");
+                let i = r.iter().position(|t| *t == rt);
+                i.map(|i| r.remove(i)).is_some()
+            };
+            if !ok {
+                return invalid();
+            }
+            json_reply(200, x_tokens(&st), &[])
+        }
+        _ => invalid(),
+    }
+}
+
+async fn x_me(State(st): State<Arc<FakeState>>, h: HeaderMap) -> Response {
+    st.record("GET", "/2/users/me", &h, Value::Null);
+    if !st.authorised(&h) {
+        return x_problem(401, "Unauthorized", "Unauthorized", "not-authorized");
+    }
+    json_reply(200, json!({"data": {"id": "1500000000000000001", "name": "Perpustakaan Kota Palembang", "username": "perpuskotaplg"}}), &[])
+}
+
+async fn x_timeline(
+    State(st): State<Arc<FakeState>>,
+    h: HeaderMap,
+    Path(id): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    st.record("GET", &format!("/2/users/{id}/tweets"), &h, json!(q));
+    if let (Some(r), _) = trick_for(&st, "/tweets?") {
+        return r;
+    }
+    if !st.authorised(&h) {
+        return x_problem(401, "Unauthorized", "Unauthorized", "not-authorized");
+    }
+    let data: Vec<Value> = st
+        .posts
+        .lock()
+        .expect("lock")
+        .iter()
+        .rev()
+        .map(|p| json!({"id": p.id, "text": p.text, "edit_history_tweet_ids": [p.id]}))
+        .collect();
+    json_reply(200, json!({"data": data, "meta": {"result_count": data.len()}}), &[])
+}
+
+async fn x_upload(State(st): State<Arc<FakeState>>, h: HeaderMap, m: Multipart) -> Response {
+    if !st.authorised(&h) {
+        return x_problem(401, "Unauthorized", "Unauthorized", "not-authorized");
+    }
+    let (fields, file) = multipart_fields(m).await;
+    st.record("POST", "/2/media/upload", &h, json!({"media_category": fields.get("media_category"), "size": file.map(|f| f.1)}));
+    let id = format!("{}", 1_700_000 + st.next());
+    json_reply(200, json!({"data": {"id": id, "media_key": format!("3_{id}")}}), &[])
+}
+
+async fn x_init(State(st): State<Arc<FakeState>>, h: HeaderMap, body: axum::Json<Value>) -> Response {
+    st.record("POST", "/2/media/upload/initialize", &h, body.0.clone());
+    if !st.authorised(&h) {
+        return x_problem(401, "Unauthorized", "Unauthorized", "not-authorized");
+    }
+    let id = format!("{}", 1_800_000 + st.next());
+    st.media_polls.lock().expect("lock").insert(id.clone(), 1);
+    json_reply(200, json!({"data": {"id": id, "expires_after_secs": 86400}}), &[])
+}
+
+async fn x_append(
+    State(st): State<Arc<FakeState>>,
+    h: HeaderMap,
+    Path(id): Path<String>,
+    m: Multipart,
+) -> Response {
+    let (fields, file) = multipart_fields(m).await;
+    st.record("POST", &format!("/2/media/upload/{id}/append"), &h, json!({"segment_index": fields.get("segment_index"), "size": file.map(|f| f.1)}));
+    (StatusCode::OK, axum::Json(json!({}))).into_response()
+}
+
+async fn x_finalize(
+    State(st): State<Arc<FakeState>>,
+    h: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    st.record("POST", &format!("/2/media/upload/{id}/finalize"), &h, Value::Null);
+    json_reply(200, json!({"data": {"id": id, "processing_info": {"state": "pending", "check_after_secs": 1}}}), &[])
+}
+
+async fn x_status(
+    State(st): State<Arc<FakeState>>,
+    h: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    st.record("GET", "/2/media/upload?STATUS", &h, json!(q));
+    let id = q.get("media_id").cloned().unwrap_or_default();
+    let mut polls = st.media_polls.lock().expect("lock");
+    let state = match polls.get_mut(&id) {
+        Some(n) if *n > 0 => {
+            *n -= 1;
+            json!({"state": "in_progress", "check_after_secs": 1, "progress_percent": 50})
+        }
+        _ => json!({"state": "succeeded", "progress_percent": 100}),
+    };
+    json_reply(200, json!({"data": {"id": id, "processing_info": state}}), &[])
+}
+
+async fn x_tweet(State(st): State<Arc<FakeState>>, h: HeaderMap, body: axum::Json<Value>) -> Response {
+    st.record("POST", "/2/tweets", &h, body.0.clone());
+    let (early, hang) = trick_for(&st, "/2/tweets");
+    if let Some(r) = early {
+        return r;
+    }
+    if !st.authorised(&h) {
+        return x_problem(401, "Unauthorized", "Unauthorized", "not-authorized");
+    }
+    let rate = match st.spend() {
+        Ok(r) => r,
+        Err(reset) => {
+            let mut r = x_problem(429, "Too Many Requests", "Too Many Requests", "rate-limit-exceeded");
+            for (k, v) in x_rate_headers(Some((100, 0, reset))) {
+                if let Ok(v) = HeaderValue::from_str(&v) {
+                    r.headers_mut().insert(k, v);
+                }
+            }
+            return r;
+        }
+    };
+    let text = body.0["text"].as_str().unwrap_or("").to_string();
+    let dup = st.posts.lock().expect("lock").iter().any(|p| p.text == text);
+    if dup {
+        return x_problem(
+            403,
+            "Forbidden",
+            "You are not allowed to create a Tweet with duplicate content.",
+            "about:blank",
+        );
+    }
+    let id = format!("{}", 1_900_000_000_000_000_000u64 + st.next());
+    let media = body.0["media"]["media_ids"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|v| v.as_str().map(str::to_string))
+        .collect();
+    st.posts.lock().expect("lock").push(FakePost {
+        id: id.clone(),
+        text: text.clone(),
+        key: None,
+        media,
+        record: body.0.clone(),
+    });
+    if let Some(d) = hang {
+        tokio::time::sleep(d).await;
+    }
+    json_reply(
+        201,
+        json!({"data": {"id": id, "text": text, "edit_history_tweet_ids": [id]}}),
+        &x_rate_headers(rate),
+    )
+}

@@ -1,0 +1,138 @@
+//! A publishing test bench: an app over a test store with every connector
+//! pointed at the fake platforms, staff actors, a media folder and workers.
+
+use crate::ManualClock;
+use crate::fakes::{self, Fake};
+use siar_app::channels::{ChannelKit, PlatformSettings};
+use siar_app::jobs::{Worker, WorkerConfig};
+use siar_app::secrets::Keyring;
+use siar_app::{Actor, App, AppConfig, Store};
+use siar_channels::PlatformApp;
+use siar_channels::http::HttpConfig;
+use siar_channels::mastodon::Mastodon;
+use siar_domain::channels::Platform;
+use siar_domain::org::Role;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub struct Bench {
+    pub app: App,
+    pub clock: ManualClock,
+    pub admin: Actor,
+    pub editor: Actor,
+    pub analyst: Actor,
+    pub mastodon: Fake,
+    pub bluesky: Fake,
+    pub x: Fake,
+    pub files: tempfile::TempDir,
+}
+
+/// Settings that point X at its fake; short HTTP timeout so a hanging fake
+/// times out quickly.
+pub fn platform_settings(x: &Fake) -> PlatformSettings {
+    PlatformSettings {
+        x: PlatformApp {
+            api_base: x.url.clone(),
+            auth_url: format!("{}/i/oauth2/authorize", x.url),
+            token_url: format!("{}/2/oauth2/token", x.url),
+            client_id: fakes::X_CLIENT_ID.into(),
+            client_secret: fakes::X_CLIENT_SECRET.into(),
+            redirect_url: String::new(),
+        },
+        http: HttpConfig {
+            connect_timeout: Duration::from_secs(2),
+            timeout: Duration::from_secs(2),
+            user_agent: "Siar-test".into(),
+        },
+        refresh_ahead: Duration::from_secs(30 * 60),
+    }
+}
+
+impl Bench {
+    pub async fn new(store: Store) -> Self {
+        let (mastodon, bluesky, x) = (fakes::mastodon().await, fakes::bluesky().await, fakes::x().await);
+        let clock = ManualClock::new();
+        let files = tempfile::tempdir().expect("tempdir");
+        let settings = platform_settings(&x);
+        let config = AppConfig {
+            demo_mode: true,
+            media_dir: files.path().join("media"),
+            public_url: "http://127.0.0.1:9".into(),
+            platforms: settings.clone(),
+            ..AppConfig::default()
+        };
+        let mut kit = ChannelKit::new(settings).expect("kit");
+        kit.set_connector(
+            Platform::Mastodon,
+            Arc::new(Mastodon {
+                media_poll: Duration::from_millis(10),
+                media_polls: 5,
+            }),
+        );
+        let mut xc = siar_channels::x::X::new(platform_settings(&x).x);
+        xc.media_poll = Duration::from_millis(10);
+        kit.set_connector(Platform::X, Arc::new(xc));
+        let app = App::new(
+            store,
+            Arc::new(clock.clone()),
+            Keyring::from_keys([7; 32], &[]),
+            config,
+        )
+        .with_channels(kit);
+        siar_app::demo::seed(&app).await.expect("seed");
+        let actor = |role: Role| {
+            let app = app.clone();
+            async move {
+                let email = siar_app::demo::DEMO_STAFF
+                    .iter()
+                    .find(|s| s.2 == role)
+                    .map(|s| s.0)
+                    .expect("demo role");
+                let mut tx = app.store.read().await.expect("tx");
+                let org = siar_store::org::org_by_slug(&mut tx, siar_app::demo::DEMO_SLUG)
+                    .await
+                    .expect("org")
+                    .expect("demo org");
+                let u = siar_store::org::user_by_email(&mut tx, org.id, email)
+                    .await
+                    .expect("user")
+                    .expect("demo user");
+                tx.commit().await.expect("commit");
+                Actor {
+                    org: org.id,
+                    user: Some(u.id),
+                    label: email.into(),
+                    role,
+                    ip: None,
+                }
+            }
+        };
+        let admin = actor(Role::Admin).await;
+        let editor = actor(Role::Editor).await;
+        let analyst = actor(Role::Analyst).await;
+        Self {
+            app,
+            clock,
+            admin,
+            editor,
+            analyst,
+            mastodon,
+            bluesky,
+            x,
+            files,
+        }
+    }
+
+    pub fn worker(&self, name: &str) -> Worker {
+        Worker::new(
+            self.app.clone(),
+            name,
+            WorkerConfig {
+                lease: Duration::from_secs(60),
+                poll: Duration::from_millis(50),
+                grace: Duration::from_millis(200),
+                ..WorkerConfig::default()
+            },
+        )
+    }
+}
