@@ -72,8 +72,10 @@ impl ChannelKit {
             settings,
             connectors: HashMap::new(),
         };
-        kit.connectors.insert(Platform::Bluesky, Arc::new(bluesky::Bluesky));
-        kit.connectors.insert(Platform::Mastodon, Arc::new(Mastodon::default()));
+        kit.connectors
+            .insert(Platform::Bluesky, Arc::new(bluesky::Bluesky));
+        kit.connectors
+            .insert(Platform::Mastodon, Arc::new(Mastodon::default()));
         kit.connectors
             .insert(Platform::X, Arc::new(x::X::new(kit.settings.x.clone())));
         kit
@@ -212,7 +214,10 @@ pub async fn connect_bluesky(
         .await
         .map_err(|e| connect_error("app_password", &e))?;
     let did = creds.extra["did"].as_str().unwrap_or("").to_string();
-    let shown = creds.extra["handle"].as_str().unwrap_or(&handle).to_string();
+    let shown = creds.extra["handle"]
+        .as_str()
+        .unwrap_or(&handle)
+        .to_string();
     if did.is_empty() {
         return Err(AppError::field("handle", "err-connect-failed"));
     }
@@ -281,7 +286,8 @@ pub async fn start_oauth(
                 .await
                 .map_err(|e| connect_error("instance", &e))?;
             let url = mastodon::authorize_url(&base, &reg, &redirect, &state, &challenge);
-            let client = serde_json::to_string(&reg).map_err(|e| AppError::Internal(e.to_string()))?;
+            let client =
+                serde_json::to_string(&reg).map_err(|e| AppError::Internal(e.to_string()))?;
             (url, Some(base), Some(app.secrets.encrypt(&client)))
         }
         _ => return Err(AppError::field("platform", "err-platform-not-configured")),
@@ -453,7 +459,12 @@ async fn save_channel(
 
 /// Deliveries of a channel that waited (paused, needed reconnecting) go back
 /// to the queue, due now or at their own time.
-async fn wake_waiting(tx: &mut Tx, org: OrgId, channel: i64, now: Timestamp) -> Result<usize, AppError> {
+async fn wake_waiting(
+    tx: &mut Tx,
+    org: OrgId,
+    channel: i64,
+    now: Timestamp,
+) -> Result<usize, AppError> {
     let waiting = publ::channel_deliveries(tx, org, channel, DeliveryState::Waiting).await?;
     for d in &waiting {
         publ::set_state(
@@ -487,7 +498,8 @@ pub async fn set_status(
     let action = match status {
         ChannelStatus::Paused => AuditAction::ChannelPaused,
         ChannelStatus::Connected => {
-            if ch.status == ChannelStatus::NeedsReconnect || ch.status == ChannelStatus::Disconnected
+            if ch.status == ChannelStatus::NeedsReconnect
+                || ch.status == ChannelStatus::Disconnected
             {
                 // Only a reconnect (new credentials) can bring these back.
                 return Err(AppError::field("status", "err-channel-needs-reconnect"));
@@ -611,8 +623,15 @@ pub(crate) async fn needs_reconnect(
 ) -> Result<(), AppError> {
     let now = app.now();
     let mut tx = app.store.begin().await?;
-    store::set_status(&mut tx, org, channel, ChannelStatus::NeedsReconnect, Some(reason), now)
-        .await?;
+    store::set_status(
+        &mut tx,
+        org,
+        channel,
+        ChannelStatus::NeedsReconnect,
+        Some(reason),
+        now,
+    )
+    .await?;
     tx.commit().await?;
     tracing::warn!(channel, "channel needs reconnecting: {reason}");
     Ok(())

@@ -260,7 +260,10 @@ mod tests {
 
     #[test]
     fn sniffs_by_content_not_name() {
-        assert_eq!(sniff(b"\xFF\xD8\xFF\xE0rest").map(|s| s.1), Some("image/jpeg"));
+        assert_eq!(
+            sniff(b"\xFF\xD8\xFF\xE0rest").map(|s| s.1),
+            Some("image/jpeg")
+        );
         assert_eq!(sniff(b"GIF89a....").map(|s| s.1), Some("image/gif"));
         assert_eq!(
             sniff(b"\x00\x00\x00\x18ftypmp42\x00\x00").map(|s| s.1),

@@ -122,7 +122,13 @@ async fn validate_in(
         report.problems.push("publish_at", key);
     }
     let media = publ::media_by_ids(tx, org, &input.media).await?;
-    if media.len() != input.media.iter().collect::<std::collections::HashSet<_>>().len() {
+    if media.len()
+        != input
+            .media
+            .iter()
+            .collect::<std::collections::HashSet<_>>()
+            .len()
+    {
         report.problems.push("media", "err-unknown-media");
     }
     let by_id: HashMap<i64, &Media> = media.iter().map(|m| (m.id, m)).collect();
@@ -182,9 +188,21 @@ pub async fn schedule(app: &App, actor: &Actor, input: &PostInput) -> Result<i64
         return Err(AppError::PostRefused(Box::new(report)));
     }
     let at = input.publish_at.unwrap_or(now).max(now);
-    let title = input.title.as_deref().map(str::trim).filter(|t| !t.is_empty());
-    let post = publ::insert_post(&mut tx, actor.org, actor.user, input.text.trim(), title, at, now)
-        .await?;
+    let title = input
+        .title
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty());
+    let post = publ::insert_post(
+        &mut tx,
+        actor.org,
+        actor.user,
+        input.text.trim(),
+        title,
+        at,
+        now,
+    )
+    .await?;
     for c in &report.channels {
         let (text, title) = input.variant(c.channel.id);
         let marker = new_marker();
@@ -231,7 +249,11 @@ pub async fn schedule(app: &App, actor: &Actor, input: &PostInput) -> Result<i64
 /// A marker: letters and digits only, unique per delivery.
 fn new_marker() -> String {
     let t = crate::secrets::random_token();
-    let clean: String = t.chars().filter(char::is_ascii_alphanumeric).take(20).collect();
+    let clean: String = t
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .take(20)
+        .collect();
     format!("siar{clean}")
 }
 
@@ -359,12 +381,7 @@ pub async fn needing_attention(app: &App, actor: &Actor) -> Result<Vec<DeliveryV
 
 /// Changes a post that has not gone out anywhere yet: its text, title, media
 /// and time apply to every delivery not yet attempted.
-pub async fn update(
-    app: &App,
-    actor: &Actor,
-    id: i64,
-    input: &PostInput,
-) -> Result<(), AppError> {
+pub async fn update(app: &App, actor: &Actor, id: i64, input: &PostInput) -> Result<(), AppError> {
     actor.require(Permission::Publish)?;
     let now = app.now();
     let mut tx = app.store.begin().await?;
@@ -372,10 +389,13 @@ pub async fn update(
         .await?
         .ok_or(AppError::NotFound)?;
     let ds = publ::post_deliveries(&mut tx, actor.org, id).await?;
-    if ds
-        .iter()
-        .any(|d| d.attempts > 0 || !matches!(d.state, DeliveryState::Scheduled | DeliveryState::Waiting | DeliveryState::Cancelled))
-    {
+    if ds.iter().any(|d| {
+        d.attempts > 0
+            || !matches!(
+                d.state,
+                DeliveryState::Scheduled | DeliveryState::Waiting | DeliveryState::Cancelled
+            )
+    }) {
         tx.rollback().await?;
         return Err(AppError::field("post", "err-post-already-sent"));
     }
@@ -388,7 +408,11 @@ pub async fn update(
         return Err(AppError::PostRefused(Box::new(report)));
     }
     let at = input.publish_at.unwrap_or(post.publish_at).max(now);
-    let title = input.title.as_deref().map(str::trim).filter(|t| !t.is_empty());
+    let title = input
+        .title
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty());
     publ::update_post(&mut tx, actor.org, id, input.text.trim(), title, at, now).await?;
     for d in &ds {
         if d.state == DeliveryState::Cancelled {
@@ -474,7 +498,9 @@ pub enum DeliveryAction {
     Retry,
     Cancel,
     /// A person saw it on the platform: record it as published.
-    ConfirmPublished { link: String },
+    ConfirmPublished {
+        link: String,
+    },
 }
 
 pub async fn act_on_delivery(
@@ -514,7 +540,10 @@ pub async fn act_on_delivery(
             .await?;
             publ::set_publish_at(&mut tx, d.id, now, now).await?;
             enqueue_delivery(&mut tx, actor.org, d.id, now, now).await?;
-            (AuditAction::DeliveryRetried, format!("state: {} → scheduled", d.state.as_str()))
+            (
+                AuditAction::DeliveryRetried,
+                format!("state: {} → scheduled", d.state.as_str()),
+            )
         }
         DeliveryAction::Cancel => {
             if !d.state.can_cancel() {
@@ -530,19 +559,25 @@ pub async fn act_on_delivery(
                 now,
             )
             .await?;
-            (AuditAction::DeliveryCancelled, format!("state: {} → cancelled", d.state.as_str()))
+            (
+                AuditAction::DeliveryCancelled,
+                format!("state: {} → cancelled", d.state.as_str()),
+            )
         }
         DeliveryAction::ConfirmPublished { link } => {
             if d.state != DeliveryState::NeedsAttention {
                 return Err(AppError::field("delivery", "err-delivery-cannot-confirm"));
             }
             let link = link.trim();
-            if !link.is_empty() && !(link.starts_with("https://") || link.starts_with("http://")) {
+            if !(link.is_empty() || link.starts_with("https://") || link.starts_with("http://")) {
                 return Err(AppError::field("link", "err-url"));
             }
             let link = (!link.is_empty()).then_some(link);
             publ::mark_published(&mut tx, d.id, link.unwrap_or("confirmed"), link, now).await?;
-            (AuditAction::DeliveryConfirmed, "state: needs_attention → published".into())
+            (
+                AuditAction::DeliveryConfirmed,
+                "state: needs_attention → published".into(),
+            )
         }
     };
     audit::record(
@@ -721,7 +756,10 @@ async fn deliver(app: &App, id: i64, last_try: bool) -> Result<Step, AppError> {
     let ch = siar_store::channels::get(&mut tx, d.org_id, d.channel_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    if !matches!(d.state, DeliveryState::Scheduled | DeliveryState::Publishing) {
+    if !matches!(
+        d.state,
+        DeliveryState::Scheduled | DeliveryState::Publishing
+    ) {
         tx.commit().await?;
         return Ok(Step::Done);
     }
@@ -752,13 +790,19 @@ async fn deliver(app: &App, id: i64, last_try: bool) -> Result<Step, AppError> {
         && until > now
     {
         tx.commit().await?;
-        return Ok(Step::RetryAt(until, "the channel's rate limit is nearly used".into()));
+        return Ok(Step::RetryAt(
+            until,
+            "the channel's rate limit is nearly used".into(),
+        ));
     }
     let Some(conn) = connector_for(app, ch.platform) else {
         tx.commit().await?;
         return Ok(Step::RetryAt(
             now.plus(Duration::from_secs(3600)),
-            format!("no connector for {} in this deployment", ch.platform.as_str()),
+            format!(
+                "no connector for {} in this deployment",
+                ch.platform.as_str()
+            ),
         ));
     };
     let mut acct = channels::account(app, &mut tx, &ch).await?;
@@ -846,7 +890,12 @@ async fn deliver(app: &App, id: i64, last_try: bool) -> Result<Step, AppError> {
                 siar_store::channels::set_throttled_until(&mut w, ch.id, Some(r.reset_at)).await?;
             }
             w.commit().await?;
-            tracing::info!(delivery = d.id, channel = ch.id, platform = ch.platform.as_str(), "published");
+            tracing::info!(
+                delivery = d.id,
+                channel = ch.id,
+                platform = ch.platform.as_str(),
+                "published"
+            );
             Ok(Step::Done)
         }
         Err(ConnectorError::Duplicate { detail }) => {
@@ -960,7 +1009,9 @@ async fn on_error(
             w.commit().await?;
             Ok(Step::Done)
         }
-        ConnectorError::Duplicate { detail } => needs_person(app, d, "perr-duplicate", &detail).await,
+        ConnectorError::Duplicate { detail } => {
+            needs_person(app, d, "perr-duplicate", &detail).await
+        }
         ConnectorError::Transient { detail, .. } => {
             if last_try {
                 if certain_not_sent && !looking {

@@ -281,7 +281,11 @@ fn m_rate_headers(r: Option<(u64, u64, i64)>) -> Vec<(&'static str, String)> {
     }
 }
 
-async fn m_apps(State(st): State<Arc<FakeState>>, h: HeaderMap, body: axum::Json<Value>) -> Response {
+async fn m_apps(
+    State(st): State<Arc<FakeState>>,
+    h: HeaderMap,
+    body: axum::Json<Value>,
+) -> Response {
     st.record("POST", "/api/v1/apps", &h, body.0.clone());
     if let (Some(r), _) = trick_for(&st, "/api/v1/apps") {
         return r;
@@ -327,7 +331,12 @@ async fn m_token(
     h: HeaderMap,
     axum::Form(f): axum::Form<HashMap<String, String>>,
 ) -> Response {
-    st.record("POST", "/oauth/token", &h, json!(f.keys().collect::<Vec<_>>()));
+    st.record(
+        "POST",
+        "/oauth/token",
+        &h,
+        json!(f.keys().collect::<Vec<_>>()),
+    );
     let code = f.get("code").cloned().unwrap_or_default();
     if !pkce_ok(&st, &code, f.get("code_verifier")) {
         return json_reply(
@@ -346,7 +355,12 @@ async fn m_token(
 }
 
 async fn m_verify(State(st): State<Arc<FakeState>>, h: HeaderMap) -> Response {
-    st.record("GET", "/api/v1/accounts/verify_credentials", &h, Value::Null);
+    st.record(
+        "GET",
+        "/api/v1/accounts/verify_credentials",
+        &h,
+        Value::Null,
+    );
     if !st.authorised(&h) {
         return m_unauthorised();
     }
@@ -381,7 +395,11 @@ async fn m_media(State(st): State<Arc<FakeState>>, h: HeaderMap, m: Multipart) -
         return r;
     }
     let Some((ct, _)) = file else {
-        return json_reply(422, json!({"error": "Validation failed: File can't be blank"}), &[]);
+        return json_reply(
+            422,
+            json!({"error": "Validation failed: File can't be blank"}),
+            &[],
+        );
     };
     let id = format!("{}", 1000 + st.next());
     if ct.starts_with("video/") {
@@ -446,7 +464,11 @@ async fn m_status(
         .filter_map(|v| v.as_str().map(str::to_string))
         .collect();
     if text.trim().is_empty() && media.is_empty() {
-        return json_reply(422, json!({"error": "Validation failed: Text can't be blank"}), &[]);
+        return json_reply(
+            422,
+            json!({"error": "Validation failed: Text can't be blank"}),
+            &[],
+        );
     }
     // A repeated Idempotency-Key returns the original status.
     let existing = key.as_ref().and_then(|k| {
@@ -490,7 +512,10 @@ pub const BLUESKY_DID: &str = "did:plc:perpuskotaplg";
 pub async fn bluesky() -> Fake {
     let st = Arc::new(FakeState::default());
     let r = Router::new()
-        .route("/xrpc/com.atproto.server.createSession", post(b_create_session))
+        .route(
+            "/xrpc/com.atproto.server.createSession",
+            post(b_create_session),
+        )
         .route("/xrpc/com.atproto.server.refreshSession", post(b_refresh))
         .route("/xrpc/com.atproto.repo.uploadBlob", post(b_upload))
         .route("/xrpc/com.atproto.repo.createRecord", post(b_create))
@@ -519,7 +544,10 @@ fn b_session(st: &FakeState, handle: &str) -> Value {
     let access = fake_jwt("com.atproto.access", n, now + 7200);
     let refresh = fake_jwt("com.atproto.refresh", n, now + 90 * 86400);
     st.tokens.lock().expect("lock").push(access.clone());
-    st.refresh_tokens.lock().expect("lock").push(refresh.clone());
+    st.refresh_tokens
+        .lock()
+        .expect("lock")
+        .push(refresh.clone());
     json!({"did": BLUESKY_DID, "handle": handle, "accessJwt": access, "refreshJwt": refresh, "active": true})
 }
 
@@ -528,12 +556,21 @@ async fn b_create_session(
     h: HeaderMap,
     body: axum::Json<Value>,
 ) -> Response {
-    st.record("POST", "createSession", &h, json!({"identifier": body.0["identifier"]}));
+    st.record(
+        "POST",
+        "createSession",
+        &h,
+        json!({"identifier": body.0["identifier"]}),
+    );
     if let (Some(r), _) = trick_for(&st, "createSession") {
         return r;
     }
     if body.0["password"] != BLUESKY_APP_PASSWORD {
-        return b_err(401, "AuthenticationRequired", "Invalid identifier or password");
+        return b_err(
+            401,
+            "AuthenticationRequired",
+            "Invalid identifier or password",
+        );
     }
     let handle = body.0["identifier"].as_str().unwrap_or("").to_string();
     json_reply(200, b_session(&st, &handle), &[])
@@ -576,7 +613,12 @@ async fn b_upload(State(st): State<Arc<FakeState>>, h: HeaderMap, body: Bytes) -
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_string();
-    st.record("POST", "uploadBlob", &h, json!({"type": ct, "size": body.len()}));
+    st.record(
+        "POST",
+        "uploadBlob",
+        &h,
+        json!({"type": ct, "size": body.len()}),
+    );
     if let (Some(r), _) = trick_for(&st, "uploadBlob") {
         return r;
     }
@@ -605,8 +647,12 @@ fn b_check_record(rec: &Value) -> Result<(), String> {
         return Err("Record/text must not be longer than 300 graphemes".into());
     }
     for f in rec["facets"].as_array().into_iter().flatten() {
-        let s = f["index"]["byteStart"].as_u64().ok_or("facet without byteStart")? as usize;
-        let e = f["index"]["byteEnd"].as_u64().ok_or("facet without byteEnd")? as usize;
+        let s = f["index"]["byteStart"]
+            .as_u64()
+            .ok_or("facet without byteStart")? as usize;
+        let e = f["index"]["byteEnd"]
+            .as_u64()
+            .ok_or("facet without byteEnd")? as usize;
         if s >= e || e > text.len() || !text.is_char_boundary(s) || !text.is_char_boundary(e) {
             return Err(format!("facet {s}..{e} is not on character boundaries"));
         }
@@ -702,8 +748,16 @@ async fn b_get(
         .find(|p| p.key.as_deref() == Some(&rkey))
         .cloned();
     match found {
-        Some(p) => json_reply(200, json!({"uri": p.id, "cid": "bafyrei", "value": p.record}), &[]),
-        None => b_err(400, "RecordNotFound", &format!("Could not locate record: at://{BLUESKY_DID}/app.bsky.feed.post/{rkey}")),
+        Some(p) => json_reply(
+            200,
+            json!({"uri": p.id, "cid": "bafyrei", "value": p.record}),
+            &[],
+        ),
+        None => b_err(
+            400,
+            "RecordNotFound",
+            &format!("Could not locate record: at://{BLUESKY_DID}/app.bsky.feed.post/{rkey}"),
+        ),
     }
 }
 
@@ -714,7 +768,9 @@ async fn b_resolve(
 ) -> Response {
     st.record("GET", "resolveHandle", &h, json!(q));
     match q.get("handle").map(String::as_str) {
-        Some("dinas.bsky.social") => json_reply(200, json!({"did": "did:plc:dinaspendidikan"}), &[]),
+        Some("dinas.bsky.social") => {
+            json_reply(200, json!({"did": "did:plc:dinaspendidikan"}), &[])
+        }
         _ => b_err(400, "InvalidRequest", "Unable to resolve handle"),
     }
 }
@@ -763,7 +819,10 @@ fn x_tokens(st: &FakeState) -> Value {
     let access = format!("xat{n}");
     let refresh = format!("xrt{n}");
     st.tokens.lock().expect("lock").push(access.clone());
-    st.refresh_tokens.lock().expect("lock").push(refresh.clone());
+    st.refresh_tokens
+        .lock()
+        .expect("lock")
+        .push(refresh.clone());
     let mut v = json!({"token_type": "bearer", "expires_in": 7200, "access_token": access, "scope": "tweet.read tweet.write users.read offline.access media.write"});
     if !*st.omit_refresh_token.lock().expect("lock") {
         v["refresh_token"] = json!(refresh);
@@ -782,10 +841,15 @@ async fn x_token(
     }
     let basic = format!(
         "Basic {}",
-        base64::engine::general_purpose::STANDARD.encode(format!("{X_CLIENT_ID}:{X_CLIENT_SECRET}"))
+        base64::engine::general_purpose::STANDARD
+            .encode(format!("{X_CLIENT_ID}:{X_CLIENT_SECRET}"))
     );
     if h.get("authorization").and_then(|v| v.to_str().ok()) != Some(basic.as_str()) {
-        return json_reply(401, json!({"error": "unauthorized_client", "error_description": "Missing valid authorization header"}), &[]);
+        return json_reply(
+            401,
+            json!({"error": "unauthorized_client", "error_description": "Missing valid authorization header"}),
+            &[],
+        );
     }
     let invalid = || {
         json_reply(
@@ -823,7 +887,11 @@ async fn x_me(State(st): State<Arc<FakeState>>, h: HeaderMap) -> Response {
     if !st.authorised(&h) {
         return x_problem(401, "Unauthorized", "Unauthorized", "not-authorized");
     }
-    json_reply(200, json!({"data": {"id": "1500000000000000001", "name": "Perpustakaan Kota Palembang", "username": "perpuskotaplg"}}), &[])
+    json_reply(
+        200,
+        json!({"data": {"id": "1500000000000000001", "name": "Perpustakaan Kota Palembang", "username": "perpuskotaplg"}}),
+        &[],
+    )
 }
 
 async fn x_timeline(
@@ -847,7 +915,11 @@ async fn x_timeline(
         .rev()
         .map(|p| json!({"id": p.id, "text": p.text, "edit_history_tweet_ids": [p.id]}))
         .collect();
-    json_reply(200, json!({"data": data, "meta": {"result_count": data.len()}}), &[])
+    json_reply(
+        200,
+        json!({"data": data, "meta": {"result_count": data.len()}}),
+        &[],
+    )
 }
 
 async fn x_upload(State(st): State<Arc<FakeState>>, h: HeaderMap, m: Multipart) -> Response {
@@ -855,19 +927,36 @@ async fn x_upload(State(st): State<Arc<FakeState>>, h: HeaderMap, m: Multipart) 
         return x_problem(401, "Unauthorized", "Unauthorized", "not-authorized");
     }
     let (fields, file) = multipart_fields(m).await;
-    st.record("POST", "/2/media/upload", &h, json!({"media_category": fields.get("media_category"), "size": file.map(|f| f.1)}));
+    st.record(
+        "POST",
+        "/2/media/upload",
+        &h,
+        json!({"media_category": fields.get("media_category"), "size": file.map(|f| f.1)}),
+    );
     let id = format!("{}", 1_700_000 + st.next());
-    json_reply(200, json!({"data": {"id": id, "media_key": format!("3_{id}")}}), &[])
+    json_reply(
+        200,
+        json!({"data": {"id": id, "media_key": format!("3_{id}")}}),
+        &[],
+    )
 }
 
-async fn x_init(State(st): State<Arc<FakeState>>, h: HeaderMap, body: axum::Json<Value>) -> Response {
+async fn x_init(
+    State(st): State<Arc<FakeState>>,
+    h: HeaderMap,
+    body: axum::Json<Value>,
+) -> Response {
     st.record("POST", "/2/media/upload/initialize", &h, body.0.clone());
     if !st.authorised(&h) {
         return x_problem(401, "Unauthorized", "Unauthorized", "not-authorized");
     }
     let id = format!("{}", 1_800_000 + st.next());
     st.media_polls.lock().expect("lock").insert(id.clone(), 1);
-    json_reply(200, json!({"data": {"id": id, "expires_after_secs": 86400}}), &[])
+    json_reply(
+        200,
+        json!({"data": {"id": id, "expires_after_secs": 86400}}),
+        &[],
+    )
 }
 
 async fn x_append(
@@ -877,7 +966,12 @@ async fn x_append(
     m: Multipart,
 ) -> Response {
     let (fields, file) = multipart_fields(m).await;
-    st.record("POST", &format!("/2/media/upload/{id}/append"), &h, json!({"segment_index": fields.get("segment_index"), "size": file.map(|f| f.1)}));
+    st.record(
+        "POST",
+        &format!("/2/media/upload/{id}/append"),
+        &h,
+        json!({"segment_index": fields.get("segment_index"), "size": file.map(|f| f.1)}),
+    );
     (StatusCode::OK, axum::Json(json!({}))).into_response()
 }
 
@@ -886,8 +980,17 @@ async fn x_finalize(
     h: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
-    st.record("POST", &format!("/2/media/upload/{id}/finalize"), &h, Value::Null);
-    json_reply(200, json!({"data": {"id": id, "processing_info": {"state": "pending", "check_after_secs": 1}}}), &[])
+    st.record(
+        "POST",
+        &format!("/2/media/upload/{id}/finalize"),
+        &h,
+        Value::Null,
+    );
+    json_reply(
+        200,
+        json!({"data": {"id": id, "processing_info": {"state": "pending", "check_after_secs": 1}}}),
+        &[],
+    )
 }
 
 async fn x_status(
@@ -905,10 +1008,18 @@ async fn x_status(
         }
         _ => json!({"state": "succeeded", "progress_percent": 100}),
     };
-    json_reply(200, json!({"data": {"id": id, "processing_info": state}}), &[])
+    json_reply(
+        200,
+        json!({"data": {"id": id, "processing_info": state}}),
+        &[],
+    )
 }
 
-async fn x_tweet(State(st): State<Arc<FakeState>>, h: HeaderMap, body: axum::Json<Value>) -> Response {
+async fn x_tweet(
+    State(st): State<Arc<FakeState>>,
+    h: HeaderMap,
+    body: axum::Json<Value>,
+) -> Response {
     st.record("POST", "/2/tweets", &h, body.0.clone());
     let (early, hang) = trick_for(&st, "/2/tweets");
     if let Some(r) = early {
@@ -920,7 +1031,12 @@ async fn x_tweet(State(st): State<Arc<FakeState>>, h: HeaderMap, body: axum::Jso
     let rate = match st.spend() {
         Ok(r) => r,
         Err(reset) => {
-            let mut r = x_problem(429, "Too Many Requests", "Too Many Requests", "rate-limit-exceeded");
+            let mut r = x_problem(
+                429,
+                "Too Many Requests",
+                "Too Many Requests",
+                "rate-limit-exceeded",
+            );
             for (k, v) in x_rate_headers(Some((100, 0, reset))) {
                 if let Ok(v) = HeaderValue::from_str(&v) {
                     r.headers_mut().insert(k, v);
@@ -930,7 +1046,12 @@ async fn x_tweet(State(st): State<Arc<FakeState>>, h: HeaderMap, body: axum::Jso
         }
     };
     let text = body.0["text"].as_str().unwrap_or("").to_string();
-    let dup = st.posts.lock().expect("lock").iter().any(|p| p.text == text);
+    let dup = st
+        .posts
+        .lock()
+        .expect("lock")
+        .iter()
+        .any(|p| p.text == text);
     if dup {
         return x_problem(
             403,

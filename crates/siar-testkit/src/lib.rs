@@ -8,10 +8,10 @@
 //! - [`TestApp`] (module `app`): the whole HTTP router over a test database.
 
 pub mod app;
-pub mod fakes;
-pub mod publishing;
 mod clock;
 mod db;
+pub mod fakes;
+pub mod publishing;
 
 pub use app::TestApp;
 pub use clock::ManualClock;

@@ -50,7 +50,11 @@ pub fn platform_settings(x: &Fake) -> PlatformSettings {
 
 impl Bench {
     pub async fn new(store: Store) -> Self {
-        let (mastodon, bluesky, x) = (fakes::mastodon().await, fakes::bluesky().await, fakes::x().await);
+        let (mastodon, bluesky, x) = (
+            fakes::mastodon().await,
+            fakes::bluesky().await,
+            fakes::x().await,
+        );
         let clock = ManualClock::new();
         let files = tempfile::tempdir().expect("tempdir");
         let settings = platform_settings(&x);
