@@ -128,6 +128,19 @@ pub async fn get(app: &App, actor: &Actor, id: i64) -> Result<Channel, AppError>
     c.ok_or(AppError::NotFound)
 }
 
+/// What the practice channel has "published", newest first.
+pub async fn practice_timeline(
+    app: &App,
+    actor: &Actor,
+    channel: i64,
+) -> Result<Vec<publ::PracticePost>, AppError> {
+    actor.require(Permission::ViewPosts)?;
+    let mut tx = app.store.read().await?;
+    let v = publ::practice_timeline(&mut tx, actor.org, channel, 100).await?;
+    tx.commit().await?;
+    Ok(v)
+}
+
 /// The practice channel: nothing to connect; one per organisation.
 pub async fn connect_practice(app: &App, actor: &Actor) -> Result<i64, AppError> {
     actor.require(Permission::ManageChannels)?;
@@ -323,7 +336,7 @@ fn normalise_instance(s: &str) -> Option<String> {
 /// Where platforms send the person back after approval.
 pub fn callback_url(app: &App) -> String {
     format!(
-        "{}/console/channels/callback",
+        "{}/app/channels/callback",
         app.config.public_url.trim_end_matches('/')
     )
 }

@@ -58,6 +58,11 @@ pub async fn create_org(app: &App, slug: &str, name: &str) -> Result<Organisatio
 /// Seeds the demo library when it does not exist yet. Returns whether it seeded;
 /// an existing demo is left exactly as it is.
 pub async fn seed(app: &App) -> Result<bool, AppError> {
+    seed_library(app, true).await
+}
+
+/// The demo library; `with_posts` adds the practice channel and its posts.
+pub async fn seed_library(app: &App, with_posts: bool) -> Result<bool, AppError> {
     let mut tx = app.store.read().await?;
     let exists = org::org_by_slug(&mut tx, DEMO_SLUG).await?.is_some();
     tx.rollback().await?;
@@ -88,8 +93,9 @@ pub async fn seed(app: &App) -> Result<bool, AppError> {
     let now = app.now();
     let mut tx = app.store.begin().await?;
     let o = org::insert_org(&mut tx, DEMO_SLUG, &settings, now).await?;
+    let mut admin = None;
     for (email, name, role) in DEMO_STAFF {
-        org::insert_user(
+        let u = org::insert_user(
             &mut tx,
             o.id,
             &org::NewUser {
@@ -101,7 +107,63 @@ pub async fn seed(app: &App) -> Result<bool, AppError> {
             now,
         )
         .await?;
+        if role == Role::Admin {
+            admin = Some((u.id, email));
+        }
     }
     tx.commit().await?;
+    if let Some((id, email)) = admin.filter(|_| with_posts) {
+        seed_posts(
+            app,
+            &crate::Actor {
+                org: o.id,
+                user: Some(id),
+                label: email.to_string(),
+                role: Role::Admin,
+                ip: None,
+            },
+        )
+        .await?;
+    }
     Ok(true)
+}
+
+/// The demo's practice channel with two posts to publish at once and two for
+/// the coming days (the demo's worker publishes the first two).
+async fn seed_posts(app: &App, admin: &crate::Actor) -> Result<(), AppError> {
+    let ch = crate::channels::connect_practice(app, admin).await?;
+    let now = app.now();
+    let day = std::time::Duration::from_secs(86_400);
+    let posts = [
+        (
+            "Selamat datang di Perpustakaan Kota Palembang! 📚 Ruang baca anak yang baru sudah dibuka, ayo berkunjung bersama keluarga. #AyoMembaca #PerpustakaanPalembang",
+            None,
+        ),
+        (
+            "Tantangan membaca bulan Desember dimulai hari ini: baca 5 buku dan dapatkan sertifikat dari perpustakaan. Daftar di meja layanan atau lewat portal. #TantanganMembaca",
+            None,
+        ),
+        (
+            "Dongeng Sabtu pagi bersama Kak Rina pukul 09.00 WIB di ruang anak. Gratis dan terbuka untuk umum! #DongengSabtu",
+            Some(now.plus(day)),
+        ),
+        (
+            "Kelas literasi digital untuk pelajar: cara mencari e-book dan jurnal di katalog daring perpustakaan. Tempat terbatas, daftar di portal. #LiterasiDigital",
+            Some(now.plus(day * 7)),
+        ),
+    ];
+    for (text, at) in posts {
+        crate::publishing::schedule(
+            app,
+            admin,
+            &crate::publishing::PostInput {
+                text: text.into(),
+                channels: vec![ch],
+                publish_at: at,
+                ..Default::default()
+            },
+        )
+        .await?;
+    }
+    Ok(())
 }

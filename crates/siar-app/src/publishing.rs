@@ -652,7 +652,7 @@ impl Practice {
 fn practice_published(channel: i64, id: i64) -> Published {
     Published {
         remote_id: format!("practice:{id}"),
-        permalink: Some(format!("/console/channels/{channel}#p{id}")),
+        permalink: Some(format!("/app/channels/{channel}#p{id}")),
     }
 }
 

@@ -100,7 +100,7 @@ dual_test!(practice_channel_publishes_once, |store| async move {
         d.permalink
             .as_deref()
             .unwrap()
-            .starts_with("/console/channels/")
+            .starts_with("/app/channels/")
     );
     // Running again finds nothing to do and publishes nothing more.
     assert!(w.drain(10).await.unwrap().is_empty());

@@ -162,7 +162,7 @@ dual_test!(housekeeping_purges_expired_sessions, |store| async move {
             ..AppConfig::default()
         },
     );
-    siar_app::demo::seed(&app).await.unwrap();
+    siar_app::demo::seed_library(&app, false).await.unwrap();
     // A sign-in writes a session and an audit row.
     let signed = siar_app::auth::sign_in(
         &app,

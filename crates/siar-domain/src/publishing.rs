@@ -92,6 +92,53 @@ impl DeliveryState {
     }
 }
 
+/// Every message key a variant check or a schedule check can produce.
+pub const ISSUE_KEYS: &[&str] = &[
+    "rule-alt-required",
+    "rule-alt-too-long",
+    "rule-image-aspect",
+    "rule-image-too-big",
+    "rule-image-type",
+    "rule-needs-media",
+    "rule-needs-video",
+    "rule-no-angle-brackets",
+    "rule-no-images",
+    "rule-no-mixing",
+    "rule-no-video",
+    "rule-text-required",
+    "rule-text-too-long",
+    "rule-text-too-many-bytes",
+    "rule-time-in-past",
+    "rule-time-too-far",
+    "rule-title-required",
+    "rule-title-too-long",
+    "rule-too-many-hashtags",
+    "rule-too-many-images",
+    "rule-too-many-mentions",
+    "rule-too-many-videos",
+    "rule-video-too-big",
+    "rule-video-too-long",
+    "rule-video-too-short",
+    "rule-video-type",
+    "rule-video-unreadable",
+];
+
+/// Every key a delivery's reason can carry (set by the worker or a connector).
+pub const REASON_KEYS: &[&str] = &[
+    "delivery-reason-paused",
+    "delivery-reason-reconnect",
+    "delivery-reason-unknown",
+    "delivery-reason-disconnected",
+    "perr-auth",
+    "perr-rate-limited",
+    "perr-transient",
+    "perr-invalid",
+    "perr-media-not-ready",
+    "perr-media-too-big",
+    "perr-media-rejected",
+    "perr-duplicate",
+];
+
 /// A post as written: its common text and time. Each channel gets a delivery.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Post {

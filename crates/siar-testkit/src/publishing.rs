@@ -83,7 +83,9 @@ impl Bench {
             config,
         )
         .with_channels(kit);
-        siar_app::demo::seed(&app).await.expect("seed");
+        siar_app::demo::seed_library(&app, false)
+            .await
+            .expect("seed");
         let actor = |role: Role| {
             let app = app.clone();
             async move {

@@ -76,6 +76,7 @@ mod tests {
     fn every_key_resolves_in_both() {
         let vars: Vec<(&str, String)> = [
             "max", "minutes", "name", "count", "role", "open", "close", "zone", "page", "pages",
+            "platform", "n", "item", "text", "days", "counted", "limit",
         ]
         .into_iter()
         .map(|v| (v, "1".to_string()))
@@ -107,6 +108,22 @@ mod tests {
         needed.extend(JobState::ALL.iter().map(|s| s.label_key()));
         needed.extend(AuditAction::ALL.iter().map(|a| a.label_key()));
         needed.extend(OpeningHours::DAY_KEYS);
+        use siar_domain::channels::{ChannelStatus, Health, Platform};
+        use siar_domain::publishing::{DeliveryState, ISSUE_KEYS, REASON_KEYS};
+        needed.extend(Platform::ALL.iter().map(|p| p.name_key()));
+        needed.extend(DeliveryState::ALL.iter().map(|s| s.label_key()));
+        needed.extend(ISSUE_KEYS);
+        needed.extend(REASON_KEYS);
+        let _ = ChannelStatus::ALL;
+        for h in [
+            Health::Connected,
+            Health::ExpiresSoon(1),
+            Health::NeedsReconnect,
+            Health::Paused,
+            Health::Disconnected,
+        ] {
+            needed.push(h.key());
+        }
         for k in needed {
             assert!(ids.contains(k), "{k} has no translation");
         }

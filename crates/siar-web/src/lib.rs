@@ -9,6 +9,7 @@ pub mod i18n;
 pub mod metrics;
 pub mod middleware;
 pub mod pages;
+pub mod publishing;
 pub mod routes;
 
 use siar_app::App;

@@ -47,7 +47,7 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Me {
     }
 }
 
-fn rid(r: &Option<Extension<RequestId>>) -> String {
+pub(crate) fn rid(r: &Option<Extension<RequestId>>) -> String {
     r.as_ref().map(|r| r.0.0.clone()).unwrap_or_default()
 }
 
@@ -59,12 +59,17 @@ fn html(body: String, had_flash: bool, secure: bool) -> Response {
     r
 }
 
+/// A rendered console page as a response, clearing the flash it showed.
+pub(crate) fn html_page(body: String, had_flash: bool, state: &WebState) -> Response {
+    html(body, had_flash, state.config.secure_cookies)
+}
+
 /// Renders a console page, clearing the flash it showed.
-fn page<T: Template>(t: &T, had_flash: bool, state: &WebState) -> WebResult {
+pub(crate) fn page<T: Template>(t: &T, had_flash: bool, state: &WebState) -> WebResult {
     Ok(html(t.render()?, had_flash, state.config.secure_cookies))
 }
 
-fn staff_ctx(
+pub(crate) fn staff_ctx(
     me: &Me,
     title: &str,
     path: &str,
@@ -77,7 +82,7 @@ fn staff_ctx(
 }
 
 /// The page context for a form that came back with problems (no flash).
-fn problems_ctx(
+pub(crate) fn problems_ctx(
     me: &Me,
     title: &str,
     path: &str,
@@ -90,7 +95,7 @@ fn problems_ctx(
 }
 
 /// A redirect after a successful change, showing `key` once.
-fn done(state: &WebState, to: &str, key: &str) -> Response {
+pub(crate) fn done(state: &WebState, to: &str, key: &str) -> Response {
     redirect_with_flash(to, key, true, state.config.secure_cookies)
 }
 

@@ -2,7 +2,7 @@
 //! table, and a test walks it for every role.
 
 use crate::middleware::{self, Access};
-use crate::{WebState, assets, pages};
+use crate::{WebState, assets, pages, publishing as pb};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::Method;
@@ -25,6 +25,10 @@ fn spec(method: Method, path: &'static str, example: &'static str, access: Acces
         access,
     }
 }
+
+/// Routes that take file uploads, and how large a request they accept.
+const UPLOAD_PATHS: [&str; 1] = ["/app/posts/new"];
+pub const UPLOAD_LIMIT: usize = 210 * 1024 * 1024;
 
 /// The route table. `example` fills path parameters for the access test.
 pub fn table() -> Vec<(RouteSpec, MethodRouter<WebState>)> {
@@ -87,6 +91,122 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<WebState>)> {
         (
             spec(p.clone(), "/app/lang", "/app/lang", Staff(UseOwnAccount)),
             post(pages::set_lang),
+        ),
+        (
+            spec(
+                g.clone(),
+                "/app/channels",
+                "/app/channels",
+                Staff(ViewPosts),
+            ),
+            get(pb::channels_list),
+        ),
+        (
+            spec(
+                p.clone(),
+                "/app/channels/practice",
+                "/app/channels/practice",
+                Staff(ManageChannels),
+            ),
+            post(pb::connect_practice),
+        ),
+        (
+            spec(
+                p.clone(),
+                "/app/channels/bluesky",
+                "/app/channels/bluesky",
+                Staff(ManageChannels),
+            ),
+            post(pb::connect_bluesky),
+        ),
+        (
+            spec(
+                p.clone(),
+                "/app/channels/oauth",
+                "/app/channels/oauth",
+                Staff(ManageChannels),
+            ),
+            post(pb::start_oauth),
+        ),
+        (
+            spec(
+                g.clone(),
+                "/app/channels/callback",
+                "/app/channels/callback",
+                Staff(ManageChannels),
+            ),
+            get(pb::oauth_callback),
+        ),
+        (
+            spec(
+                g.clone(),
+                "/app/channels/{id}",
+                "/app/channels/1",
+                Staff(ViewPosts),
+            ),
+            get(pb::channel_detail),
+        ),
+        (
+            spec(
+                p.clone(),
+                "/app/channels/{id}/status",
+                "/app/channels/1/status",
+                Staff(ManageChannels),
+            ),
+            post(pb::channel_status),
+        ),
+        (
+            spec(g.clone(), "/app/posts", "/app/posts", Staff(ViewPosts)),
+            get(pb::posts_list),
+        ),
+        (
+            spec(
+                g.clone(),
+                "/app/posts/new",
+                "/app/posts/new",
+                Staff(Publish),
+            ),
+            get(pb::compose),
+        ),
+        (
+            spec(
+                p.clone(),
+                "/app/posts/new",
+                "/app/posts/new",
+                Staff(Publish),
+            ),
+            post(pb::compose_submit),
+        ),
+        (
+            spec(
+                g.clone(),
+                "/app/posts/{id}",
+                "/app/posts/1",
+                Staff(ViewPosts),
+            ),
+            get(pb::post_detail),
+        ),
+        (
+            spec(
+                p.clone(),
+                "/app/deliveries/{id}",
+                "/app/deliveries/1",
+                Staff(Publish),
+            ),
+            post(pb::delivery_action),
+        ),
+        (
+            spec(
+                g.clone(),
+                "/app/media/{id}",
+                "/app/media/1",
+                Staff(ViewPosts),
+            ),
+            get(pb::media_file),
+        ),
+        (
+            spec(g.clone(), "/media/{id}/{exp}/{sig}", "/media/1/1/x", Public),
+            get(pb::media_signed),
         ),
         (
             spec(g.clone(), "/app", "/app", Staff(ViewConsole)),
@@ -228,6 +348,12 @@ pub fn router(state: WebState) -> Router {
             (state.clone(), spec.access),
             middleware::guard,
         ));
+        // Uploads (the composer) may be larger than a plain form.
+        let guarded = if UPLOAD_PATHS.contains(&spec.path) {
+            guarded.layer(DefaultBodyLimit::max(UPLOAD_LIMIT))
+        } else {
+            guarded
+        };
         r = r.route(spec.path, guarded);
     }
     layers(r.fallback(pages::not_found), state)

@@ -19,6 +19,9 @@ pub struct FileConfig {
     pub session_idle_hours: Option<u64>,
     pub audit_retention_days: Option<u64>,
     pub log: Option<String>,
+    pub public_url: Option<String>,
+    pub x_client_id: Option<String>,
+    pub x_client_secret: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -32,6 +35,12 @@ pub struct Config {
     pub session_idle_hours: u64,
     pub audit_retention_days: u64,
     pub log: String,
+    /// Where people and platforms reach Siar (OAuth callbacks, signed media
+    /// URLs). Default: `http://` + the listen address.
+    pub public_url: Option<String>,
+    /// The X app's OAuth 2.0 client (from the X developer console).
+    pub x_client_id: Option<String>,
+    pub x_client_secret: Option<String>,
 }
 
 impl Default for Config {
@@ -46,6 +55,9 @@ impl Default for Config {
             session_idle_hours: 12,
             audit_retention_days: 365,
             log: "info,sqlx=warn".into(),
+            public_url: None,
+            x_client_id: None,
+            x_client_secret: None,
         }
     }
 }
@@ -127,11 +139,27 @@ impl Config {
         if let Some(v) = env("SIAR_LOG") {
             c.log = v;
         }
+        if let Some(v) = env("SIAR_PUBLIC_URL").filter(|v| !v.trim().is_empty()) {
+            c.public_url = Some(v);
+        }
+        if let Some(v) = env("SIAR_X_CLIENT_ID").filter(|v| !v.trim().is_empty()) {
+            c.x_client_id = Some(v);
+        }
+        if let Some(v) = env("SIAR_X_CLIENT_SECRET").filter(|v| !v.trim().is_empty()) {
+            c.x_client_secret = Some(v);
+        }
         if let Some(d) = &o.data_dir {
             c.data_dir = d.clone();
         }
         if let Some(l) = &o.listen {
             c.listen = parse_listen(l, "--listen")?;
+        }
+        if let Some(u) = &c.public_url
+            && !(u.starts_with("https://") || u.starts_with("http://"))
+        {
+            bail!(
+                "public_url must start with https:// or http:// (for example https://siar.perpustakaan.go.id)"
+            );
         }
         if c.session_idle_hours == 0 || c.audit_retention_days == 0 {
             bail!("session_idle_hours and audit_retention_days must be at least 1");
@@ -161,7 +189,19 @@ impl Config {
         if let Some(v) = f.log {
             self.log = v;
         }
+        self.public_url = f.public_url.or(self.public_url.take());
+        self.x_client_id = f.x_client_id.or(self.x_client_id.take());
+        self.x_client_secret = f.x_client_secret.or(self.x_client_secret.take());
         Ok(())
+    }
+
+    /// The public base URL, defaulting to the listen address.
+    pub fn public_base(&self) -> String {
+        self.public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.listen))
+            .trim_end_matches('/')
+            .to_string()
     }
 
     /// The database to use: `DATABASE_URL` when set, else SQLite in the data folder.
@@ -197,7 +237,7 @@ impl Config {
             Err(_) => "(invalid)".into(),
         };
         format!(
-            "data_dir = {:?}\nlisten = \"{}\"\ndatabase = \"{}\"\nsecret_key = \"{}\"\nsecure_cookies = {}\nportal_org = {:?}\nsession_idle_hours = {}\naudit_retention_days = {}\nlog = {:?}\n",
+            "data_dir = {:?}\nlisten = \"{}\"\ndatabase = \"{}\"\nsecret_key = \"{}\"\nsecure_cookies = {}\nportal_org = {:?}\nsession_idle_hours = {}\naudit_retention_days = {}\nlog = {:?}\npublic_url = {:?}\nx_client_id = {:?}\nx_client_secret = \"{}\"\n",
             display(&self.data_dir),
             self.listen,
             db,
@@ -210,7 +250,14 @@ impl Config {
             self.portal_org.clone().unwrap_or_default(),
             self.session_idle_hours,
             self.audit_retention_days,
-            self.log
+            self.log,
+            self.public_base(),
+            self.x_client_id.clone().unwrap_or_default(),
+            if self.x_client_secret.is_some() {
+                "(set, hidden)"
+            } else {
+                ""
+            }
         )
     }
 }

@@ -144,9 +144,20 @@ async fn open_app(cfg: &Config, demo_mode: bool) -> Result<App> {
         demo_mode,
         session_idle: Duration::from_secs(cfg.session_idle_hours * 3600),
         audit_retention: Duration::from_secs(cfg.audit_retention_days * 86_400),
+        public_url: cfg.public_base(),
+        media_dir: cfg.data_dir.join("media"),
+        platforms: platform_settings(cfg),
         ..AppConfig::default()
     };
     Ok(App::new(store, Arc::new(SystemClock), keys, app_cfg))
+}
+
+/// The platforms' API locations and this deployment's app credentials.
+fn platform_settings(cfg: &Config) -> siar_app::channels::PlatformSettings {
+    let mut p = siar_app::channels::PlatformSettings::default();
+    p.x.client_id = cfg.x_client_id.clone().unwrap_or_default();
+    p.x.client_secret = cfg.x_client_secret.clone().unwrap_or_default();
+    p
 }
 
 /// Turns SIGINT/SIGTERM into a `true` on the returned channel.

@@ -1,0 +1,839 @@
+//! Console pages for channels ("Kanal") and posts ("Unggahan"): connect
+//! channels, write and schedule a post, follow each channel's delivery, and act
+//! on the ones that need a person.
+
+use crate::WebState;
+use crate::ctx::PageCtx;
+use crate::error::{ErrorKind, WebError, WebResult};
+use crate::i18n;
+use crate::middleware::{RequestId, redirect_with_flash, unprocessable};
+use crate::pages::{Me, done, page, problems_ctx, staff_ctx};
+use askama::Template;
+use axum::body::Body;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::{Extension, Form};
+use chrono::TimeZone;
+use siar_app::channels::{self, BlueskyInput};
+use siar_app::publishing::{self, DeliveryAction, PostInput, Report, VariantInput};
+use siar_app::{AppError, media};
+use siar_domain::Timestamp;
+use siar_domain::channels::{Channel, ChannelStatus, Health, Platform};
+use siar_domain::org::{Lang, Permission};
+use siar_domain::publishing::{Delivery, DeliveryState, MediaKind};
+use siar_domain::validate::Problems;
+use std::collections::HashMap;
+
+// ---------------------------------------------------------------- views
+
+/// A channel as a row on a page.
+pub struct ChannelRow {
+    pub id: i64,
+    pub platform: String,
+    pub handle: String,
+    pub health: String,
+    pub tone: &'static str,
+    pub reason: Option<String>,
+    pub can_pause: bool,
+    pub can_resume: bool,
+    pub can_disconnect: bool,
+    pub practice: bool,
+}
+
+fn platform_name(lang: Lang, p: Platform) -> String {
+    i18n::t(lang, p.name_key())
+}
+
+fn health_text(lang: Lang, h: &Health) -> String {
+    match h {
+        Health::ExpiresSoon(d) => i18n::t_args(lang, h.key(), &[("days", d.to_string())]),
+        other => i18n::t(lang, other.key()),
+    }
+}
+
+fn channel_row(lang: Lang, c: &Channel, now: Timestamp) -> ChannelRow {
+    let h = c.health(now);
+    ChannelRow {
+        id: c.id,
+        platform: platform_name(lang, c.platform),
+        handle: c.handle.clone(),
+        health: health_text(lang, &h),
+        tone: h.tone(),
+        reason: c.status_reason.clone(),
+        can_pause: c.status == ChannelStatus::Connected,
+        can_resume: c.status == ChannelStatus::Paused,
+        can_disconnect: c.status != ChannelStatus::Disconnected,
+        practice: c.platform == Platform::Practice,
+    }
+}
+
+/// A delivery as a row.
+pub struct DeliveryRow {
+    pub id: i64,
+    pub post_id: i64,
+    pub channel: String,
+    pub handle: String,
+    pub state: String,
+    pub tone: &'static str,
+    pub when: String,
+    pub link: Option<String>,
+    pub reason: Option<String>,
+    pub original: Option<String>,
+    pub text: String,
+    pub can_retry: bool,
+    pub can_cancel: bool,
+    pub can_confirm: bool,
+}
+
+fn delivery_row(lang: Lang, tz: chrono_tz::Tz, d: &Delivery, ch: &Channel) -> DeliveryRow {
+    let when = match d.state {
+        DeliveryState::Published => d.published_at.unwrap_or(d.publish_at),
+        _ => d.publish_at,
+    };
+    DeliveryRow {
+        id: d.id,
+        post_id: d.post_id,
+        channel: platform_name(lang, ch.platform),
+        handle: ch.handle.clone(),
+        state: i18n::t(lang, d.state.label_key()),
+        tone: d.state.tone(),
+        when: format!(
+            "{} {}",
+            when.format_in(tz),
+            siar_domain::time::zone_label(tz)
+        ),
+        link: d.permalink.clone().filter(|l| {
+            l.starts_with("https://") || l.starts_with("http://") || l.starts_with("/app/")
+        }),
+        reason: d.error_key.as_deref().map(|k| i18n::t(lang, k)),
+        original: d.error_detail.clone(),
+        text: d.text.clone(),
+        can_retry: d.state.can_retry(),
+        can_cancel: d.state.can_cancel(),
+        can_confirm: d.state == DeliveryState::NeedsAttention,
+    }
+}
+
+// ---------------------------------------------------------------- channels
+
+#[derive(Template)]
+#[template(path = "channels.html")]
+struct ChannelsPage<'a> {
+    c: &'a PageCtx,
+    rows: Vec<ChannelRow>,
+    admin: bool,
+    has_practice: bool,
+    x_ready: bool,
+    bluesky: BlueskyForm,
+    instance: String,
+}
+
+#[derive(Default)]
+struct BlueskyForm {
+    handle: String,
+    pds: String,
+}
+
+async fn channels_page(
+    state: &WebState,
+    me: &Me,
+    c: &PageCtx,
+    bluesky: BlueskyForm,
+    instance: String,
+) -> Result<String, WebError> {
+    let list = channels::list(&state.app, &me.0.actor).await?;
+    let now = state.app.now();
+    let admin = me.0.actor.role.can(Permission::ManageChannels);
+    Ok(ChannelsPage {
+        c,
+        has_practice: list.iter().any(|c| c.platform == Platform::Practice),
+        rows: list.iter().map(|ch| channel_row(c.lang, ch, now)).collect(),
+        admin,
+        x_ready: state.app.channels.available().contains(&Platform::X),
+        bluesky,
+        instance,
+    }
+    .render()?)
+}
+
+pub async fn channels_list(
+    State(state): State<WebState>,
+    me: Me,
+    headers: HeaderMap,
+    r: Option<Extension<RequestId>>,
+) -> WebResult {
+    let (c, had) = staff_ctx(&me, "channels-title", "/app/channels", &headers, &r);
+    let body = channels_page(&state, &me, &c, BlueskyForm::default(), String::new()).await?;
+    Ok(crate::pages::html_page(body, had, &state))
+}
+
+pub async fn connect_practice(State(state): State<WebState>, me: Me) -> WebResult {
+    channels::connect_practice(&state.app, &me.0.actor).await?;
+    Ok(done(&state, "/app/channels", "channel-connected"))
+}
+
+pub async fn connect_bluesky(
+    State(state): State<WebState>,
+    me: Me,
+    r: Option<Extension<RequestId>>,
+    Form(f): Form<HashMap<String, String>>,
+) -> WebResult {
+    let get = |k: &str| f.get(k).cloned().unwrap_or_default();
+    let input = BlueskyInput {
+        handle: get("handle"),
+        app_password: get("app_password"),
+        pds: get("pds"),
+    };
+    match channels::connect_bluesky(&state.app, &me.0.actor, &input).await {
+        Ok(_) => Ok(done(&state, "/app/channels", "channel-connected")),
+        Err(AppError::Invalid(p)) => {
+            let c = problems_ctx(&me, "channels-title", "/app/channels", &r, p);
+            // What was typed comes back, except the app password.
+            let form = BlueskyForm {
+                handle: input.handle,
+                pds: input.pds,
+            };
+            Ok(unprocessable(
+                channels_page(&state, &me, &c, form, String::new()).await?,
+            ))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn start_oauth(
+    State(state): State<WebState>,
+    me: Me,
+    r: Option<Extension<RequestId>>,
+    Form(f): Form<HashMap<String, String>>,
+) -> WebResult {
+    let platform = f
+        .get("platform")
+        .and_then(|p| Platform::parse(p))
+        .ok_or(WebError(ErrorKind::NotFound))?;
+    let instance = f.get("instance").cloned().unwrap_or_default();
+    match channels::start_oauth(&state.app, &me.0.actor, platform, &instance).await {
+        Ok(url) => Ok(Redirect::to(&url).into_response()),
+        Err(AppError::Invalid(p)) => {
+            let c = problems_ctx(&me, "channels-title", "/app/channels", &r, p);
+            Ok(unprocessable(
+                channels_page(&state, &me, &c, BlueskyForm::default(), instance).await?,
+            ))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct CallbackQuery {
+    state: Option<String>,
+    code: Option<String>,
+    error: Option<String>,
+}
+
+pub async fn oauth_callback(
+    State(state): State<WebState>,
+    me: Me,
+    Query(q): Query<CallbackQuery>,
+) -> WebResult {
+    let secure = state.config.secure_cookies;
+    if q.error.is_some() {
+        return Ok(redirect_with_flash(
+            "/app/channels",
+            "err-oauth-denied",
+            false,
+            secure,
+        ));
+    }
+    let (Some(st), Some(code)) = (q.state, q.code) else {
+        return Ok(redirect_with_flash(
+            "/app/channels",
+            "err-oauth-state",
+            false,
+            secure,
+        ));
+    };
+    match channels::finish_oauth(&state.app, &me.0.actor, &st, &code).await {
+        Ok(_) => Ok(done(&state, "/app/channels", "channel-connected")),
+        Err(AppError::Invalid(p)) => {
+            let key = p.0.first().map(|e| e.key).unwrap_or("err-connect-failed");
+            Ok(redirect_with_flash("/app/channels", key, false, secure))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn channel_status(
+    State(state): State<WebState>,
+    me: Me,
+    Path(id): Path<i64>,
+    Form(f): Form<HashMap<String, String>>,
+) -> WebResult {
+    let status = f
+        .get("status")
+        .and_then(|s| ChannelStatus::parse(s))
+        .ok_or(WebError(ErrorKind::NotFound))?;
+    match channels::set_status(&state.app, &me.0.actor, id, status).await {
+        Ok(()) => Ok(done(&state, "/app/channels", "channel-status-saved")),
+        Err(AppError::Invalid(p)) => {
+            let key = p.0.first().map(|e| e.key).unwrap_or("err-connect-failed");
+            Ok(redirect_with_flash(
+                "/app/channels",
+                key,
+                false,
+                state.config.secure_cookies,
+            ))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub struct TimelineItem {
+    pub anchor: String,
+    pub text: String,
+    pub when: String,
+}
+
+#[derive(Template)]
+#[template(path = "channel.html")]
+struct ChannelPage<'a> {
+    c: &'a PageCtx,
+    ch: ChannelRow,
+    timeline: Vec<TimelineItem>,
+}
+
+pub async fn channel_detail(
+    State(state): State<WebState>,
+    me: Me,
+    headers: HeaderMap,
+    r: Option<Extension<RequestId>>,
+    Path(id): Path<i64>,
+) -> WebResult {
+    let ch = channels::get(&state.app, &me.0.actor, id).await?;
+    let (mut c, had) = staff_ctx(&me, "channel-title", "/app/channels", &headers, &r);
+    let tz = me.0.org.settings.timezone;
+    let timeline = if ch.platform == Platform::Practice {
+        channels::practice_timeline(&state.app, &me.0.actor, id)
+            .await?
+            .into_iter()
+            .map(|p| TimelineItem {
+                anchor: format!("p{}", p.id),
+                text: p.text,
+                when: Timestamp(p.created_at).format_in(tz),
+            })
+            .collect()
+    } else {
+        vec![]
+    };
+    c.title = format!("{} · {}", platform_name(c.lang, ch.platform), ch.handle);
+    let row = channel_row(c.lang, &ch, state.app.now());
+    page(
+        &ChannelPage {
+            c: &c,
+            ch: row,
+            timeline,
+        },
+        had,
+        &state,
+    )
+}
+
+// ---------------------------------------------------------------- posts
+
+pub struct PostRow {
+    pub id: i64,
+    pub text: String,
+    pub when: String,
+    pub deliveries: Vec<DeliveryRow>,
+}
+
+#[derive(Template)]
+#[template(path = "posts.html")]
+struct PostsPage<'a> {
+    c: &'a PageCtx,
+    posts: Vec<PostRow>,
+    attention: Vec<DeliveryRow>,
+    can_publish: bool,
+    has_channels: bool,
+}
+
+fn short(text: &str, n: usize) -> String {
+    let mut s: String = text.chars().take(n).collect();
+    if text.chars().count() > n {
+        s.push('…');
+    }
+    s
+}
+
+pub async fn posts_list(
+    State(state): State<WebState>,
+    me: Me,
+    headers: HeaderMap,
+    r: Option<Extension<RequestId>>,
+) -> WebResult {
+    let (c, had) = staff_ctx(&me, "posts-title", "/app/posts", &headers, &r);
+    let tz = me.0.org.settings.timezone;
+    let actor = &me.0.actor;
+    let posts = publishing::list(&state.app, actor, 50, None).await?;
+    let attention = publishing::needing_attention(&state.app, actor).await?;
+    let has_channels = !channels::list(&state.app, actor).await?.is_empty();
+    let rows = posts
+        .iter()
+        .map(|p| PostRow {
+            id: p.post.id,
+            text: short(&p.post.text, 140),
+            when: format!(
+                "{} {}",
+                p.post.publish_at.format_in(tz),
+                siar_domain::time::zone_label(tz)
+            ),
+            deliveries: p
+                .deliveries
+                .iter()
+                .map(|d| delivery_row(c.lang, tz, &d.delivery, &d.channel))
+                .collect(),
+        })
+        .collect();
+    page(
+        &PostsPage {
+            c: &c,
+            posts: rows,
+            attention: attention
+                .iter()
+                .map(|d| delivery_row(c.lang, tz, &d.delivery, &d.channel))
+                .collect(),
+            can_publish: actor.role.can(Permission::Publish),
+            has_channels,
+        },
+        had,
+        &state,
+    )
+}
+
+#[derive(Template)]
+#[template(path = "post.html")]
+struct PostPage<'a> {
+    c: &'a PageCtx,
+    text: String,
+    title: Option<String>,
+    when: String,
+    deliveries: Vec<DeliveryRow>,
+    media: Vec<MediaRow>,
+    can_publish: bool,
+}
+
+pub struct MediaRow {
+    pub id: i64,
+    pub image: bool,
+    pub alt: String,
+    pub info: String,
+}
+
+fn media_row(m: &siar_domain::publishing::Media) -> MediaRow {
+    let info = match m.duration_ms {
+        Some(ms) => format!("{}×{} · {:.1} s", m.width, m.height, ms as f64 / 1000.0),
+        None => format!("{}×{}", m.width, m.height),
+    };
+    MediaRow {
+        id: m.id,
+        image: m.kind == MediaKind::Image,
+        alt: m.alt.clone(),
+        info,
+    }
+}
+
+pub async fn post_detail(
+    State(state): State<WebState>,
+    me: Me,
+    headers: HeaderMap,
+    r: Option<Extension<RequestId>>,
+    Path(id): Path<i64>,
+) -> WebResult {
+    let v = publishing::get(&state.app, &me.0.actor, id).await?;
+    let (c, had) = staff_ctx(&me, "post-title", "/app/posts", &headers, &r);
+    let tz = me.0.org.settings.timezone;
+    page(
+        &PostPage {
+            text: v.post.text.clone(),
+            title: v.post.title.clone(),
+            when: format!(
+                "{} {}",
+                v.post.publish_at.format_in(tz),
+                siar_domain::time::zone_label(tz)
+            ),
+            deliveries: v
+                .deliveries
+                .iter()
+                .map(|d| delivery_row(c.lang, tz, &d.delivery, &d.channel))
+                .collect(),
+            media: v.media.iter().map(media_row).collect(),
+            can_publish: me.0.actor.role.can(Permission::Publish),
+            c: &c,
+        },
+        had,
+        &state,
+    )
+}
+
+pub async fn delivery_action(
+    State(state): State<WebState>,
+    me: Me,
+    Path(id): Path<i64>,
+    Form(f): Form<HashMap<String, String>>,
+) -> WebResult {
+    let action = match f.get("action").map(String::as_str) {
+        Some("retry") => DeliveryAction::Retry,
+        Some("cancel") => DeliveryAction::Cancel,
+        Some("confirm") => DeliveryAction::ConfirmPublished {
+            link: f.get("link").cloned().unwrap_or_default(),
+        },
+        _ => return Err(WebError(ErrorKind::NotFound)),
+    };
+    let back = f
+        .get("back")
+        .filter(|b| b.starts_with("/app/posts"))
+        .cloned()
+        .unwrap_or_else(|| "/app/posts".into());
+    let secure = state.config.secure_cookies;
+    match publishing::act_on_delivery(&state.app, &me.0.actor, id, &action).await {
+        Ok(()) => Ok(done(&state, &back, "delivery-saved")),
+        Err(AppError::Invalid(p)) => {
+            let key = p.0.first().map(|e| e.key).unwrap_or("err-required");
+            Ok(redirect_with_flash(&back, key, false, secure))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+// ---------------------------------------------------------------- composer
+
+pub struct ChannelChoice {
+    pub id: i64,
+    pub name: String,
+    pub handle: String,
+    pub checked: bool,
+    pub variant: String,
+    pub limit: usize,
+    pub needs_title: bool,
+    pub issues: Vec<String>,
+    pub counted: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "post_new.html")]
+struct ComposePage<'a> {
+    c: &'a PageCtx,
+    choices: Vec<ChannelChoice>,
+    text: String,
+    title: String,
+    when_mode: String,
+    when: String,
+    media: Vec<MediaRow>,
+    media_ids: String,
+    alt: String,
+    zone: String,
+}
+
+#[derive(Default)]
+struct ComposeForm {
+    text: String,
+    title: String,
+    channels: Vec<i64>,
+    variants: HashMap<i64, String>,
+    when_mode: String,
+    when: String,
+    media_ids: Vec<i64>,
+    alt: String,
+    file: Option<(String, Vec<u8>)>,
+}
+
+async fn compose_page(
+    state: &WebState,
+    me: &Me,
+    c: &PageCtx,
+    form: &ComposeForm,
+    report: Option<&Report>,
+) -> Result<String, WebError> {
+    let actor = &me.0.actor;
+    let list = channels::list(&state.app, actor).await?;
+    let lang = c.lang;
+    let choices = list
+        .iter()
+        .filter(|ch| ch.status != ChannelStatus::Disconnected)
+        .map(|ch| {
+            let rep = report.and_then(|r| r.channels.iter().find(|x| x.channel.id == ch.id));
+            let mut issues: Vec<String> = rep
+                .map(|r| {
+                    r.check
+                        .issues
+                        .iter()
+                        .map(|i| issue_text(lang, ch.platform, i))
+                        .collect()
+                })
+                .unwrap_or_default();
+            if let Some(k) = rep.and_then(|r| r.channel_problem) {
+                issues.insert(
+                    0,
+                    i18n::t_args(lang, k, &[("platform", platform_name(lang, ch.platform))]),
+                );
+            }
+            let caps = ch.platform.capabilities();
+            ChannelChoice {
+                id: ch.id,
+                name: platform_name(lang, ch.platform),
+                handle: ch.handle.clone(),
+                checked: form.channels.contains(&ch.id),
+                variant: form.variants.get(&ch.id).cloned().unwrap_or_default(),
+                limit: rep.map(|r| r.check.limit).unwrap_or(caps.text_limit),
+                needs_title: caps.title_limit.is_some(),
+                counted: rep.map(|r| {
+                    i18n::t_args(
+                        lang,
+                        "compose-counted",
+                        &[
+                            ("counted", r.check.counted.to_string()),
+                            ("limit", r.check.limit.to_string()),
+                        ],
+                    )
+                }),
+                issues,
+            }
+        })
+        .collect();
+    let media = if form.media_ids.is_empty() {
+        vec![]
+    } else {
+        media::list(&state.app, actor)
+            .await?
+            .iter()
+            .filter(|m| form.media_ids.contains(&m.id))
+            .map(media_row)
+            .collect()
+    };
+    let tz = me.0.org.settings.timezone;
+    Ok(ComposePage {
+        c,
+        choices,
+        text: form.text.clone(),
+        title: form.title.clone(),
+        when_mode: if form.when_mode == "later" {
+            "later".into()
+        } else {
+            "now".into()
+        },
+        when: form.when.clone(),
+        media,
+        media_ids: form
+            .media_ids
+            .iter()
+            .map(|i| i.to_string())
+            .collect::<Vec<_>>()
+            .join(","),
+        alt: form.alt.clone(),
+        zone: siar_domain::time::zone_label(tz).to_string(),
+    }
+    .render()?)
+}
+
+/// A rule broken on one channel, in the person's language, naming the platform.
+pub fn issue_text(lang: Lang, p: Platform, i: &siar_domain::publishing::Issue) -> String {
+    let mut args = vec![("platform", platform_name(lang, p))];
+    if let Some(n) = i.n {
+        let shown = if i.key.ends_with("too-big") {
+            format!("{:.1} MB", n as f64 / 1_000_000.0)
+        } else if i.key == "rule-video-too-long" || i.key == "rule-video-too-short" {
+            if n >= 120 {
+                i18n::t_args(lang, "unit-minutes", &[("n", (n / 60).to_string())])
+            } else {
+                i18n::t_args(lang, "unit-seconds", &[("n", n.to_string())])
+            }
+        } else {
+            n.to_string()
+        };
+        args.push(("n", shown));
+    }
+    let text = i18n::t_args(lang, i.key, &args);
+    match i.item {
+        Some(item) => i18n::t_args(
+            lang,
+            "rule-item",
+            &[("item", item.to_string()), ("text", text)],
+        ),
+        None => text,
+    }
+}
+
+pub async fn compose(
+    State(state): State<WebState>,
+    me: Me,
+    headers: HeaderMap,
+    r: Option<Extension<RequestId>>,
+) -> WebResult {
+    let (c, had) = staff_ctx(&me, "compose-title", "/app/posts", &headers, &r);
+    let body = compose_page(&state, &me, &c, &ComposeForm::default(), None).await?;
+    Ok(crate::pages::html_page(body, had, &state))
+}
+
+async fn read_compose(mut mp: Multipart) -> Result<ComposeForm, WebError> {
+    let mut f = ComposeForm::default();
+    loop {
+        let field = match mp.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => break,
+            Err(_) => return Err(WebError(ErrorKind::TooLarge)),
+        };
+        let name = field.name().unwrap_or("").to_string();
+        if name == "file" {
+            let fname = field.file_name().unwrap_or("").to_string();
+            let bytes = field
+                .bytes()
+                .await
+                .map_err(|_| WebError(ErrorKind::TooLarge))?;
+            if !bytes.is_empty() {
+                f.file = Some((fname, bytes.to_vec()));
+            }
+            continue;
+        }
+        let value = field
+            .text()
+            .await
+            .map_err(|_| WebError(ErrorKind::TooLarge))?;
+        match name.as_str() {
+            "text" => f.text = value,
+            "title" => f.title = value,
+            "channel" => {
+                if let Ok(id) = value.parse() {
+                    f.channels.push(id);
+                }
+            }
+            "when_mode" => f.when_mode = value,
+            "when" => f.when = value,
+            "alt" => f.alt = value,
+            "media_ids" => {
+                f.media_ids = value
+                    .split(',')
+                    .filter_map(|s| s.trim().parse().ok())
+                    .collect();
+            }
+            other => {
+                if let Some(id) = other.strip_prefix("text_").and_then(|s| s.parse().ok()) {
+                    f.variants.insert(id, value);
+                }
+            }
+        }
+    }
+    Ok(f)
+}
+
+/// `2026-12-01T09:30` in the organisation's time zone.
+fn parse_local(s: &str, tz: chrono_tz::Tz) -> Option<Timestamp> {
+    let naive = chrono::NaiveDateTime::parse_from_str(s.trim(), "%Y-%m-%dT%H:%M").ok()?;
+    let local = tz.from_local_datetime(&naive).earliest()?;
+    Some(Timestamp(local.timestamp_millis()))
+}
+
+pub async fn compose_submit(
+    State(state): State<WebState>,
+    me: Me,
+    r: Option<Extension<RequestId>>,
+    mp: Multipart,
+) -> WebResult {
+    let mut form = read_compose(mp).await?;
+    let actor = &me.0.actor;
+    let tz = me.0.org.settings.timezone;
+    let mut problems = Problems::default();
+    // An attached file is stored first, so it is never lost, even when the
+    // post itself needs changes.
+    if let Some((name, bytes)) = form.file.take() {
+        match media::upload(&state.app, actor, &name, bytes, &form.alt).await {
+            Ok(m) => form.media_ids.push(m.id),
+            Err(AppError::Invalid(p)) => problems.0.extend(p.0),
+            Err(e) => return Err(e.into()),
+        }
+    } else if !form.alt.trim().is_empty() {
+        // Alt text typed after the upload applies to the files already attached.
+        for id in &form.media_ids {
+            media::set_alt(&state.app, actor, *id, &form.alt).await?;
+        }
+    }
+    let publish_at = if form.when_mode == "later" {
+        match parse_local(&form.when, tz) {
+            Some(t) => Some(t),
+            None => {
+                problems.push("when", "err-datetime");
+                None
+            }
+        }
+    } else {
+        None
+    };
+    let input = PostInput {
+        text: form.text.clone(),
+        title: Some(form.title.clone()),
+        channels: form.channels.clone(),
+        variants: form
+            .variants
+            .iter()
+            .map(|(id, t)| {
+                (
+                    *id,
+                    VariantInput {
+                        text: Some(t.clone()),
+                        title: None,
+                    },
+                )
+            })
+            .collect(),
+        media: form.media_ids.clone(),
+        publish_at,
+    };
+    let result = if problems.is_empty() {
+        publishing::schedule(&state.app, actor, &input).await
+    } else {
+        let rep = publishing::validate(&state.app, actor, &input).await?;
+        let mut rep = rep;
+        rep.problems.0.extend(problems.0);
+        Err(AppError::PostRefused(Box::new(rep)))
+    };
+    match result {
+        Ok(id) => Ok(done(&state, &format!("/app/posts/{id}"), "post-scheduled")),
+        Err(AppError::PostRefused(rep)) => {
+            let c = problems_ctx(&me, "compose-title", "/app/posts", &r, rep.problems.clone());
+            Ok(unprocessable(
+                compose_page(&state, &me, &c, &form, Some(&rep)).await?,
+            ))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+// ---------------------------------------------------------------- media
+
+fn file_response(mime: String, bytes: Vec<u8>, cache: &'static str) -> Response {
+    let mut r = Response::new(Body::from(bytes));
+    if let Ok(v) = HeaderValue::from_str(&mime) {
+        r.headers_mut().insert(header::CONTENT_TYPE, v);
+    }
+    r.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    r.headers_mut().insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    r
+}
+
+pub async fn media_file(State(state): State<WebState>, me: Me, Path(id): Path<i64>) -> WebResult {
+    let (mime, bytes) = media::open(&state.app, &me.0.actor, id).await?;
+    Ok(file_response(mime, bytes, "private, max-age=3600"))
+}
+
+/// A signed, expiring public URL (platforms that fetch media themselves).
+pub async fn media_signed(
+    State(state): State<WebState>,
+    Path((id, exp, sig)): Path<(i64, i64, String)>,
+) -> WebResult {
+    let (mime, bytes) = media::open_signed(&state.app, id, exp, &sig).await?;
+    Ok(file_response(mime, bytes, "public, max-age=3600"))
+}
