@@ -533,6 +533,8 @@ struct ComposePage<'a> {
     media_ids: String,
     alt: String,
     zone: String,
+    /// The post was refused for channel rules only (no field problem to mark).
+    refused: bool,
 }
 
 #[derive(Default)]
@@ -632,6 +634,7 @@ async fn compose_page(
             .join(","),
         alt: form.alt.clone(),
         zone: siar_domain::time::zone_label(tz).to_string(),
+        refused: report.is_some_and(|r| !r.is_ok()),
     }
     .render()?)
 }
