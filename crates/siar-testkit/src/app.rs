@@ -106,6 +106,37 @@ impl TestApp {
         }
     }
 
+    /// An API call with an optional bearer token and a JSON body.
+    pub async fn api(
+        &self,
+        method: axum::http::Method,
+        path: &str,
+        token: Option<&str>,
+        json: &str,
+    ) -> Reply {
+        let mut b = Request::builder().method(method.clone()).uri(path);
+        if let Some(t) = token {
+            b = b.header(header::AUTHORIZATION, format!("Bearer {t}"));
+        }
+        let body = if method == axum::http::Method::GET || method == axum::http::Method::DELETE {
+            Body::empty()
+        } else {
+            b = b.header(header::CONTENT_TYPE, "application/json");
+            Body::from(json.to_string())
+        };
+        self.send(b.body(body).expect("request")).await
+    }
+
+    /// A new API token of the demo library with `role`'s rights.
+    pub async fn token(&self, role: siar_domain::org::Role) -> String {
+        let org = siar_app::settings::by_slug(&self.app, siar_app::demo::DEMO_SLUG)
+            .await
+            .expect("demo org");
+        siar_app::tokens::create(&self.app, &siar_app::Actor::cli(org.id), role, "test")
+            .await
+            .expect("token")
+    }
+
     pub async fn get(&self, path: &str, cookie: Option<&str>) -> Reply {
         let mut b = Request::get(path);
         if let Some(c) = cookie {

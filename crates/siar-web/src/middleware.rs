@@ -316,6 +316,9 @@ pub enum Access {
     Public,
     /// A signed-in staff member whose role holds the permission.
     Staff(Permission),
+    /// An API call with a bearer token whose role holds the permission (no
+    /// cookies, so no CSRF token).
+    Api(Permission),
 }
 
 /// The one access check, applied to every route from the route table: sign-in and
@@ -326,8 +329,12 @@ pub async fn guard(
     req: Request,
     next: Next,
 ) -> Response {
-    let Access::Staff(perm) = access else {
-        return csrf(req, next).await;
+    let perm = match access {
+        Access::Staff(p) => p,
+        Access::Api(p) => {
+            return crate::api::auth(State((state, p)), req, next).await;
+        }
+        Access::Public => return csrf(req, next).await,
     };
     let session = req
         .extensions()

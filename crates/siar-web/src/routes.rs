@@ -2,11 +2,11 @@
 //! table, and a test walks it for every role.
 
 use crate::middleware::{self, Access};
-use crate::{WebState, assets, pages, publishing as pb};
+use crate::{WebState, api, assets, pages, publishing as pb};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::Method;
-use axum::routing::{MethodRouter, get, post};
+use axum::routing::{MethodRouter, delete, get, patch, post};
 use siar_domain::org::Permission::*;
 
 /// One route: method, path pattern, an example path for tests, and its access rule.
@@ -36,6 +36,77 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<WebState>)> {
     let g = Method::GET;
     let p = Method::POST;
     vec![
+        (
+            spec(
+                g.clone(),
+                "/api/v1/openapi.json",
+                "/api/v1/openapi.json",
+                Public,
+            ),
+            get(api::openapi),
+        ),
+        (
+            spec(
+                g.clone(),
+                "/api/v1/channels",
+                "/api/v1/channels",
+                Api(ViewPosts),
+            ),
+            get(api::list_channels),
+        ),
+        (
+            spec(
+                p.clone(),
+                "/api/v1/channels",
+                "/api/v1/channels",
+                Api(ManageChannels),
+            ),
+            post(api::create_channel),
+        ),
+        (
+            spec(g.clone(), "/api/v1/posts", "/api/v1/posts", Api(ViewPosts)),
+            get(api::list_posts),
+        ),
+        (
+            spec(p.clone(), "/api/v1/posts", "/api/v1/posts", Api(Publish)),
+            post(api::create_post),
+        ),
+        (
+            spec(
+                p.clone(),
+                "/api/v1/posts/validate",
+                "/api/v1/posts/validate",
+                Api(ViewPosts),
+            ),
+            post(api::validate_post),
+        ),
+        (
+            spec(
+                g.clone(),
+                "/api/v1/posts/{id}",
+                "/api/v1/posts/1",
+                Api(ViewPosts),
+            ),
+            get(api::get_post),
+        ),
+        (
+            spec(
+                Method::PATCH,
+                "/api/v1/posts/{id}",
+                "/api/v1/posts/1",
+                Api(Publish),
+            ),
+            patch(api::patch_post),
+        ),
+        (
+            spec(
+                Method::DELETE,
+                "/api/v1/posts/{id}",
+                "/api/v1/posts/1",
+                Api(Publish),
+            ),
+            delete(api::delete_post),
+        ),
         (spec(g.clone(), "/", "/", Public), get(pages::portal)),
         (
             spec(g.clone(), "/healthz", "/healthz", Public),
@@ -356,7 +427,19 @@ pub fn router(state: WebState) -> Router {
         };
         r = r.route(spec.path, guarded);
     }
-    layers(r.fallback(pages::not_found), state)
+    layers(r.fallback(fallback), state)
+}
+
+/// Unknown paths: JSON under `/api/`, the 404 page elsewhere.
+async fn fallback(
+    uri: axum::http::Uri,
+    headers: axum::http::HeaderMap,
+) -> axum::response::Response {
+    if uri.path().starts_with("/api/") {
+        api::not_found(headers).await
+    } else {
+        axum::response::IntoResponse::into_response(pages::not_found().await)
+    }
 }
 
 /// The request-wide layers around a set of routes (outermost last).

@@ -46,6 +46,11 @@ async fn every_route_for_every_role() {
             // A public form without a token is refused by the CSRF check, not by role.
             Access::Public if spec.method == Method::POST => assert_eq!(r.status, 403),
             Access::Public => assert_ne!(r.status, 403, "{} {} anonymous", spec.method, spec.path),
+            Access::Api(_) => {
+                let r = t.api(spec.method.clone(), spec.example, None, "{}").await;
+                assert_eq!(r.status, 401, "{} {} anonymous", spec.method, spec.path);
+                assert!(r.body.contains("\"code\":\"unauthorized\""));
+            }
             Access::Staff(_) => {
                 assert_eq!(
                     r.status, 303,
@@ -60,9 +65,40 @@ async fn every_route_for_every_role() {
                 .sign_in(email(role), PW)
                 .await
                 .unwrap_or_else(|_| panic!("sign in {role}"));
+            if let Access::Api(p) = spec.access {
+                // A console session does not open the API; a token of the role does.
+                let r = call(&t, &spec.method, spec.example, Some(&b)).await;
+                assert!(
+                    matches!(r.status, 401 | 405),
+                    "{} {} with a cookie",
+                    spec.method,
+                    spec.path
+                );
+                let token = t.token(role).await;
+                let r = t
+                    .api(spec.method.clone(), spec.example, Some(&token), "{}")
+                    .await;
+                if role.can(p) {
+                    assert!(
+                        !matches!(r.status, 401 | 403),
+                        "{} {} as {role} token: {}",
+                        spec.method,
+                        spec.path,
+                        r.status
+                    );
+                } else {
+                    assert_eq!(
+                        r.status, 403,
+                        "{} {} as {role} token",
+                        spec.method, spec.path
+                    );
+                    assert!(r.body.contains("\"code\":\"forbidden\""));
+                }
+                continue;
+            }
             let r = call(&t, &spec.method, spec.example, Some(&b)).await;
             let allowed = match spec.access {
-                Access::Public => true,
+                Access::Public | Access::Api(_) => true,
                 Access::Staff(p) => role.can(p),
             };
             if allowed {
@@ -99,7 +135,7 @@ async fn every_form_needs_the_csrf_token() {
     let audit_before = t.get("/app/audit.csv", Some(&admin.cookie)).await.body;
     for spec in siar_web::routes::specs()
         .into_iter()
-        .filter(|s| s.method == Method::POST)
+        .filter(|s| s.method == Method::POST && !matches!(s.access, Access::Api(_)))
     {
         let form = [
             ("name", "Diubah tanpa token"),

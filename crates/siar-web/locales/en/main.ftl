@@ -431,3 +431,14 @@ err-delivery-cannot-cancel = This delivery cannot be cancelled in its current st
 err-delivery-cannot-confirm = Only deliveries that need checking can be marked as published.
 err-file-too-big = The file is too large to upload.
 err-not-media = This file is not an image or video we can read (JPEG, PNG, GIF, WebP, MP4 or MOV).
+
+## API
+api-unauthorized = The API token is missing or not valid. Send the header Authorization: Bearer siar_… from the command siar admin api-token.
+api-forbidden = This token's role does not allow that.
+api-not-found = What was asked for was not found.
+api-invalid-body = The request body is not the expected JSON: check the field names and the types of their values.
+api-validation-failed = Some fields need fixing.
+api-post-refused = The post does not meet the chosen channels' rules; nothing was scheduled.
+api-internal = Something went wrong on the server. The technical team can trace it with the request id.
+err-rfc3339 = Times must be RFC 3339, e.g. 2026-12-01T09:00:00+07:00.
+err-unknown-platform = Unknown platform. Choices: practice, bluesky, mastodon, x, facebook, instagram, youtube.

@@ -431,3 +431,14 @@ err-delivery-cannot-cancel = Pengiriman ini tidak dapat dibatalkan dalam keadaan
 err-delivery-cannot-confirm = Hanya pengiriman yang perlu dicek yang dapat ditandai sudah terbit.
 err-file-too-big = Berkas terlalu besar untuk diunggah.
 err-not-media = Berkas ini bukan gambar atau video yang dapat dibaca (JPEG, PNG, GIF, WebP, MP4 atau MOV).
+
+## API
+api-unauthorized = Token API tidak ada atau tidak berlaku. Kirim header Authorization: Bearer siar_… dari perintah siar admin api-token.
+api-forbidden = Peran token ini tidak mengizinkan tindakan tersebut.
+api-not-found = Data yang diminta tidak ditemukan.
+api-invalid-body = Isi permintaan bukan JSON yang sesuai: periksa nama kolom dan jenis nilainya.
+api-validation-failed = Ada isian yang perlu diperbaiki.
+api-post-refused = Unggahan belum memenuhi aturan kanal yang dipilih; tidak ada yang dijadwalkan.
+api-internal = Terjadi kesalahan di server. Tim teknis dapat melacaknya dengan kode permintaan.
+err-rfc3339 = Waktu harus dalam format RFC 3339, misalnya 2026-12-01T09:00:00+07:00.
+err-unknown-platform = Platform tidak dikenal. Pilihan: practice, bluesky, mastodon, x, facebook, instagram, youtube.
