@@ -690,3 +690,48 @@ dual_test!(mastodon_video_waits_for_processing, |store| async move {
     assert!(b.mastodon.seen_path("/api/v1/media/").len() >= 2);
     assert_eq!(b.mastodon.posts()[0].media.len(), 1);
 });
+
+dual_test!(two_workers_never_publish_twice, |store| async move {
+    let b = Bench::new(store).await;
+    let bsky = bluesky(&b).await;
+    let masto = oauth(&b, Platform::Mastodon).await;
+    let mut ids = vec![];
+    for i in 0..25 {
+        ids.push(
+            publishing::schedule(
+                &b.app,
+                &b.editor,
+                &post(&format!("Info layanan ke-{i}"), vec![bsky, masto]),
+            )
+            .await
+            .unwrap(),
+        );
+    }
+    let (w1, w2) = (b.worker("w1"), b.worker("w2"));
+    let (a, c) = tokio::join!(w1.drain(200), w2.drain(200));
+    let (a, c) = (a.unwrap(), c.unwrap());
+    let done = |v: &Vec<Outcome>| {
+        v.iter()
+            .filter(|o| matches!(o, Outcome::Succeeded(_)))
+            .count()
+    };
+    assert_eq!(done(&a) + done(&c), 50);
+    assert!(
+        done(&a) > 0 && done(&c) > 0,
+        "both workers took part: {} / {}",
+        done(&a),
+        done(&c)
+    );
+    for id in ids {
+        assert_eq!(
+            delivery_states(&b, id).await,
+            vec![DeliveryState::Published, DeliveryState::Published]
+        );
+    }
+    let mut texts: Vec<String> = b.bluesky.posts().into_iter().map(|p| p.text).collect();
+    texts.sort();
+    texts.dedup();
+    assert_eq!(texts.len(), 25);
+    assert_eq!(b.bluesky.posts().len(), 25);
+    assert_eq!(b.mastodon.posts().len(), 25);
+});
