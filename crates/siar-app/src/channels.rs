@@ -29,6 +29,16 @@ use std::time::Duration;
 #[derive(Debug, Clone)]
 pub struct PlatformSettings {
     pub x: PlatformApp,
+    /// Facebook Login app (Facebook Pages and their Instagram accounts).
+    pub facebook: PlatformApp,
+    /// Where Facebook video bytes go (`graph-video.facebook.com`).
+    pub facebook_video_base: String,
+    /// Google OAuth app with the YouTube Data API enabled.
+    pub youtube: PlatformApp,
+    /// `https://www.googleapis.com`: resumable uploads live under it.
+    pub youtube_upload_base: String,
+    /// `private` until Google has audited the API project.
+    pub youtube_privacy: String,
     pub http: HttpConfig,
     /// Tokens expiring within this are refreshed by the token-care job.
     pub refresh_ahead: Duration,
@@ -43,6 +53,21 @@ impl Default for PlatformSettings {
                 token_url: "https://api.x.com/2/oauth2/token".into(),
                 ..Default::default()
             },
+            facebook: PlatformApp {
+                api_base: "https://graph.facebook.com/v25.0".into(),
+                auth_url: "https://www.facebook.com/v25.0/dialog/oauth".into(),
+                token_url: "https://graph.facebook.com/v25.0/oauth/access_token".into(),
+                ..Default::default()
+            },
+            facebook_video_base: "https://graph-video.facebook.com/v25.0".into(),
+            youtube: PlatformApp {
+                api_base: "https://www.googleapis.com".into(),
+                auth_url: "https://accounts.google.com/o/oauth2/v2/auth".into(),
+                token_url: "https://oauth2.googleapis.com/token".into(),
+                ..Default::default()
+            },
+            youtube_upload_base: "https://www.googleapis.com".into(),
+            youtube_privacy: "public".into(),
             http: HttpConfig::default(),
             refresh_ahead: Duration::from_secs(30 * 60),
         }
@@ -78,6 +103,24 @@ impl ChannelKit {
             .insert(Platform::Mastodon, Arc::new(Mastodon::default()));
         kit.connectors
             .insert(Platform::X, Arc::new(x::X::new(kit.settings.x.clone())));
+        let meta = siar_channels::meta::Meta::new(
+            kit.settings.facebook.clone(),
+            kit.settings.facebook_video_base.clone(),
+        );
+        kit.connectors.insert(
+            Platform::Facebook,
+            Arc::new(siar_channels::meta::FacebookPage(meta.clone())),
+        );
+        kit.connectors.insert(
+            Platform::Instagram,
+            Arc::new(siar_channels::meta::Instagram(meta)),
+        );
+        let mut yt = siar_channels::youtube::YouTube::new(
+            kit.settings.youtube.clone(),
+            kit.settings.youtube_upload_base.clone(),
+        );
+        yt.privacy = kit.settings.youtube_privacy.clone();
+        kit.connectors.insert(Platform::YouTube, Arc::new(yt));
         kit
     }
 
@@ -97,6 +140,10 @@ impl ChannelKit {
             .filter(|p| match p {
                 Platform::Practice => true,
                 Platform::X => !self.settings.x.client_id.is_empty(),
+                Platform::Facebook | Platform::Instagram => {
+                    !self.settings.facebook.client_id.is_empty()
+                }
+                Platform::YouTube => !self.settings.youtube.client_id.is_empty(),
                 other => self.connectors.contains_key(other),
             })
             .collect();
@@ -291,6 +338,26 @@ pub async fn start_oauth(
             xapp.redirect_url = redirect;
             (x::authorize_url(&xapp, &state, &challenge), None, None)
         }
+        Platform::Facebook | Platform::Instagram => {
+            if app.channels.settings.facebook.client_id.is_empty() {
+                return Err(AppError::field("platform", "err-platform-not-configured"));
+            }
+            let mut fb = app.channels.settings.facebook.clone();
+            fb.redirect_url = redirect;
+            (siar_channels::meta::authorize_url(&fb, &state), None, None)
+        }
+        Platform::YouTube => {
+            if app.channels.settings.youtube.client_id.is_empty() {
+                return Err(AppError::field("platform", "err-platform-not-configured"));
+            }
+            let mut yt = app.channels.settings.youtube.clone();
+            yt.redirect_url = redirect;
+            (
+                siar_channels::youtube::authorize_url(&yt, &state, &challenge),
+                None,
+                None,
+            )
+        }
         Platform::Mastodon => {
             let base = normalise_instance(instance)
                 .ok_or_else(|| AppError::field("instance", "err-url"))?;
@@ -306,6 +373,11 @@ pub async fn start_oauth(
         _ => return Err(AppError::field("platform", "err-platform-not-configured")),
     };
     let mut tx = app.store.begin().await?;
+    let platform = if platform == Platform::Instagram {
+        Platform::Facebook
+    } else {
+        platform
+    };
     store::insert_flow(
         &mut tx,
         actor.org,
@@ -368,7 +440,23 @@ pub async fn finish_oauth(
     let ctx = app.channels.ctx(now);
     let redirect = callback_url(app);
     let platform = Platform::parse(&flow.platform).ok_or(AppError::NotFound)?;
+    if platform == Platform::Facebook {
+        let mut fb = app.channels.settings.facebook.clone();
+        fb.redirect_url = redirect;
+        let pages = siar_channels::meta::exchange_code(&ctx, &fb, code)
+            .await
+            .map_err(|e| connect_error("code", &e))?;
+        return save_pages(app, actor, &pages, now).await;
+    }
     let (creds, who, base, limits) = match platform {
+        Platform::YouTube => {
+            let mut yt = app.channels.settings.youtube.clone();
+            yt.redirect_url = redirect;
+            let (c, w) = siar_channels::youtube::exchange_code(&ctx, &yt, code, &verifier)
+                .await
+                .map_err(|e| connect_error("code", &e))?;
+            (c, w, None, None)
+        }
         Platform::X => {
             let mut xapp = app.channels.settings.x.clone();
             xapp.redirect_url = redirect;
@@ -419,6 +507,71 @@ pub async fn finish_oauth(
     .await?;
     tx.commit().await?;
     Ok(id)
+}
+
+/// Connects every Page the person may post to (the permissions check: the
+/// Page's tasks include CREATE_CONTENT), and each Page's linked Instagram
+/// account. Page tokens from a long-lived user token do not expire.
+async fn save_pages(
+    app: &App,
+    actor: &Actor,
+    pages: &[siar_channels::meta::PageAccess],
+    now: Timestamp,
+) -> Result<i64, AppError> {
+    let usable: Vec<_> = pages.iter().filter(|p| p.can_post).collect();
+    if usable.is_empty() {
+        return Err(AppError::field("code", "err-facebook-no-pages"));
+    }
+    let mut first = None;
+    let mut tx = app.store.begin().await?;
+    for p in usable {
+        let creds = seal(
+            app,
+            &Credentials {
+                access_token: p.token.clone(),
+                ..Default::default()
+            },
+        )?;
+        let id = save_channel(
+            &mut tx,
+            app,
+            actor,
+            &NewChannel {
+                platform: Platform::Facebook,
+                remote_id: &p.id,
+                name: &p.name,
+                handle: &p.name,
+                base_url: None,
+                credentials: Some(&creds),
+                token_expires_at: None,
+                limits: None,
+            },
+            now,
+        )
+        .await?;
+        first.get_or_insert(id);
+        if let Some((ig, username)) = &p.instagram {
+            save_channel(
+                &mut tx,
+                app,
+                actor,
+                &NewChannel {
+                    platform: Platform::Instagram,
+                    remote_id: ig,
+                    name: username,
+                    handle: &format!("@{username}"),
+                    base_url: None,
+                    credentials: Some(&creds),
+                    token_expires_at: None,
+                    limits: None,
+                },
+                now,
+            )
+            .await?;
+        }
+    }
+    tx.commit().await?;
+    first.ok_or(AppError::NotFound)
 }
 
 /// Connects a token-based channel from the API (Bluesky; the practice channel).

@@ -735,3 +735,305 @@ dual_test!(two_workers_never_publish_twice, |store| async move {
     assert_eq!(b.bluesky.posts().len(), 25);
     assert_eq!(b.mastodon.posts().len(), 25);
 });
+
+async fn channel_of(b: &Bench, p: Platform) -> i64 {
+    channels::list(&b.app, &b.admin)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.platform == p)
+        .unwrap_or_else(|| panic!("no {p:?} channel"))
+        .id
+}
+
+async fn image(b: &Bench, alt: &str) -> i64 {
+    let jpg = include_bytes!("../../siar-testkit/fixtures/poster.jpg").to_vec();
+    siar_app::media::upload(&b.app, &b.editor, "poster.jpg", jpg, alt)
+        .await
+        .unwrap()
+        .id
+}
+
+async fn video(b: &Bench) -> i64 {
+    let mp4 = include_bytes!("../../siar-testkit/fixtures/tiny.mp4").to_vec();
+    siar_app::media::upload(&b.app, &b.editor, "klip.mp4", mp4, "Klip kegiatan membaca")
+        .await
+        .unwrap()
+        .id
+}
+
+dual_test!(
+    facebook_login_connects_pages_with_their_instagram,
+    |store| async move {
+        let b = Bench::new(store).await;
+        oauth(&b, Platform::Facebook).await;
+        let list = channels::list(&b.app, &b.admin).await.unwrap();
+        // The Page the person may post to, and its Instagram account; not the
+        // Page where they are only an analyst.
+        let names: Vec<(Platform, String)> = list
+            .iter()
+            .map(|c| (c.platform, c.remote_id.clone()))
+            .collect();
+        assert_eq!(
+            names,
+            vec![
+                (Platform::Facebook, fakes::FB_PAGE_ID.to_string()),
+                (Platform::Instagram, fakes::IG_USER_ID.to_string())
+            ]
+        );
+        assert!(
+            list.iter().all(|c| c.token_expires_at.is_none()),
+            "Page tokens do not expire"
+        );
+    }
+);
+
+dual_test!(
+    facebook_publishes_text_link_photos_and_video,
+    |store| async move {
+        let b = Bench::new(store).await;
+        oauth(&b, Platform::Facebook).await;
+        let fb = channel_of(&b, Platform::Facebook).await;
+        let (i1, i2, v) = (
+            image(&b, "Sampul A").await,
+            image(&b, "Sampul B").await,
+            video(&b).await,
+        );
+        let posts = [
+            PostInput {
+                ..post(
+                    "Jadwal baru: https://perpus.palembang.go.id/jadwal",
+                    vec![fb],
+                )
+            },
+            PostInput {
+                media: vec![i1],
+                ..post("Satu foto", vec![fb])
+            },
+            PostInput {
+                media: vec![i1, i2],
+                ..post("Dua foto", vec![fb])
+            },
+            PostInput {
+                media: vec![v],
+                title: Some("Klip".into()),
+                ..post("Video kegiatan", vec![fb])
+            },
+        ];
+        for p in &posts {
+            publishing::schedule(&b.app, &b.editor, p).await.unwrap();
+        }
+        b.worker("w").drain(20).await.unwrap();
+        let got = b.meta.posts();
+        assert_eq!(got.len(), 4, "{got:?}");
+        assert_eq!(
+            got[0].record,
+            serde_json::json!("https://perpus.palembang.go.id/jadwal")
+        );
+        assert_eq!(
+            got[2].media.len(),
+            2,
+            "two unpublished photos attached to one feed post"
+        );
+        assert_eq!(b.meta.seen_path("/photos").len(), 3);
+        assert_eq!(b.meta.seen_path("/videos").len(), 1);
+        let counts = {
+            let mut tx = b.app.store.read().await.unwrap();
+            siar_store::publishing::delivery_counts(&mut tx, b.admin.org)
+                .await
+                .unwrap()
+        };
+        assert_eq!(counts, vec![(DeliveryState::Published, 4)]);
+    }
+);
+
+dual_test!(
+    instagram_image_carousel_and_reel_through_containers,
+    |store| async move {
+        let b = Bench::new(store).await;
+        oauth(&b, Platform::Facebook).await;
+        let ig = channel_of(&b, Platform::Instagram).await;
+        let (i1, i2, v) = (
+            image(&b, "Sampul A").await,
+            image(&b, "Sampul B").await,
+            video(&b).await,
+        );
+        // poster.jpg is 1200×800 (1.5:1), inside Instagram's 4:5 to 1.91:1.
+        for p in [
+            PostInput {
+                media: vec![i1],
+                ..post("Satu gambar #BacaBuku", vec![ig])
+            },
+            PostInput {
+                media: vec![i1, i2],
+                ..post("Karusel", vec![ig])
+            },
+            PostInput {
+                media: vec![v],
+                ..post("Reel kegiatan", vec![ig])
+            },
+        ] {
+            publishing::schedule(&b.app, &b.editor, &p).await.unwrap();
+        }
+        b.worker("w").drain(20).await.unwrap();
+        let got = b.meta.posts();
+        assert_eq!(got.len(), 3, "{got:?}");
+        assert!(
+            got[0].record["image_url"]
+                .as_str()
+                .unwrap()
+                .starts_with("http://127.0.0.1:9/media/"),
+            "a signed public URL"
+        );
+        assert_eq!(got[0].record["alt_text"], "Sampul A");
+        assert_eq!(got[1].record["media_type"], "CAROUSEL");
+        assert_eq!(got[1].media.len(), 2);
+        assert_eq!(got[2].record["media_type"], "REELS");
+        // The reel's container was polled until FINISHED; the quota was read first.
+        assert!(b.meta.seen_path("content_publishing_limit").len() >= 3);
+        // Bad input: Instagram refuses text alone before anything is scheduled.
+        let r = publishing::schedule(&b.app, &b.editor, &post("Hanya teks", vec![ig])).await;
+        assert!(matches!(r, Err(AppError::PostRefused(_))));
+    }
+);
+
+dual_test!(
+    instagram_full_quota_waits_and_meta_token_loss_pauses,
+    |store| async move {
+        let b = Bench::new(store).await;
+        oauth(&b, Platform::Facebook).await;
+        let ig = channel_of(&b, Platform::Instagram).await;
+        let fb = channel_of(&b, Platform::Facebook).await;
+        let i1 = image(&b, "Sampul").await;
+        b.meta.limit(0, 0, 0);
+        let id = publishing::schedule(
+            &b.app,
+            &b.editor,
+            &PostInput {
+                media: vec![i1],
+                ..post("Kuota", vec![ig])
+            },
+        )
+        .await
+        .unwrap();
+        let out = b.worker("w").run_once(None).await.unwrap();
+        assert!(
+            matches!(out, Outcome::Retrying(_, at) if at.0 >= b.clock.now_ts().0 + 3_600_000),
+            "{out:?}"
+        );
+        assert_eq!(
+            delivery_states(&b, id).await,
+            vec![DeliveryState::Scheduled]
+        );
+        b.meta.unlimit();
+        // The person changed their Facebook password: every token dies (code 190).
+        b.meta.revoke_all();
+        b.meta.state.tokens.lock().unwrap().clear();
+        let id2 = publishing::schedule(&b.app, &b.editor, &post("Halo Facebook", vec![fb]))
+            .await
+            .unwrap();
+        b.worker("w").drain(5).await.unwrap();
+        assert_eq!(delivery_states(&b, id2).await, vec![DeliveryState::Waiting]);
+        let c = channels::get(&b.app, &b.admin, fb).await.unwrap();
+        assert_eq!(c.status, ChannelStatus::NeedsReconnect);
+        assert!(c.status_reason.unwrap().contains("(190/460)"));
+    }
+);
+
+dual_test!(
+    youtube_upload_resumes_after_a_broken_connection,
+    |store| async move {
+        let b = Bench::new(store).await;
+        let yt = oauth(&b, Platform::YouTube).await;
+        let v = video(&b).await;
+        let thumb = image(&b, "Gambar sampul video").await;
+        // The second chunk reaches Google, then the connection breaks.
+        b.google
+            .trick("bytes 4096-", Trick::Hang(Duration::from_secs(4)));
+        let id = publishing::schedule(
+            &b.app,
+            &b.editor,
+            &PostInput {
+                media: vec![v, thumb],
+                title: Some("Dongeng Sabtu: Si Kancil".into()),
+                ..post(
+                    "Rekaman dongeng Sabtu pagi. #DongengSabtu #PerpustakaanPalembang",
+                    vec![yt],
+                )
+            },
+        )
+        .await
+        .unwrap();
+        b.worker("w").drain(5).await.unwrap();
+        assert_eq!(
+            delivery_states(&b, id).await,
+            vec![DeliveryState::Published]
+        );
+        let got = b.google.posts();
+        assert_eq!(got.len(), 1);
+        assert_eq!(
+            got[0].media,
+            vec![format!(
+                "{} bytes",
+                include_bytes!("../../siar-testkit/fixtures/tiny.mp4").len()
+            )]
+        );
+        assert_eq!(
+            got[0].record["snippet"]["title"],
+            "Dongeng Sabtu: Si Kancil"
+        );
+        assert_eq!(
+            got[0].record["snippet"]["tags"],
+            serde_json::json!(["DongengSabtu", "PerpustakaanPalembang"])
+        );
+        // It asked for the server's offset and went on from there; no byte twice.
+        let puts: Vec<String> = b
+            .google
+            .seen_path("/upload/session/")
+            .iter()
+            .map(|s| s.body["range"].as_str().unwrap().to_string())
+            .collect();
+        assert!(
+            puts.contains(&format!(
+                "bytes */{}",
+                include_bytes!("../../siar-testkit/fixtures/tiny.mp4").len()
+            )),
+            "{puts:?}"
+        );
+        assert_eq!(
+            puts.iter().filter(|r| r.starts_with("bytes 4096-")).count(),
+            1,
+            "{puts:?}"
+        );
+        assert_eq!(b.google.seen_path("thumbnails/set").len(), 1);
+        // Without a video, YouTube is refused before anything is scheduled.
+        let r = publishing::schedule(
+            &b.app,
+            &b.editor,
+            &PostInput {
+                title: Some("x".into()),
+                ..post("Teks", vec![yt])
+            },
+        )
+        .await;
+        assert!(matches!(r, Err(AppError::PostRefused(_))));
+    }
+);
+
+dual_test!(
+    youtube_refresh_keeps_the_stored_refresh_token,
+    |store| async move {
+        let b = Bench::new(store).await;
+        let yt = oauth(&b, Platform::YouTube).await;
+        let c = channels::get(&b.app, &b.admin, yt).await.unwrap();
+        assert!(c.token_expires_at.is_some());
+        // Google answers refreshes without a refresh token; twice in a row works
+        // only if the stored one was kept.
+        assert!(channels::refresh_channel(&b.app, &c).await.unwrap());
+        assert!(channels::refresh_channel(&b.app, &c).await.unwrap());
+        assert_eq!(
+            channels::get(&b.app, &b.admin, yt).await.unwrap().status,
+            ChannelStatus::Connected
+        );
+    }
+);

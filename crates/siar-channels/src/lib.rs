@@ -8,8 +8,10 @@
 pub mod bluesky;
 pub mod http;
 pub mod mastodon;
+pub mod meta;
 pub mod oauth;
 pub mod x;
+pub mod youtube;
 
 use serde::{Deserialize, Serialize};
 use siar_domain::Timestamp;

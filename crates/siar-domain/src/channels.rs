@@ -103,6 +103,7 @@ impl Platform {
             video_seconds: (0.0, 0.0),
             images_and_video: false,
             needs_media: false,
+            needs_video: false,
             title_limit: None,
             threads: false,
             idempotency: Idempotency::None,
@@ -153,11 +154,16 @@ impl Platform {
             Platform::YouTube => Capabilities {
                 text_limit: 5_000,
                 counting: Bytes,
+                // One video, and optionally one image as its thumbnail.
+                max_images: 1,
+                image_types: &["image/jpeg", "image/png"],
+                max_image_bytes: 2 * MB,
+                images_and_video: true,
                 max_videos: 1,
                 video_types: &["video/mp4", "video/quicktime", "video/webm"],
                 max_video_bytes: 256_000 * MB,
                 video_seconds: (1.0, 12.0 * 3600.0),
-                needs_media: true,
+                needs_video: true,
                 title_limit: Some(100),
                 idempotency: Idempotency::RecentPosts,
                 ..base
@@ -293,8 +299,10 @@ pub struct Capabilities {
     pub video_seconds: (f64, f64),
     /// Images and video may be mixed in one post (Instagram carousels).
     pub images_and_video: bool,
-    /// The platform refuses text-only posts (Instagram, YouTube).
+    /// The platform refuses text-only posts (Instagram).
     pub needs_media: bool,
+    /// The platform publishes videos only (YouTube).
+    pub needs_video: bool,
     pub title_limit: Option<usize>,
     pub threads: bool,
     pub idempotency: Idempotency,

@@ -137,6 +137,7 @@ pub const REASON_KEYS: &[&str] = &[
     "perr-media-too-big",
     "perr-media-rejected",
     "perr-duplicate",
+    "perr-permission",
 ];
 
 /// A post as written: its common text and time. Each channel gets a delivery.
@@ -350,13 +351,10 @@ pub fn check_variant(
 fn check_media(caps: &Capabilities, media: &[MediaFacts], require_alt: bool, out: &mut Vec<Issue>) {
     let images = media.iter().filter(|m| m.kind == MediaKind::Image).count();
     let videos = media.len() - images;
-    if caps.needs_media && media.is_empty() {
-        let key = if caps.max_images == 0 {
-            "rule-needs-video"
-        } else {
-            "rule-needs-media"
-        };
-        out.push(Issue::new("media", key));
+    if caps.needs_video && videos == 0 {
+        out.push(Issue::new("media", "rule-needs-video"));
+    } else if caps.needs_media && media.is_empty() {
+        out.push(Issue::new("media", "rule-needs-media"));
     }
     if images > caps.max_images {
         let key = if caps.max_images == 0 {

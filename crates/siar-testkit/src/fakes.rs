@@ -53,6 +53,9 @@ pub enum Trick {
     Hang(Duration),
 }
 
+/// A resumable upload: expected size, bytes so far, metadata.
+type Upload = (usize, Vec<u8>, Value);
+
 #[derive(Default)]
 pub struct FakeState {
     pub seen: Mutex<Vec<Seen>>,
@@ -69,6 +72,8 @@ pub struct FakeState {
     /// PKCE challenges by authorisation code.
     challenges: Mutex<HashMap<String, String>>,
     media_polls: Mutex<HashMap<String, u32>>,
+    /// Resumable upload sessions: expected size, bytes so far, metadata.
+    uploads: Mutex<HashMap<String, Upload>>,
     counter: Mutex<u64>,
 }
 
@@ -1081,5 +1086,634 @@ async fn x_tweet(
         201,
         json!({"data": {"id": id, "text": text, "edit_history_tweet_ids": [id]}}),
         &x_rate_headers(rate),
+    )
+}
+
+// ---------------------------------------------------------------- Meta (Facebook Pages, Instagram)
+
+pub const META_APP_ID: &str = "meta-app-id";
+pub const META_APP_SECRET: &str = "meta-app-secret";
+pub const FB_PAGE_ID: &str = "104000000000001";
+pub const FB_PAGE_TOKEN: &str = "EAAPageTokenPerpus";
+pub const IG_USER_ID: &str = "17841400000000001";
+
+/// One fake Graph API host for Facebook Pages and Instagram (and its video host).
+pub async fn meta() -> Fake {
+    let st = Arc::new(FakeState::default());
+    st.tokens.lock().expect("lock").push(FB_PAGE_TOKEN.into());
+    let r = Router::new()
+        .route("/dialog/oauth", get(meta_dialog))
+        .route("/oauth/access_token", get(meta_token))
+        .route("/me/accounts", get(meta_accounts))
+        .route("/{node}", get(meta_get_node))
+        .route("/{node}/feed", post(fb_feed).get(meta_list))
+        .route("/{node}/photos", post(fb_photos))
+        .route("/{node}/videos", post(fb_videos))
+        .route("/{node}/media", post(ig_media).get(meta_list))
+        .route("/{node}/media_publish", post(ig_publish))
+        .route("/{node}/content_publishing_limit", get(ig_quota));
+    Fake::start(r, st).await
+}
+
+fn meta_err(code: i64, sub: i64, msg: &str) -> Response {
+    json_reply(
+        400,
+        json!({"error": {"message": msg, "type": "OAuthException", "code": code, "error_subcode": sub, "fbtrace_id": "AbCdEf"}}),
+        &[],
+    )
+}
+
+fn meta_token_ok(st: &FakeState, token: Option<&str>) -> bool {
+    token.is_some_and(|t| st.tokens.lock().expect("lock").iter().any(|x| x == t))
+}
+
+async fn meta_dialog(
+    State(st): State<Arc<FakeState>>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    st.record("GET", "/dialog/oauth", &HeaderMap::new(), json!(q));
+    let code = format!("fbcode{}", st.next());
+    let redirect = q.get("redirect_uri").cloned().unwrap_or_default();
+    let state = q.get("state").cloned().unwrap_or_default();
+    Redirect::to(&format!("{redirect}?code={code}&state={state}")).into_response()
+}
+
+async fn meta_token(
+    State(st): State<Arc<FakeState>>,
+    h: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    st.record("GET", "/oauth/access_token", &h, json!(q.get("grant_type")));
+    if q.get("client_secret").map(String::as_str) != Some(META_APP_SECRET) {
+        return meta_err(1, 0, "Error validating client secret.");
+    }
+    if q.get("grant_type").map(String::as_str) == Some("fb_exchange_token") {
+        let t = format!("EAALongUser{}", st.next());
+        st.tokens.lock().expect("lock").push(t.clone());
+        return json_reply(
+            200,
+            json!({"access_token": t, "token_type": "bearer", "expires_in": 5_184_000}),
+            &[],
+        );
+    }
+    if !q.get("code").is_some_and(|c| c.starts_with("fbcode")) {
+        return meta_err(100, 36009, "This authorization code has been used.");
+    }
+    json_reply(
+        200,
+        json!({"access_token": format!("EAAShort{}", st.next()), "token_type": "bearer", "expires_in": 5400}),
+        &[],
+    )
+}
+
+async fn meta_accounts(
+    State(st): State<Arc<FakeState>>,
+    h: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    st.record("GET", "/me/accounts", &h, Value::Null);
+    if !meta_token_ok(&st, q.get("access_token").map(String::as_str)) {
+        return meta_err(190, 467, "Invalid OAuth access token.");
+    }
+    json_reply(
+        200,
+        json!({"data": [
+            {"id": FB_PAGE_ID, "name": "Perpustakaan Kota Palembang", "access_token": FB_PAGE_TOKEN,
+             "tasks": ["ANALYZE", "ADVERTISE", "MODERATE", "CREATE_CONTENT", "MANAGE"],
+             "instagram_business_account": {"id": IG_USER_ID, "username": "perpuskotaplg"}},
+            {"id": "104000000000002", "name": "Halaman Lain (hanya analis)", "access_token": "EAAOther",
+             "tasks": ["ANALYZE"]}
+        ]}),
+        &[],
+    )
+}
+
+fn meta_check(st: &FakeState, token: Option<&str>, path: &str) -> Option<Response> {
+    if let (Some(r), _) = trick_for(st, path) {
+        return Some(r);
+    }
+    if !meta_token_ok(st, token) {
+        return Some(meta_err(
+            190,
+            460,
+            "Error validating access token: The session has been invalidated because the user changed their password.",
+        ));
+    }
+    None
+}
+
+async fn fb_feed(
+    State(st): State<Arc<FakeState>>,
+    h: HeaderMap,
+    Path(node): Path<String>,
+    axum::Form(f): axum::Form<HashMap<String, String>>,
+) -> Response {
+    st.record(
+        "POST",
+        &format!("/{node}/feed"),
+        &h,
+        json!(
+            f.iter()
+                .filter(|(k, _)| *k != "access_token")
+                .collect::<HashMap<_, _>>()
+        ),
+    );
+    if let Some(r) = meta_check(&st, f.get("access_token").map(String::as_str), "/feed") {
+        return r;
+    }
+    let id = format!("{node}_{}", 900_000 + st.next());
+    let media = f
+        .iter()
+        .filter(|(k, _)| k.starts_with("attached_media"))
+        .map(|(_, v)| v.clone())
+        .collect();
+    st.posts.lock().expect("lock").push(FakePost {
+        id: id.clone(),
+        text: f.get("message").cloned().unwrap_or_default(),
+        key: None,
+        media,
+        record: json!(f.get("link")),
+    });
+    json_reply(
+        200,
+        json!({"id": id}),
+        &[(
+            "x-business-use-case-usage",
+            format!(
+                r#"{{"{node}":[{{"type":"pages","call_count":3,"total_cputime":1,"total_time":1,"estimated_time_to_regain_access":0}}]}}"#
+            ),
+        )],
+    )
+}
+
+async fn fb_photos(
+    State(st): State<Arc<FakeState>>,
+    h: HeaderMap,
+    Path(node): Path<String>,
+    m: Multipart,
+) -> Response {
+    let (f, file) = multipart_fields(m).await;
+    st.record("POST", &format!("/{node}/photos"), &h, json!({"published": f.get("published"), "alt": f.get("alt_text_custom"), "size": file.as_ref().map(|x| x.1)}));
+    if let Some(r) = meta_check(&st, f.get("access_token").map(String::as_str), "/photos") {
+        return r;
+    }
+    let photo = format!("{}", 500_000 + st.next());
+    if f.get("published").map(String::as_str) == Some("false") {
+        return json_reply(200, json!({"id": photo}), &[]);
+    }
+    let post = format!("{node}_{}", 900_000 + st.next());
+    st.posts.lock().expect("lock").push(FakePost {
+        id: post.clone(),
+        text: f.get("message").cloned().unwrap_or_default(),
+        key: None,
+        media: vec![photo.clone()],
+        record: Value::Null,
+    });
+    json_reply(200, json!({"id": photo, "post_id": post}), &[])
+}
+
+async fn fb_videos(
+    State(st): State<Arc<FakeState>>,
+    h: HeaderMap,
+    Path(node): Path<String>,
+    m: Multipart,
+) -> Response {
+    let (f, file) = multipart_fields(m).await;
+    st.record(
+        "POST",
+        &format!("/{node}/videos"),
+        &h,
+        json!({"title": f.get("title"), "size": file.as_ref().map(|x| x.1)}),
+    );
+    if let Some(r) = meta_check(&st, f.get("access_token").map(String::as_str), "/videos") {
+        return r;
+    }
+    let id = format!("{}", 700_000 + st.next());
+    st.posts.lock().expect("lock").push(FakePost {
+        id: id.clone(),
+        text: f.get("description").cloned().unwrap_or_default(),
+        key: None,
+        media: vec!["video".into()],
+        record: Value::Null,
+    });
+    json_reply(200, json!({"id": id}), &[])
+}
+
+async fn ig_quota(
+    State(st): State<Arc<FakeState>>,
+    h: HeaderMap,
+    Path(node): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    st.record(
+        "GET",
+        &format!("/{node}/content_publishing_limit"),
+        &h,
+        Value::Null,
+    );
+    if let Some(r) = meta_check(
+        &st,
+        q.get("access_token").map(String::as_str),
+        "content_publishing_limit",
+    ) {
+        return r;
+    }
+    let used = st.posts.lock().expect("lock").len();
+    let total = st
+        .rate
+        .lock()
+        .expect("lock")
+        .map(|(l, _, _)| l)
+        .unwrap_or(50);
+    json_reply(
+        200,
+        json!({"data": [{"quota_usage": used, "config": {"quota_total": total, "quota_duration": 86400}}]}),
+        &[],
+    )
+}
+
+async fn ig_media(
+    State(st): State<Arc<FakeState>>,
+    h: HeaderMap,
+    Path(node): Path<String>,
+    axum::Form(f): axum::Form<HashMap<String, String>>,
+) -> Response {
+    st.record(
+        "POST",
+        &format!("/{node}/media"),
+        &h,
+        json!(
+            f.iter()
+                .filter(|(k, _)| *k != "access_token")
+                .collect::<HashMap<_, _>>()
+        ),
+    );
+    if let Some(r) = meta_check(&st, f.get("access_token").map(String::as_str), "/media") {
+        return r;
+    }
+    if !f.contains_key("image_url") && !f.contains_key("video_url") && !f.contains_key("children") {
+        return meta_err(
+            100,
+            2_207_018,
+            "The media type is not supported or the URL is missing.",
+        );
+    }
+    let id = format!("{}", 18_000_000 + st.next());
+    // Videos take one poll to finish processing.
+    let polls = u32::from(f.contains_key("video_url"));
+    st.media_polls
+        .lock()
+        .expect("lock")
+        .insert(id.clone(), polls);
+    st.seen.lock().expect("lock").push(Seen {
+        method: "CONTAINER".into(),
+        path: id.clone(),
+        auth: None,
+        idempotency_key: None,
+        body: json!(
+            f.iter()
+                .filter(|(k, _)| *k != "access_token")
+                .collect::<HashMap<_, _>>()
+        ),
+    });
+    json_reply(200, json!({"id": id}), &[])
+}
+
+async fn meta_get_node(
+    State(st): State<Arc<FakeState>>,
+    h: HeaderMap,
+    Path(node): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    st.record("GET", &format!("/{node}"), &h, json!(q.get("fields")));
+    if let Some(r) = meta_check(&st, q.get("access_token").map(String::as_str), "/status") {
+        return r;
+    }
+    if q.get("fields").is_some_and(|f| f.contains("status_code")) {
+        let mut polls = st.media_polls.lock().expect("lock");
+        return match polls.get_mut(&node) {
+            Some(n) if *n > 0 => {
+                *n -= 1;
+                json_reply(200, json!({"id": node, "status_code": "IN_PROGRESS"}), &[])
+            }
+            Some(_) => json_reply(200, json!({"id": node, "status_code": "FINISHED"}), &[]),
+            None => meta_err(100, 33, "Unsupported get request."),
+        };
+    }
+    json_reply(
+        200,
+        json!({"id": node, "permalink": format!("https://www.instagram.com/p/{node}/")}),
+        &[],
+    )
+}
+
+async fn ig_publish(
+    State(st): State<Arc<FakeState>>,
+    h: HeaderMap,
+    Path(node): Path<String>,
+    axum::Form(f): axum::Form<HashMap<String, String>>,
+) -> Response {
+    st.record(
+        "POST",
+        &format!("/{node}/media_publish"),
+        &h,
+        json!(f.get("creation_id")),
+    );
+    if let Some(r) = meta_check(
+        &st,
+        f.get("access_token").map(String::as_str),
+        "media_publish",
+    ) {
+        return r;
+    }
+    let creation = f.get("creation_id").cloned().unwrap_or_default();
+    match st.media_polls.lock().expect("lock").get(&creation) {
+        None => return meta_err(100, 2_207_020, "The media container has expired."),
+        Some(n) if *n > 0 => return meta_err(9007, 2_207_027, "Media ID is not available"),
+        Some(_) => {}
+    }
+    let container = st
+        .seen
+        .lock()
+        .expect("lock")
+        .iter()
+        .find(|s| s.method == "CONTAINER" && s.path == creation)
+        .map(|s| s.body.clone())
+        .unwrap_or(Value::Null);
+    let id = format!("{}", 17_900_000 + st.next());
+    st.posts.lock().expect("lock").push(FakePost {
+        id: id.clone(),
+        text: container["caption"].as_str().unwrap_or("").into(),
+        key: Some(creation),
+        media: container["children"]
+            .as_str()
+            .map(|c| c.split(',').map(str::to_string).collect())
+            .unwrap_or_default(),
+        record: container,
+    });
+    json_reply(200, json!({"id": id}), &[])
+}
+
+async fn meta_list(
+    State(st): State<Arc<FakeState>>,
+    h: HeaderMap,
+    Path(node): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    st.record("GET", &format!("/{node}/list"), &h, Value::Null);
+    if let Some(r) = meta_check(&st, q.get("access_token").map(String::as_str), "/list") {
+        return r;
+    }
+    let data: Vec<Value> = st
+        .posts
+        .lock()
+        .expect("lock")
+        .iter()
+        .rev()
+        .map(|p| json!({"id": p.id, "message": p.text, "caption": p.text}))
+        .collect();
+    json_reply(200, json!({"data": data}), &[])
+}
+
+// ---------------------------------------------------------------- Google / YouTube
+
+pub const GOOGLE_CLIENT_ID: &str = "google-client-id.apps.googleusercontent.com";
+pub const GOOGLE_CLIENT_SECRET: &str = "google-client-secret";
+pub const YT_CHANNEL_ID: &str = "UCperpuskotapalembang01";
+
+/// Google's OAuth endpoints and the YouTube Data API, resumable uploads included.
+pub async fn google() -> Fake {
+    let st = Arc::new(FakeState::default());
+    let r = Router::new()
+        .route("/o/oauth2/v2/auth", get(m_authorize))
+        .route("/token", post(g_token))
+        .route("/youtube/v3/channels", get(yt_channels))
+        .route("/youtube/v3/playlistItems", get(yt_playlist))
+        .route("/upload/youtube/v3/videos", post(yt_start))
+        .route("/upload/session/{id}", axum::routing::put(yt_put))
+        .route("/upload/youtube/v3/thumbnails/set", post(yt_thumb));
+    Fake::start(r, st).await
+}
+
+fn g_err(status: u16, reason: &str, msg: &str) -> Response {
+    json_reply(
+        status,
+        json!({"error": {"code": status, "message": msg, "errors": [{"domain": "youtube", "reason": reason, "message": msg}], "status": "ERROR"}}),
+        &[],
+    )
+}
+
+async fn g_token(
+    State(st): State<Arc<FakeState>>,
+    h: HeaderMap,
+    axum::Form(f): axum::Form<HashMap<String, String>>,
+) -> Response {
+    st.record("POST", "/token", &h, json!(f.get("grant_type")));
+    if f.get("client_secret").map(String::as_str) != Some(GOOGLE_CLIENT_SECRET) {
+        return json_reply(
+            401,
+            json!({"error": "invalid_client", "error_description": "Unauthorized"}),
+            &[],
+        );
+    }
+    let n = st.next();
+    let access = format!("ya29.access{n}");
+    match f.get("grant_type").map(String::as_str) {
+        Some("authorization_code") => {
+            let code = f.get("code").cloned().unwrap_or_default();
+            if !pkce_ok(&st, &code, f.get("code_verifier")) {
+                return json_reply(
+                    400,
+                    json!({"error": "invalid_grant", "error_description": "Bad Request"}),
+                    &[],
+                );
+            }
+            let refresh = format!("1//refresh{n}");
+            st.tokens.lock().expect("lock").push(access.clone());
+            st.refresh_tokens
+                .lock()
+                .expect("lock")
+                .push(refresh.clone());
+            json_reply(
+                200,
+                json!({"access_token": access, "expires_in": 3599, "refresh_token": refresh, "scope": "https://www.googleapis.com/auth/youtube.upload", "token_type": "Bearer"}),
+                &[],
+            )
+        }
+        Some("refresh_token") => {
+            let rt = f.get("refresh_token").cloned().unwrap_or_default();
+            if !st.refresh_tokens.lock().expect("lock").contains(&rt) {
+                return json_reply(
+                    400,
+                    json!({"error": "invalid_grant", "error_description": "Token has been expired or revoked."}),
+                    &[],
+                );
+            }
+            st.tokens.lock().expect("lock").push(access.clone());
+            // Google does not send the refresh token again.
+            json_reply(
+                200,
+                json!({"access_token": access, "expires_in": 3599, "token_type": "Bearer"}),
+                &[],
+            )
+        }
+        _ => json_reply(400, json!({"error": "unsupported_grant_type"}), &[]),
+    }
+}
+
+async fn yt_channels(State(st): State<Arc<FakeState>>, h: HeaderMap) -> Response {
+    st.record("GET", "/youtube/v3/channels", &h, Value::Null);
+    if !st.authorised(&h) {
+        return g_err(401, "authError", "Invalid Credentials");
+    }
+    json_reply(
+        200,
+        json!({"items": [{"id": YT_CHANNEL_ID, "snippet": {"title": "Perpustakaan Kota Palembang", "customUrl": "@perpuskotaplg"}}]}),
+        &[],
+    )
+}
+
+async fn yt_playlist(State(st): State<Arc<FakeState>>, h: HeaderMap) -> Response {
+    st.record("GET", "/youtube/v3/playlistItems", &h, Value::Null);
+    if !st.authorised(&h) {
+        return g_err(401, "authError", "Invalid Credentials");
+    }
+    let items: Vec<Value> = st
+        .posts
+        .lock()
+        .expect("lock")
+        .iter()
+        .rev()
+        .map(|p| json!({"snippet": {"title": p.record["snippet"]["title"], "publishedAt": chrono::Utc::now().to_rfc3339(), "resourceId": {"videoId": p.id}}}))
+        .collect();
+    json_reply(200, json!({"items": items}), &[])
+}
+
+async fn yt_start(
+    State(st): State<Arc<FakeState>>,
+    h: HeaderMap,
+    body: axum::Json<Value>,
+) -> Response {
+    st.record("POST", "/upload/youtube/v3/videos", &h, body.0.clone());
+    if let (Some(r), _) = trick_for(&st, "/upload/youtube/v3/videos") {
+        return r;
+    }
+    if !st.authorised(&h) {
+        return g_err(401, "authError", "Invalid Credentials");
+    }
+    let total: usize = h
+        .get("x-upload-content-length")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    let id = format!("s{}", st.next());
+    st.uploads
+        .lock()
+        .expect("lock")
+        .insert(id.clone(), (total, Vec::new(), body.0.clone()));
+    let mut r = (StatusCode::OK, "").into_response();
+    if let Ok(host) = HeaderValue::from_str(&format!(
+        "http://{}/upload/session/{id}",
+        h.get("host")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("127.0.0.1")
+    )) {
+        r.headers_mut().insert("location", host);
+    }
+    r
+}
+
+async fn yt_put(
+    State(st): State<Arc<FakeState>>,
+    h: HeaderMap,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let range = h
+        .get("content-range")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    st.record(
+        "PUT",
+        &format!("/upload/session/{id}"),
+        &h,
+        json!({"range": range, "size": body.len()}),
+    );
+    // Tricks may name the chunk: "/upload/session bytes 4096-".
+    let (_, hang) = trick_for(&st, &format!("/upload/session {range}"));
+    let state = {
+        let mut uploads = st.uploads.lock().expect("lock");
+        match uploads.get_mut(&id) {
+            None => None,
+            Some((total, got, meta)) => {
+                // `bytes a-b/total` appends at a; `bytes */total` asks for the offset.
+                let start = range
+                    .strip_prefix("bytes ")
+                    .and_then(|spec| spec.split_once('/'))
+                    .and_then(|(span, _)| span.split_once('-'))
+                    .and_then(|(a, _)| a.parse::<usize>().ok());
+                if start == Some(got.len()) {
+                    got.extend_from_slice(&body);
+                }
+                Some((*total, got.len(), meta.clone()))
+            }
+        }
+    };
+    let Some((total, have, meta)) = state else {
+        return g_err(404, "notFound", "Upload session not found");
+    };
+    if let Some(d) = hang {
+        // The bytes arrived, then the connection "breaks" before the answer.
+        tokio::time::sleep(d).await;
+    }
+    if have < total || total == 0 {
+        let mut r = (StatusCode::PERMANENT_REDIRECT, "").into_response();
+        if have > 0
+            && let Ok(v) = HeaderValue::from_str(&format!("bytes=0-{}", have - 1))
+        {
+            r.headers_mut().insert("range", v);
+        }
+        return r;
+    }
+    let vid = format!("vid{}", st.next());
+    let exists = st
+        .posts
+        .lock()
+        .expect("lock")
+        .iter()
+        .any(|p| p.key.as_deref() == Some(&id));
+    if !exists {
+        st.posts.lock().expect("lock").push(FakePost {
+            id: vid.clone(),
+            text: meta["snippet"]["description"].as_str().unwrap_or("").into(),
+            key: Some(id),
+            media: vec![format!("{have} bytes")],
+            record: meta.clone(),
+        });
+    }
+    json_reply(
+        201,
+        json!({"id": vid, "snippet": meta["snippet"], "status": {"uploadStatus": "uploaded"}}),
+        &[],
+    )
+}
+
+async fn yt_thumb(
+    State(st): State<Arc<FakeState>>,
+    h: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+    body: Bytes,
+) -> Response {
+    st.record(
+        "POST",
+        "/upload/youtube/v3/thumbnails/set",
+        &h,
+        json!({"videoId": q.get("videoId"), "size": body.len()}),
+    );
+    json_reply(
+        200,
+        json!({"items": [{"default": {"url": "https://i.ytimg.com/x.jpg"}}]}),
+        &[],
     )
 }

@@ -24,13 +24,34 @@ pub struct Bench {
     pub mastodon: Fake,
     pub bluesky: Fake,
     pub x: Fake,
+    pub meta: Fake,
+    pub google: Fake,
     pub files: tempfile::TempDir,
 }
 
 /// Settings that point X at its fake; short HTTP timeout so a hanging fake
 /// times out quickly.
-pub fn platform_settings(x: &Fake) -> PlatformSettings {
+pub fn platform_settings(x: &Fake, meta: &Fake, google: &Fake) -> PlatformSettings {
     PlatformSettings {
+        facebook: PlatformApp {
+            api_base: meta.url.clone(),
+            auth_url: format!("{}/dialog/oauth", meta.url),
+            token_url: format!("{}/oauth/access_token", meta.url),
+            client_id: fakes::META_APP_ID.into(),
+            client_secret: fakes::META_APP_SECRET.into(),
+            redirect_url: String::new(),
+        },
+        facebook_video_base: meta.url.clone(),
+        youtube: PlatformApp {
+            api_base: google.url.clone(),
+            auth_url: format!("{}/o/oauth2/v2/auth", google.url),
+            token_url: format!("{}/token", google.url),
+            client_id: fakes::GOOGLE_CLIENT_ID.into(),
+            client_secret: fakes::GOOGLE_CLIENT_SECRET.into(),
+            redirect_url: String::new(),
+        },
+        youtube_upload_base: google.url.clone(),
+        youtube_privacy: "public".into(),
         x: PlatformApp {
             api_base: x.url.clone(),
             auth_url: format!("{}/i/oauth2/authorize", x.url),
@@ -55,9 +76,10 @@ impl Bench {
             fakes::bluesky().await,
             fakes::x().await,
         );
+        let (meta, google) = (fakes::meta().await, fakes::google().await);
         let clock = ManualClock::new();
         let files = tempfile::tempdir().expect("tempdir");
-        let settings = platform_settings(&x);
+        let settings = platform_settings(&x, &meta, &google);
         let config = AppConfig {
             demo_mode: true,
             media_dir: files.path().join("media"),
@@ -73,9 +95,28 @@ impl Bench {
                 media_polls: 5,
             }),
         );
-        let mut xc = siar_channels::x::X::new(platform_settings(&x).x);
+        let mut xc = siar_channels::x::X::new(settings_x(&x));
         xc.media_poll = Duration::from_millis(10);
         kit.set_connector(Platform::X, Arc::new(xc));
+        let mut m = siar_channels::meta::Meta::new(
+            platform_settings(&x, &meta, &google).facebook,
+            meta.url.clone(),
+        );
+        m.container_poll = Duration::from_millis(10);
+        kit.set_connector(
+            Platform::Facebook,
+            Arc::new(siar_channels::meta::FacebookPage(m.clone())),
+        );
+        kit.set_connector(
+            Platform::Instagram,
+            Arc::new(siar_channels::meta::Instagram(m)),
+        );
+        let mut yt = siar_channels::youtube::YouTube::new(
+            platform_settings(&x, &meta, &google).youtube,
+            google.url.clone(),
+        );
+        yt.chunk = 4096;
+        kit.set_connector(Platform::YouTube, Arc::new(yt));
         let app = App::new(
             store,
             Arc::new(clock.clone()),
@@ -125,6 +166,8 @@ impl Bench {
             mastodon,
             bluesky,
             x,
+            meta,
+            google,
             files,
         }
     }
@@ -140,5 +183,16 @@ impl Bench {
                 ..WorkerConfig::default()
             },
         )
+    }
+}
+
+fn settings_x(x: &Fake) -> PlatformApp {
+    PlatformApp {
+        api_base: x.url.clone(),
+        auth_url: format!("{}/i/oauth2/authorize", x.url),
+        token_url: format!("{}/2/oauth2/token", x.url),
+        client_id: fakes::X_CLIENT_ID.into(),
+        client_secret: fakes::X_CLIENT_SECRET.into(),
+        redirect_url: String::new(),
     }
 }

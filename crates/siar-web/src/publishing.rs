@@ -125,6 +125,8 @@ struct ChannelsPage<'a> {
     admin: bool,
     has_practice: bool,
     x_ready: bool,
+    fb_ready: bool,
+    yt_ready: bool,
     bluesky: BlueskyForm,
     instance: String,
 }
@@ -151,6 +153,8 @@ async fn channels_page(
         rows: list.iter().map(|ch| channel_row(c.lang, ch, now)).collect(),
         admin,
         x_ready: state.app.channels.available().contains(&Platform::X),
+        fb_ready: state.app.channels.available().contains(&Platform::Facebook),
+        yt_ready: state.app.channels.available().contains(&Platform::YouTube),
         bluesky,
         instance,
     }

@@ -22,6 +22,11 @@ pub struct FileConfig {
     pub public_url: Option<String>,
     pub x_client_id: Option<String>,
     pub x_client_secret: Option<String>,
+    pub facebook_app_id: Option<String>,
+    pub facebook_app_secret: Option<String>,
+    pub google_client_id: Option<String>,
+    pub google_client_secret: Option<String>,
+    pub youtube_privacy: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -41,6 +46,14 @@ pub struct Config {
     /// The X app's OAuth 2.0 client (from the X developer console).
     pub x_client_id: Option<String>,
     pub x_client_secret: Option<String>,
+    /// The Facebook Login app (Pages and Instagram).
+    pub facebook_app_id: Option<String>,
+    pub facebook_app_secret: Option<String>,
+    /// The Google OAuth client with the YouTube Data API enabled.
+    pub google_client_id: Option<String>,
+    pub google_client_secret: Option<String>,
+    /// `public` (default) or `private` (Google's rule for unaudited projects).
+    pub youtube_privacy: Option<String>,
 }
 
 impl Default for Config {
@@ -58,6 +71,11 @@ impl Default for Config {
             public_url: None,
             x_client_id: None,
             x_client_secret: None,
+            facebook_app_id: None,
+            facebook_app_secret: None,
+            google_client_id: None,
+            google_client_secret: None,
+            youtube_privacy: None,
         }
     }
 }
@@ -148,6 +166,22 @@ impl Config {
         if let Some(v) = env("SIAR_X_CLIENT_SECRET").filter(|v| !v.trim().is_empty()) {
             c.x_client_secret = Some(v);
         }
+        if let Some(v) = env("SIAR_FACEBOOK_APP_ID").filter(|v| !v.trim().is_empty()) {
+            c.facebook_app_id = Some(v);
+        }
+        if let Some(v) = env("SIAR_FACEBOOK_APP_SECRET").filter(|v| !v.trim().is_empty()) {
+            c.facebook_app_secret = Some(v);
+        }
+        if let Some(v) = env("SIAR_GOOGLE_CLIENT_ID").filter(|v| !v.trim().is_empty()) {
+            c.google_client_id = Some(v);
+        }
+        if let Some(v) = env("SIAR_GOOGLE_CLIENT_SECRET").filter(|v| !v.trim().is_empty()) {
+            c.google_client_secret = Some(v);
+        }
+        if let Some(v) = env("SIAR_YOUTUBE_PRIVACY").filter(|v| !v.trim().is_empty()) {
+            c.youtube_privacy = Some(v);
+        }
+
         if let Some(d) = &o.data_dir {
             c.data_dir = d.clone();
         }
@@ -160,6 +194,11 @@ impl Config {
             bail!(
                 "public_url must start with https:// or http:// (for example https://siar.perpustakaan.go.id)"
             );
+        }
+        if let Some(p) = &c.youtube_privacy
+            && !matches!(p.as_str(), "public" | "private" | "unlisted")
+        {
+            bail!("youtube_privacy must be public, private or unlisted");
         }
         if c.session_idle_hours == 0 || c.audit_retention_days == 0 {
             bail!("session_idle_hours and audit_retention_days must be at least 1");
@@ -192,6 +231,12 @@ impl Config {
         self.public_url = f.public_url.or(self.public_url.take());
         self.x_client_id = f.x_client_id.or(self.x_client_id.take());
         self.x_client_secret = f.x_client_secret.or(self.x_client_secret.take());
+        self.facebook_app_id = f.facebook_app_id.or(self.facebook_app_id.take());
+        self.facebook_app_secret = f.facebook_app_secret.or(self.facebook_app_secret.take());
+        self.google_client_id = f.google_client_id.or(self.google_client_id.take());
+        self.google_client_secret = f.google_client_secret.or(self.google_client_secret.take());
+        self.youtube_privacy = f.youtube_privacy.or(self.youtube_privacy.take());
+
         Ok(())
     }
 
@@ -237,7 +282,7 @@ impl Config {
             Err(_) => "(invalid)".into(),
         };
         format!(
-            "data_dir = {:?}\nlisten = \"{}\"\ndatabase = \"{}\"\nsecret_key = \"{}\"\nsecure_cookies = {}\nportal_org = {:?}\nsession_idle_hours = {}\naudit_retention_days = {}\nlog = {:?}\npublic_url = {:?}\nx_client_id = {:?}\nx_client_secret = \"{}\"\n",
+            "data_dir = {:?}\nlisten = \"{}\"\ndatabase = \"{}\"\nsecret_key = \"{}\"\nsecure_cookies = {}\nportal_org = {:?}\nsession_idle_hours = {}\naudit_retention_days = {}\nlog = {:?}\npublic_url = {:?}\nx_client_id = {:?}\nx_client_secret = \"{}\"\nfacebook_app_id = {:?}\nfacebook_app_secret = \"{}\"\ngoogle_client_id = {:?}\ngoogle_client_secret = \"{}\"\n",
             display(&self.data_dir),
             self.listen,
             db,
@@ -253,17 +298,21 @@ impl Config {
             self.log,
             self.public_base(),
             self.x_client_id.clone().unwrap_or_default(),
-            if self.x_client_secret.is_some() {
-                "(set, hidden)"
-            } else {
-                ""
-            }
+            hidden(&self.x_client_secret),
+            self.facebook_app_id.clone().unwrap_or_default(),
+            hidden(&self.facebook_app_secret),
+            self.google_client_id.clone().unwrap_or_default(),
+            hidden(&self.google_client_secret),
         )
     }
 }
 
 fn display(p: &Path) -> String {
     p.display().to_string()
+}
+
+fn hidden(v: &Option<String>) -> &'static str {
+    if v.is_some() { "(set, hidden)" } else { "" }
 }
 
 #[cfg(test)]

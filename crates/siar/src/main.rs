@@ -157,6 +157,13 @@ fn platform_settings(cfg: &Config) -> siar_app::channels::PlatformSettings {
     let mut p = siar_app::channels::PlatformSettings::default();
     p.x.client_id = cfg.x_client_id.clone().unwrap_or_default();
     p.x.client_secret = cfg.x_client_secret.clone().unwrap_or_default();
+    p.facebook.client_id = cfg.facebook_app_id.clone().unwrap_or_default();
+    p.facebook.client_secret = cfg.facebook_app_secret.clone().unwrap_or_default();
+    p.youtube.client_id = cfg.google_client_id.clone().unwrap_or_default();
+    p.youtube.client_secret = cfg.google_client_secret.clone().unwrap_or_default();
+    if let Some(v) = &cfg.youtube_privacy {
+        p.youtube_privacy = v.clone();
+    }
     p
 }
 

@@ -1,0 +1,459 @@
+//! YouTube Data API v3: Google OAuth with offline access, resumable
+//! `videos.insert` that resumes from the server's offset after a dropped
+//! connection, title, description, tags, privacy and thumbnail.
+
+use crate::http::{Response, StatusCode};
+use crate::{
+    Account, BoxFut, Connector, ConnectorError, Credentials, Ctx, Lookup, PlatformApp,
+    PublishOutcome, PublishRequest, Published,
+};
+use siar_domain::Timestamp;
+use siar_domain::channels::Platform;
+use siar_domain::publishing::MediaKind;
+use siar_domain::richtext::{self, TokenKind};
+use std::time::Duration;
+
+pub const SCOPES: &str = "https://www.googleapis.com/auth/youtube.upload https://www.googleapis.com/auth/youtube.readonly";
+
+/// Chunk size: a multiple of 256 KiB, as the resumable protocol asks.
+pub const CHUNK: usize = 4 * 256 * 1024;
+
+#[derive(Debug, Clone)]
+pub struct YouTube {
+    pub app: PlatformApp,
+    /// `https://www.googleapis.com` (uploads under `/upload/youtube/v3`).
+    pub upload_base: String,
+    /// `private` for unaudited API projects (Google's rule), else `public`.
+    pub privacy: String,
+    /// How many times one upload may resume after a broken connection.
+    pub resumes: u32,
+    /// Bytes per PUT (a multiple of 256 KiB for Google; tests use less).
+    pub chunk: usize,
+}
+
+impl YouTube {
+    pub fn new(app: PlatformApp, upload_base: String) -> Self {
+        Self {
+            app,
+            upload_base,
+            privacy: "public".into(),
+            resumes: 5,
+            chunk: CHUNK,
+        }
+    }
+
+    fn api(&self) -> String {
+        format!("{}/youtube/v3", self.app.api_base.trim_end_matches('/'))
+    }
+}
+
+/// Maps a Google error (`{"error":{"code","message","errors":[{"reason"}]}}`).
+pub fn classify(r: &Response, now: Timestamp) -> ConnectorError {
+    let v = r.json();
+    let reason = v["error"]["errors"][0]["reason"].as_str().unwrap_or("");
+    let msg = v["error"]["message"]
+        .as_str()
+        .map(str::to_string)
+        .unwrap_or_else(|| format!("HTTP {}: {}", r.status.as_u16(), r.text()));
+    let detail = if reason.is_empty() {
+        msg
+    } else {
+        format!("{reason}: {msg}")
+    };
+    match (r.status, reason) {
+        (StatusCode::UNAUTHORIZED, _) | (_, "authError") => ConnectorError::Auth { detail },
+        (_, "quotaExceeded") => ConnectorError::RateLimited {
+            retry_at: next_pacific_midnight(now),
+            detail,
+        },
+        (_, "uploadLimitExceeded") => ConnectorError::RateLimited {
+            retry_at: now.plus(Duration::from_secs(24 * 3600)),
+            detail,
+        },
+        (_, "rateLimitExceeded" | "userRateLimitExceeded") | (StatusCode::TOO_MANY_REQUESTS, _) => {
+            ConnectorError::RateLimited {
+                retry_at: now.plus(Duration::from_secs(15 * 60)),
+                detail,
+            }
+        }
+        (s, _) if s.is_server_error() => ConnectorError::Transient { detail, sent: true },
+        _ => ConnectorError::invalid(detail),
+    }
+}
+
+/// YouTube quotas reset at midnight Pacific time.
+pub fn next_pacific_midnight(now: Timestamp) -> Timestamp {
+    use chrono::{Days, TimeZone};
+    let tz = chrono_tz::America::Los_Angeles;
+    let next = now
+        .to_utc()
+        .with_timezone(&tz)
+        .date_naive()
+        .checked_add_days(Days::new(1))
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .and_then(|d| tz.from_local_datetime(&d).earliest());
+    match next {
+        Some(t) => Timestamp(t.timestamp_millis()),
+        None => now.plus(Duration::from_secs(24 * 3600)),
+    }
+}
+
+/// Hashtags in the text become tags (≤ 500 characters in all).
+fn tags(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut total = 0;
+    for t in richtext::scan(text) {
+        if let TokenKind::Tag { tag } = t.kind {
+            total += tag.chars().count() + 1;
+            if total > 500 {
+                break;
+            }
+            if !out.contains(&tag) {
+                out.push(tag);
+            }
+        }
+    }
+    out
+}
+
+impl YouTube {
+    async fn upload(
+        &self,
+        ctx: &Ctx,
+        acct: &Account,
+        req: &PublishRequest,
+    ) -> Result<PublishOutcome, ConnectorError> {
+        let token = acct.credentials.access_token.as_str();
+        let video = req
+            .media
+            .iter()
+            .find(|m| m.kind == MediaKind::Video)
+            .ok_or_else(|| ConnectorError::invalid("YouTube needs a video"))?;
+        let total = video.bytes.len();
+        let meta = serde_json::json!({
+            "snippet": {
+                "title": req.title.clone().unwrap_or_default(),
+                "description": req.text.trim(),
+                "tags": tags(&req.text),
+                "categoryId": "27",
+            },
+            "status": {"privacyStatus": self.privacy, "selfDeclaredMadeForKids": false},
+        });
+        let start = ctx
+            .http
+            .post(&format!(
+                "{}/upload/youtube/v3/videos",
+                self.upload_base.trim_end_matches('/')
+            ))
+            .query(&[("uploadType", "resumable"), ("part", "snippet,status")])
+            .bearer_auth(token)
+            .header("X-Upload-Content-Length", total.to_string())
+            .header("X-Upload-Content-Type", video.mime.clone())
+            .json(&meta);
+        let r = ctx.http.send(Platform::YouTube, start).await?;
+        if !r.is_success() {
+            return Err(classify(&r, ctx.now));
+        }
+        let session = r
+            .header("location")
+            .map(str::to_string)
+            .ok_or_else(|| ConnectorError::invalid("YouTube returned no upload session"))?;
+        let mut offset = 0usize;
+        let mut resumes = 0;
+        let done = loop {
+            let end = (offset + self.chunk).min(total);
+            let put = ctx
+                .http
+                .request(reqwest::Method::PUT, &session)
+                .bearer_auth(token)
+                .header("Content-Type", video.mime.clone())
+                .header(
+                    "Content-Range",
+                    format!("bytes {offset}-{}/{total}", end.saturating_sub(1)),
+                )
+                .body(video.bytes[offset..end].to_vec());
+            match ctx.http.send(Platform::YouTube, put).await {
+                Ok(r) if r.status.as_u16() == 308 => offset = next_offset(&r),
+                Ok(r) if r.is_success() => break r,
+                Ok(r) => return Err(classify(&r, ctx.now)),
+                Err(ConnectorError::Transient { .. }) if resumes < self.resumes => {
+                    // The connection broke: ask the server how much it has.
+                    resumes += 1;
+                    let ask = ctx
+                        .http
+                        .request(reqwest::Method::PUT, &session)
+                        .bearer_auth(token)
+                        .header("Content-Range", format!("bytes */{total}"))
+                        .body(Vec::new());
+                    let r = ctx.http.send(Platform::YouTube, ask).await?;
+                    if r.is_success() {
+                        break r;
+                    }
+                    if r.status.as_u16() != 308 {
+                        return Err(classify(&r, ctx.now));
+                    }
+                    offset = next_offset(&r);
+                }
+                Err(e) => return Err(e),
+            }
+        };
+        let id = done.json()["id"]
+            .as_str()
+            .map(str::to_string)
+            .ok_or_else(|| ConnectorError::invalid("YouTube returned no video id"))?;
+        if let Some(thumb) = req.media.iter().find(|m| m.kind == MediaKind::Image) {
+            let rb = ctx
+                .http
+                .post(&format!(
+                    "{}/upload/youtube/v3/thumbnails/set",
+                    self.upload_base.trim_end_matches('/')
+                ))
+                .query(&[("videoId", id.as_str())])
+                .bearer_auth(token)
+                .header("Content-Type", thumb.mime.clone())
+                .body(thumb.bytes.as_ref().clone());
+            // A refused thumbnail does not undo the published video.
+            if let Ok(r) = ctx.http.send(Platform::YouTube, rb).await
+                && !r.is_success()
+            {
+                tracing::warn!(video = %id, "YouTube refused the thumbnail: {}", r.text());
+            }
+        }
+        Ok(PublishOutcome {
+            published: Published {
+                permalink: Some(format!("https://www.youtube.com/watch?v={id}")),
+                remote_id: id,
+            },
+            rate: None,
+        })
+    }
+}
+
+/// From a 308's `Range: bytes=0-n`, the next byte to send (0 when absent).
+fn next_offset(r: &Response) -> usize {
+    r.header("range")
+        .and_then(|v| v.rsplit('-').next())
+        .and_then(|n| n.trim().parse::<usize>().ok())
+        .map(|n| n + 1)
+        .unwrap_or(0)
+}
+
+impl Connector for YouTube {
+    fn platform(&self) -> Platform {
+        Platform::YouTube
+    }
+
+    fn publish<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        acct: &'a Account,
+        req: &'a PublishRequest,
+    ) -> BoxFut<'a, Result<PublishOutcome, ConnectorError>> {
+        Box::pin(self.upload(ctx, acct, req))
+    }
+
+    /// The channel's uploads playlist (1 quota unit), matched by title.
+    fn find<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        acct: &'a Account,
+        req: &'a PublishRequest,
+    ) -> BoxFut<'a, Result<Lookup, ConnectorError>> {
+        Box::pin(async move {
+            let uploads = match acct.remote_id.strip_prefix("UC") {
+                Some(rest) => format!("UU{rest}"),
+                None => return Ok(Lookup::Unknown("unknown channel id form".into())),
+            };
+            let rb = ctx
+                .http
+                .get(&format!("{}/playlistItems", self.api()))
+                .query(&[
+                    ("part", "snippet"),
+                    ("playlistId", uploads.as_str()),
+                    ("maxResults", "50"),
+                ])
+                .bearer_auth(&acct.credentials.access_token);
+            let r = ctx.http.send(Platform::YouTube, rb).await?;
+            if !r.is_success() {
+                return Err(classify(&r, ctx.now));
+            }
+            let v = r.json();
+            let title = req.title.clone().unwrap_or_default();
+            let since = req.attempt_started_at.minus(Duration::from_secs(120));
+            let mut older_seen = false;
+            for it in v["items"].as_array().into_iter().flatten() {
+                let s = &it["snippet"];
+                let published = s["publishedAt"]
+                    .as_str()
+                    .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+                    .map(|t| Timestamp(t.timestamp_millis()));
+                if published.is_some_and(|p| p < since) {
+                    older_seen = true;
+                    continue;
+                }
+                if s["title"].as_str() == Some(title.as_str()) {
+                    let id = s["resourceId"]["videoId"]
+                        .as_str()
+                        .unwrap_or("")
+                        .to_string();
+                    return Ok(Lookup::Found(Published {
+                        permalink: Some(format!("https://www.youtube.com/watch?v={id}")),
+                        remote_id: id,
+                    }));
+                }
+            }
+            if older_seen || !v["nextPageToken"].is_string() {
+                Ok(Lookup::Absent)
+            } else {
+                Ok(Lookup::Unknown(
+                    "too many uploads since the attempt to be sure".into(),
+                ))
+            }
+        })
+    }
+
+    fn refresh<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        acct: &'a Account,
+    ) -> BoxFut<'a, Result<Option<Credentials>, ConnectorError>> {
+        Box::pin(async move {
+            let Some(rt) = acct.credentials.refresh_token.as_deref() else {
+                return Err(ConnectorError::Auth {
+                    detail: "no refresh token is stored".into(),
+                });
+            };
+            token_call(
+                ctx,
+                &self.app,
+                &[
+                    ("grant_type", "refresh_token"),
+                    ("refresh_token", rt),
+                    ("client_id", &self.app.client_id),
+                    ("client_secret", &self.app.client_secret),
+                ],
+            )
+            .await
+            .map(Some)
+        })
+    }
+}
+
+async fn token_call(
+    ctx: &Ctx,
+    app: &PlatformApp,
+    form: &[(&str, &str)],
+) -> Result<Credentials, ConnectorError> {
+    let r = ctx
+        .http
+        .send(Platform::YouTube, ctx.http.post(&app.token_url).form(form))
+        .await?;
+    let v = r.json();
+    if !r.is_success() {
+        if v["error"] == "invalid_grant" {
+            return Err(ConnectorError::Auth {
+                detail: format!(
+                    "invalid_grant: {}",
+                    v["error_description"].as_str().unwrap_or("")
+                ),
+            });
+        }
+        return Err(classify(&r, ctx.now));
+    }
+    Ok(Credentials {
+        access_token: v["access_token"]
+            .as_str()
+            .ok_or_else(|| ConnectorError::invalid("Google returned no access token"))?
+            .to_string(),
+        refresh_token: v["refresh_token"].as_str().map(str::to_string),
+        expires_at: v["expires_in"]
+            .as_u64()
+            .map(|s| ctx.now.plus(Duration::from_secs(s))),
+        extra: serde_json::Value::Null,
+    })
+}
+
+/// Where to send the person to approve Siar with their Google account.
+pub fn authorize_url(app: &PlatformApp, state: &str, challenge: &str) -> String {
+    let Ok(mut u) = url::Url::parse(&app.auth_url) else {
+        return String::new();
+    };
+    u.query_pairs_mut()
+        .append_pair("client_id", &app.client_id)
+        .append_pair("redirect_uri", &app.redirect_url)
+        .append_pair("response_type", "code")
+        .append_pair("scope", SCOPES)
+        .append_pair("access_type", "offline")
+        .append_pair("prompt", "consent")
+        .append_pair("state", state)
+        .append_pair("code_challenge", challenge)
+        .append_pair("code_challenge_method", "S256");
+    u.to_string()
+}
+
+/// Exchanges the code and reads the channel it is for.
+pub async fn exchange_code(
+    ctx: &Ctx,
+    app: &PlatformApp,
+    code: &str,
+    verifier: &str,
+) -> Result<(Credentials, crate::mastodon::Identity), ConnectorError> {
+    let creds = token_call(
+        ctx,
+        app,
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", code),
+            ("redirect_uri", &app.redirect_url),
+            ("client_id", &app.client_id),
+            ("client_secret", &app.client_secret),
+            ("code_verifier", verifier),
+        ],
+    )
+    .await?;
+    let rb = ctx
+        .http
+        .get(&format!(
+            "{}/youtube/v3/channels",
+            app.api_base.trim_end_matches('/')
+        ))
+        .query(&[("part", "snippet"), ("mine", "true")])
+        .bearer_auth(&creds.access_token);
+    let r = ctx.http.send(Platform::YouTube, rb).await?;
+    if !r.is_success() {
+        return Err(classify(&r, ctx.now));
+    }
+    let v = r.json();
+    let item = &v["items"][0];
+    let id = item["id"]
+        .as_str()
+        .ok_or_else(|| ConnectorError::invalid("this Google account has no YouTube channel"))?;
+    let title = item["snippet"]["title"].as_str().unwrap_or(id);
+    let handle = item["snippet"]["customUrl"].as_str().unwrap_or(title);
+    Ok((
+        creds,
+        crate::mastodon::Identity {
+            id: id.into(),
+            handle: handle.into(),
+            name: title.into(),
+        },
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashtags_become_tags_and_quota_resets_at_pacific_midnight() {
+        assert_eq!(
+            tags("Dongeng #DongengSabtu #anak #DongengSabtu"),
+            vec!["DongengSabtu".to_string(), "anak".to_string()]
+        );
+        // 2026-11-28 10:00 UTC is 02:00 in Los Angeles (PST, UTC−8): the reset
+        // is midnight on the 29th there, 08:00 UTC.
+        let now = Timestamp(1_795_860_000_000);
+        assert_eq!(now.rfc3339(), "2026-11-28T10:00:00Z");
+        assert_eq!(next_pacific_midnight(now).rfc3339(), "2026-11-29T08:00:00Z");
+    }
+}
