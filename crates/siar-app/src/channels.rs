@@ -42,6 +42,10 @@ pub struct PlatformSettings {
     pub http: HttpConfig,
     /// Tokens expiring within this are refreshed by the token-care job.
     pub refresh_ahead: Duration,
+    /// Publishing calls at the same time per platform, in one worker process.
+    pub per_platform_concurrency: usize,
+    /// Publishing calls at the same time per account (channel).
+    pub per_account_concurrency: usize,
 }
 
 impl Default for PlatformSettings {
@@ -70,6 +74,8 @@ impl Default for PlatformSettings {
             youtube_privacy: "public".into(),
             http: HttpConfig::default(),
             refresh_ahead: Duration::from_secs(30 * 60),
+            per_platform_concurrency: 32,
+            per_account_concurrency: 2,
         }
     }
 }
@@ -79,6 +85,14 @@ pub struct ChannelKit {
     pub http: Http,
     pub settings: PlatformSettings,
     connectors: HashMap<Platform, Arc<dyn Connector>>,
+    platform_slots: HashMap<Platform, Arc<tokio::sync::Semaphore>>,
+    account_slots: std::sync::Mutex<HashMap<i64, Arc<tokio::sync::Semaphore>>>,
+}
+
+/// Permission to make one publishing call (held for its duration).
+pub struct Slot {
+    _platform: tokio::sync::OwnedSemaphorePermit,
+    _account: tokio::sync::OwnedSemaphorePermit,
 }
 
 impl ChannelKit {
@@ -92,10 +106,23 @@ impl ChannelKit {
     /// The same connectors over a default HTTP client.
     pub fn fallback(settings: PlatformSettings) -> Self {
         let http = Http::fallback(&settings.http);
+        let platform_slots = Platform::ALL
+            .into_iter()
+            .map(|p| {
+                (
+                    p,
+                    Arc::new(tokio::sync::Semaphore::new(
+                        settings.per_platform_concurrency.max(1),
+                    )),
+                )
+            })
+            .collect();
         let mut kit = Self {
             http,
             settings,
             connectors: HashMap::new(),
+            platform_slots,
+            account_slots: std::sync::Mutex::new(HashMap::new()),
         };
         kit.connectors
             .insert(Platform::Bluesky, Arc::new(bluesky::Bluesky));
@@ -127,6 +154,27 @@ impl ChannelKit {
     /// Replaces a platform's connector (tests shorten polling intervals).
     pub fn set_connector(&mut self, p: Platform, c: Arc<dyn Connector>) {
         self.connectors.insert(p, c);
+    }
+
+    /// Waits for a free publishing slot on the platform and the account (the
+    /// caps in [`PlatformSettings`]).
+    pub async fn slot(&self, p: Platform, channel: i64) -> Option<Slot> {
+        let platform = self.platform_slots.get(&p)?.clone().acquire_owned().await.ok()?;
+        let account = {
+            let mut m = self.account_slots.lock().ok()?;
+            m.entry(channel)
+                .or_insert_with(|| {
+                    Arc::new(tokio::sync::Semaphore::new(
+                        self.settings.per_account_concurrency.max(1),
+                    ))
+                })
+                .clone()
+        };
+        let account = account.acquire_owned().await.ok()?;
+        Some(Slot {
+            _platform: platform,
+            _account: account,
+        })
     }
 
     pub fn connector(&self, p: Platform) -> Option<Arc<dyn Connector>> {

@@ -122,6 +122,8 @@ pub struct WorkerConfig {
     pub poll: Duration,
     /// How long a job may keep running after shutdown was asked for.
     pub grace: Duration,
+    /// Jobs run at the same time by this worker (each claims on its own).
+    pub concurrency: usize,
 }
 
 impl Default for WorkerConfig {
@@ -131,6 +133,7 @@ impl Default for WorkerConfig {
             backoff: Backoff::default(),
             poll: Duration::from_secs(2),
             grace: Duration::from_secs(20),
+            concurrency: 8,
         }
     }
 }
@@ -276,23 +279,74 @@ impl Worker {
     /// The worker loop: runs jobs until `stop` turns true, then finishes or releases
     /// the job in hand and returns.
     pub async fn run(self, stop: watch::Receiver<bool>) {
-        tracing::info!(worker = %self.id, "worker started");
-        let mut last_housekeeping: Option<Timestamp> = None;
-        // On PostgreSQL an enqueue anywhere wakes this worker at once; polling stays
-        // as the fallback (and is all there is on SQLite).
-        let mut wakeups = match self.app.store.job_wakeups().await {
-            Ok(w) => w,
+        tracing::info!(worker = %self.id, slots = self.config.concurrency, "worker started");
+        // On PostgreSQL an enqueue anywhere wakes the idle slots at once (one
+        // LISTEN connection for all of them); polling stays as the fallback (and
+        // is all there is on SQLite).
+        let wake = Arc::new(tokio::sync::Notify::new());
+        let listener = match self.app.store.job_wakeups().await {
+            Ok(Some(mut w)) => {
+                let wake = wake.clone();
+                let mut s = stop.clone();
+                Some(tokio::spawn(async move {
+                    loop {
+                        tokio::select! {
+                            r = w.wait() => match r {
+                                Ok(()) => wake.notify_waiters(),
+                                Err(e) => {
+                                    tracing::warn!("job wake-up listener failed, polling only: {e}");
+                                    break;
+                                }
+                            },
+                            _ = wait_true(&mut s) => break,
+                        }
+                    }
+                }))
+            }
+            Ok(None) => None,
             Err(e) => {
                 tracing::warn!("no job wake-ups, polling only: {e}");
                 None
             }
         };
+        let mut slots = Vec::new();
+        for i in 1..self.config.concurrency.max(1) {
+            let mut w = self.clone();
+            w.id = format!("{}#{i}", self.id);
+            slots.push(tokio::spawn(w.run_slot(stop.clone(), false, wake.clone())));
+        }
+        self.clone().run_slot(stop, true, wake).await;
+        for s in slots {
+            let _ = s.await;
+        }
+        if let Some(l) = listener {
+            l.abort();
+        }
+        tracing::info!(worker = %self.id, "worker stopped");
+    }
+
+    async fn next_due(&self) -> Option<Timestamp> {
+        let mut tx = self.app.store.read().await.ok()?;
+        let at = jobs::next_run_at(&mut tx).await.ok()?;
+        let _ = tx.commit().await;
+        at
+    }
+
+    /// One slot of the worker: claims and runs jobs one at a time. The first
+    /// slot also keeps the periodic jobs scheduled.
+    async fn run_slot(
+        self,
+        stop: watch::Receiver<bool>,
+        periodic: bool,
+        wake: Arc<tokio::sync::Notify>,
+    ) {
+        let mut last_housekeeping: Option<Timestamp> = None;
         loop {
             if *stop.borrow() {
                 break;
             }
             let now = self.app.now();
-            if last_housekeeping.is_none_or(|t| now.0 - t.0 >= 600_000) {
+            if periodic && last_housekeeping.is_none_or(|t| now.0 - t.0 >= 600_000) {
                 if let Err(e) = ensure_housekeeping(&self.app).await {
                     tracing::error!("cannot schedule housekeeping: {e}");
                 }
@@ -304,20 +358,17 @@ impl Worker {
             match self.run_once(Some(&stop)).await {
                 Ok(Outcome::Idle) => {
                     let mut s = stop.clone();
-                    let woken = async {
-                        match wakeups.as_mut() {
-                            Some(w) => {
-                                if let Err(e) = w.wait().await {
-                                    tracing::warn!("job wake-up listener failed: {e}");
-                                    std::future::pending::<()>().await;
-                                }
-                            }
-                            None => std::future::pending::<()>().await,
-                        }
+                    // Sleep until the next job is due, at most `poll`.
+                    let nap = match self.next_due().await {
+                        Some(at) => Duration::from_millis(
+                            u64::try_from((at.0 - self.app.now().0).max(0)).unwrap_or(0),
+                        )
+                        .clamp(Duration::from_millis(10), self.config.poll.max(Duration::from_millis(10))),
+                        None => self.config.poll,
                     };
                     tokio::select! {
-                        _ = tokio::time::sleep(self.config.poll) => {}
-                        _ = woken => {}
+                        _ = tokio::time::sleep(nap) => {}
+                        _ = wake.notified() => {}
                         _ = wait_true(&mut s) => {}
                     }
                 }
@@ -332,7 +383,6 @@ impl Worker {
                 }
             }
         }
-        tracing::info!(worker = %self.id, "worker stopped");
     }
 }
 

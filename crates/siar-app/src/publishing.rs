@@ -865,6 +865,9 @@ async fn deliver(app: &App, id: i64, last_try: bool) -> Result<Step, AppError> {
         }
     }
 
+    // Respect the per-platform and per-account caps before recording the attempt.
+    let _slot = app.channels.slot(ch.platform, ch.id).await;
+    let now = app.now();
     let mut w = app.store.begin().await?;
     let mine = publ::record_attempt(&mut w, d.id, d.attempts, now).await?;
     w.commit().await?;

@@ -19,8 +19,8 @@ pub struct TestDb {
 }
 
 enum Kind {
-    Sqlite(#[allow(dead_code)] tempfile::TempDir),
-    Postgres { schema: String },
+    Sqlite(tempfile::TempDir),
+    Postgres { schema: String, url: String },
 }
 
 static COUNTER: AtomicU64 = AtomicU64::new(0);
@@ -78,15 +78,24 @@ impl TestDb {
         migrate::migrate(&store, 0).await.expect("migrate postgres");
         Some(Self {
             store,
-            kind: Kind::Postgres { schema },
+            kind: Kind::Postgres { schema, url },
         })
+    }
+
+    /// The database URL another process can open (PostgreSQL: with the schema
+    /// on its search path; SQLite: the file).
+    pub fn url(&self) -> String {
+        match &self.kind {
+            Kind::Postgres { url, .. } => url.clone(),
+            Kind::Sqlite(dir) => format!("sqlite://{}", dir.path().join("siar.db").display()),
+        }
     }
 
     /// Drops what the test made (the PostgreSQL schema; the SQLite temp dir goes
     /// with `self`).
     pub async fn cleanup(self) {
         self.store.close().await;
-        if let Kind::Postgres { schema } = &self.kind
+        if let Kind::Postgres { schema, .. } = &self.kind
             && let Ok(admin) = Store::open_postgres(&pg_url(), &StoreOptions::default()).await
         {
             if let Ok(mut tx) = admin.begin().await {

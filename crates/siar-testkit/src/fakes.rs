@@ -72,6 +72,14 @@ pub struct FakeState {
     /// PKCE challenges by authorisation code.
     challenges: Mutex<HashMap<String, String>>,
     media_polls: Mutex<HashMap<String, u32>>,
+    /// Added to each publishing call (benchmarks: 50 ms).
+    pub latency: Mutex<Duration>,
+    /// Accept identical texts (a platform without duplicate detection), so a
+    /// double publish shows up as two posts.
+    pub naive: Mutex<bool>,
+    /// Per-account limit on publishing calls (per access token) and calls so far.
+    pub per_account_limit: Mutex<Option<u64>>,
+    per_account_used: Mutex<HashMap<String, u64>>,
     /// Resumable upload sessions: expected size, bytes so far, metadata.
     uploads: Mutex<HashMap<String, Upload>>,
     counter: Mutex<u64>,
@@ -1026,6 +1034,33 @@ async fn x_tweet(
     body: axum::Json<Value>,
 ) -> Response {
     st.record("POST", "/2/tweets", &h, body.0.clone());
+    let latency = *st.latency.lock().expect("lock");
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
+    if let Some(limit) = *st.per_account_limit.lock().expect("lock") {
+        let tok = h
+            .get("authorization")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string();
+        let over = {
+            let mut used = st.per_account_used.lock().expect("lock");
+            let n = used.entry(tok).or_insert(0);
+            *n += 1;
+            *n > limit
+        };
+        if over {
+            let reset = chrono::Utc::now().timestamp() + 2;
+            let mut r = x_problem(429, "Too Many Requests", "Too Many Requests", "rate-limit-exceeded");
+            for (k, v) in x_rate_headers(Some((limit, 0, reset))) {
+                if let Ok(v) = HeaderValue::from_str(&v) {
+                    r.headers_mut().insert(k, v);
+                }
+            }
+            return r;
+        }
+    }
     let (early, hang) = trick_for(&st, "/2/tweets");
     if let Some(r) = early {
         return r;

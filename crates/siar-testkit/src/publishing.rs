@@ -66,6 +66,7 @@ pub fn platform_settings(x: &Fake, meta: &Fake, google: &Fake) -> PlatformSettin
             user_agent: "Siar-test".into(),
         },
         refresh_ahead: Duration::from_secs(30 * 60),
+        ..PlatformSettings::default()
     }
 }
 
