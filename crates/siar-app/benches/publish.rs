@@ -91,7 +91,9 @@ fn worker(app: &App, id: &str, slots: usize) -> Worker {
 
 /// Accounts, posts and deliveries, all due at `due`.
 async fn setup(app: &App, fake: &Fake, sizes: &Sizes) -> Timestamp {
-    siar_app::demo::seed_library(app, false).await.expect("seed");
+    siar_app::demo::seed_library(app, false)
+        .await
+        .expect("seed");
     let org = siar_app::settings::by_slug(app, siar_app::demo::DEMO_SLUG)
         .await
         .expect("org");
@@ -252,7 +254,15 @@ async fn figures(app: &App, fake: &Fake, due: Timestamp, sizes: &Sizes) -> Figur
 fn print(label: &str, f: &Figures, sizes: &Sizes) {
     println!(
         "{label:<44} deliveries {:>6}  published {:>6}  p50 {:>6.2} s  p99 {:>6.2} s  max {:>6.2} s  {:>7.0}/s  duplicates {}  lost {}  needs attention {}",
-        sizes.deliveries, f.published, f.p50, f.p99, f.max, f.throughput, f.duplicates, f.lost, f.attention
+        sizes.deliveries,
+        f.published,
+        f.p50,
+        f.p99,
+        f.max,
+        f.throughput,
+        f.duplicates,
+        f.lost,
+        f.attention
     );
 }
 

@@ -159,7 +159,13 @@ impl ChannelKit {
     /// Waits for a free publishing slot on the platform and the account (the
     /// caps in [`PlatformSettings`]).
     pub async fn slot(&self, p: Platform, channel: i64) -> Option<Slot> {
-        let platform = self.platform_slots.get(&p)?.clone().acquire_owned().await.ok()?;
+        let platform = self
+            .platform_slots
+            .get(&p)?
+            .clone()
+            .acquire_owned()
+            .await
+            .ok()?;
         let account = {
             let mut m = self.account_slots.lock().ok()?;
             m.entry(channel)

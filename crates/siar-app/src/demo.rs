@@ -44,6 +44,7 @@ pub async fn create_org(app: &App, slug: &str, name: &str) -> Result<Organisatio
         default_lang: Lang::Id,
         opening_hours: OpeningHours::library_default(),
         holidays: Vec::new(),
+        require_alt: true,
     };
     let mut tx = app.store.begin().await?;
     let o = match org::insert_org(&mut tx, slug, &settings, app.now()).await {
@@ -89,6 +90,7 @@ pub async fn seed_library(app: &App, with_posts: bool) -> Result<bool, AppError>
         default_lang: Lang::Id,
         opening_hours: OpeningHours::library_default(),
         holidays,
+        require_alt: true,
     };
     let now = app.now();
     let mut tx = app.store.begin().await?;

@@ -363,7 +363,10 @@ impl Worker {
                         Some(at) => Duration::from_millis(
                             u64::try_from((at.0 - self.app.now().0).max(0)).unwrap_or(0),
                         )
-                        .clamp(Duration::from_millis(10), self.config.poll.max(Duration::from_millis(10))),
+                        .clamp(
+                            Duration::from_millis(10),
+                            self.config.poll.max(Duration::from_millis(10)),
+                        ),
                         None => self.config.poll,
                     };
                     tokio::select! {

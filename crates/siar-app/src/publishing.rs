@@ -137,7 +137,11 @@ async fn validate_in(
         .iter()
         .filter_map(|id| by_id.get(id).map(|m| m.facts()))
         .collect();
-    let require_alt = app.config.require_alt;
+    // The organisation may relax the rule; the deployment may not require it.
+    let require_alt = app.config.require_alt
+        && siar_store::org::org_by_id(tx, org)
+            .await?
+            .is_none_or(|o| o.settings.require_alt);
     for id in &input.channels {
         let Some(ch) = siar_store::channels::get(tx, org, *id).await? else {
             if report.problems.for_field("channels").is_none() {

@@ -1037,3 +1037,32 @@ dual_test!(
         );
     }
 );
+
+dual_test!(a_library_may_relax_the_alt_text_rule, |store| async move {
+    let b = Bench::new(store).await;
+    let ch = practice(&b).await;
+    let img = siar_app::media::upload(&b.app, &b.editor, "foto.png", png(800, 600), "")
+        .await
+        .unwrap();
+    let input = PostInput {
+        media: vec![img.id],
+        ..post("Foto tanpa teks alternatif", vec![ch])
+    };
+    assert!(matches!(
+        publishing::schedule(&b.app, &b.editor, &input).await,
+        Err(AppError::PostRefused(_))
+    ));
+    let org = siar_app::settings::organisation(&b.app, b.admin.org)
+        .await
+        .unwrap();
+    let mut s = org.settings.clone();
+    s.require_alt = false;
+    let mut tx = b.app.store.begin().await.unwrap();
+    siar_store::org::update_settings(&mut tx, b.admin.org, &s, b.clock.now_ts())
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    publishing::schedule(&b.app, &b.editor, &input)
+        .await
+        .unwrap();
+});

@@ -212,6 +212,9 @@ pub struct OrgSettings {
     pub default_lang: Lang,
     pub opening_hours: OpeningHours,
     pub holidays: Vec<Holiday>,
+    /// Images and videos need alt text before they are published (on by
+    /// default; a library may relax it).
+    pub require_alt: bool,
 }
 
 /// The settings form as typed: every field a string, so nothing typed is lost when
@@ -225,6 +228,8 @@ pub struct OrgSettingsInput {
     pub hours: Vec<(String, String)>,
     /// One holiday a line: `YYYY-MM-DD Name`.
     pub holidays: String,
+    /// The "alt text required" checkbox (`true` when ticked).
+    pub require_alt: bool,
 }
 
 pub const MAX_ORG_NAME: usize = 120;
@@ -251,6 +256,7 @@ impl OrgSettingsInput {
                 .map(|h| format!("{} {}", h.date.format("%Y-%m-%d"), h.name))
                 .collect::<Vec<_>>()
                 .join("\n"),
+            require_alt: s.require_alt,
         }
     }
 
@@ -329,6 +335,7 @@ impl OrgSettingsInput {
                 default_lang,
                 opening_hours: OpeningHours(days),
                 holidays,
+                require_alt: self.require_alt,
             }),
             _ => Err(p),
         }
@@ -458,6 +465,7 @@ mod tests {
             timezone: chrono_tz::Asia::Jakarta,
             default_lang: Lang::Id,
             opening_hours: OpeningHours::library_default(),
+            require_alt: true,
             holidays: vec![Holiday {
                 date: NaiveDate::from_ymd_opt(2026, 12, 25).unwrap(),
                 name: "Natal".into(),

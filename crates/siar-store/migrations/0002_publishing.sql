@@ -1,5 +1,8 @@
 -- Channels, posts and deliveries (issue 3).
 
+-- Alt text is required on media unless the library relaxes it.
+ALTER TABLE organisations ADD COLUMN require_alt {BOOL} NOT NULL DEFAULT TRUE;
+
 -- A connected account on one platform. Credentials are encrypted by the app
 -- (XChaCha20-Poly1305, `v1:<key id>:<base64>`) before they reach this table.
 CREATE TABLE channels (

@@ -20,11 +20,12 @@ pub(crate) enum Organisations {
     LogoType,
     Logo,
     LogoVersion,
+    RequireAlt,
     CreatedAt,
     UpdatedAt,
 }
 
-const ORG_COLS: [Organisations; 11] = [
+const ORG_COLS: [Organisations; 12] = [
     Organisations::Id,
     Organisations::Slug,
     Organisations::Name,
@@ -34,6 +35,7 @@ const ORG_COLS: [Organisations; 11] = [
     Organisations::Holidays,
     Organisations::LogoType,
     Organisations::LogoVersion,
+    Organisations::RequireAlt,
     Organisations::CreatedAt,
     Organisations::UpdatedAt,
 ];
@@ -49,6 +51,7 @@ struct OrgRow {
     holidays: String,
     logo_type: Option<String>,
     logo_version: i64,
+    require_alt: bool,
     created_at: i64,
     updated_at: i64,
 }
@@ -70,6 +73,7 @@ impl TryFrom<OrgRow> for Organisation {
                 default_lang: Lang::parse(&r.default_lang).ok_or_else(|| corrupt("language"))?,
                 opening_hours: hours,
                 holidays,
+                require_alt: r.require_alt,
             },
             logo_type: r.logo_type,
             logo_version: r.logo_version,
@@ -79,7 +83,7 @@ impl TryFrom<OrgRow> for Organisation {
     }
 }
 
-fn settings_values(s: &OrgSettings) -> Result<[sea_query::SimpleExpr; 5], StoreError> {
+fn settings_values(s: &OrgSettings) -> Result<[sea_query::SimpleExpr; 6], StoreError> {
     let json = |v: serde_json::Result<String>| {
         v.map_err(|e| StoreError::Corrupt(format!("cannot encode settings: {e}")))
     };
@@ -89,6 +93,7 @@ fn settings_values(s: &OrgSettings) -> Result<[sea_query::SimpleExpr; 5], StoreE
         s.default_lang.code().into(),
         json(serde_json::to_string(&s.opening_hours))?.into(),
         json(serde_json::to_string(&s.holidays))?.into(),
+        s.require_alt.into(),
     ])
 }
 
@@ -114,7 +119,7 @@ pub async fn insert_org(
     settings: &OrgSettings,
     now: Timestamp,
 ) -> Result<Organisation, StoreError> {
-    let [name, tz, lang, hours, holidays] = settings_values(settings)?;
+    let [name, tz, lang, hours, holidays, alt] = settings_values(settings)?;
     let q = Query::insert()
         .into_table(Organisations::Table)
         .columns([
@@ -124,6 +129,7 @@ pub async fn insert_org(
             Organisations::DefaultLang,
             Organisations::OpeningHours,
             Organisations::Holidays,
+            Organisations::RequireAlt,
             Organisations::CreatedAt,
             Organisations::UpdatedAt,
         ])
@@ -134,6 +140,7 @@ pub async fn insert_org(
             lang,
             hours,
             holidays,
+            alt,
             now.0.into(),
             now.0.into(),
         ])
@@ -185,7 +192,7 @@ pub async fn update_settings(
     settings: &OrgSettings,
     now: Timestamp,
 ) -> Result<(), StoreError> {
-    let [name, tz, lang, hours, holidays] = settings_values(settings)?;
+    let [name, tz, lang, hours, holidays, alt] = settings_values(settings)?;
     let q = Query::update()
         .table(Organisations::Table)
         .values([
@@ -194,6 +201,7 @@ pub async fn update_settings(
             (Organisations::DefaultLang, lang),
             (Organisations::OpeningHours, hours),
             (Organisations::Holidays, holidays),
+            (Organisations::RequireAlt, alt),
             (Organisations::UpdatedAt, now.0.into()),
         ])
         .and_where(Expr::col(Organisations::Id).eq(id.0))

@@ -19,6 +19,7 @@ async fn two_orgs(store: &Store) -> (OrgId, OrgId) {
         default_lang: Lang::Id,
         opening_hours: OpeningHours::library_default(),
         holidays: vec![],
+        require_alt: true,
     };
     let mut tx = store.begin().await.unwrap();
     let a = org::insert_org(&mut tx, "palembang", &s("Palembang"), T0)

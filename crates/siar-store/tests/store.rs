@@ -18,6 +18,7 @@ fn settings(name: &str) -> OrgSettings {
         default_lang: Lang::Id,
         opening_hours: OpeningHours::library_default(),
         holidays: vec![],
+        require_alt: true,
     }
 }
 

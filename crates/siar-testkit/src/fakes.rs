@@ -1052,7 +1052,12 @@ async fn x_tweet(
         };
         if over {
             let reset = chrono::Utc::now().timestamp() + 2;
-            let mut r = x_problem(429, "Too Many Requests", "Too Many Requests", "rate-limit-exceeded");
+            let mut r = x_problem(
+                429,
+                "Too Many Requests",
+                "Too Many Requests",
+                "rate-limit-exceeded",
+            );
             for (k, v) in x_rate_headers(Some((limit, 0, reset))) {
                 if let Ok(v) = HeaderValue::from_str(&v) {
                     r.headers_mut().insert(k, v);

@@ -963,6 +963,7 @@ pub async fn settings_save(
             .map(|d| (get(&format!("{d}_open")), get(&format!("{d}_close"))))
             .collect(),
         holidays: get("holidays"),
+        require_alt: f.get("require_alt").is_some_and(|v| v == "on"),
     };
     match settings::update(&state.app, &me.0.actor, &input).await {
         Ok(_) => Ok(done(&state, "/app/settings", "settings-saved")),

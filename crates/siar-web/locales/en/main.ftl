@@ -449,3 +449,6 @@ channels-youtube-help = You will be taken to Google to allow video uploads to th
 channels-youtube-not-configured = Not set up by the Siar server's administrator: the Google OAuth client is missing.
 err-facebook-no-pages = This Facebook account manages no Page it may post to. Make sure you have a content role on the library's Page.
 perr-permission = The platform refused for lack of permission. Reconnect the channel and approve every permission asked for.
+
+settings-require-alt = Require alt text on images and videos
+settings-require-alt-help = Best left on: alt text helps blind readers. When off, posts without alt text can still be scheduled.

@@ -449,3 +449,6 @@ channels-youtube-help = Anda akan diarahkan ke Google untuk memberi izin unggah 
 channels-youtube-not-configured = Belum diatur oleh pengelola server Siar: klien OAuth Google belum diisi.
 err-facebook-no-pages = Akun Facebook ini tidak mengelola Halaman yang boleh diunggahi. Pastikan Anda punya peran pembuat konten di Halaman perpustakaan.
 perr-permission = Platform menolak karena izin kurang. Hubungkan ulang kanal dan setujui semua izin yang diminta.
+
+settings-require-alt = Wajibkan teks alternatif pada gambar dan video
+settings-require-alt-help = Disarankan tetap aktif: teks alternatif membantu pemustaka tunanetra. Jika dimatikan, unggahan tanpa teks alternatif tetap dapat dijadwalkan.
