@@ -6,6 +6,7 @@ use crate::{Actor, App, AppError, audit};
 use sha2::{Digest, Sha256};
 use siar_domain::Timestamp;
 use siar_domain::audit::AuditAction;
+use siar_domain::channels::Platform;
 use siar_domain::org::{OrgId, Permission};
 use siar_domain::publishing::{Media, MediaKind};
 use siar_store::publishing::{self as publ, NewMedia};
@@ -210,29 +211,34 @@ pub async fn set_alt(app: &App, actor: &Actor, id: i64, alt: &str) -> Result<(),
     Ok(())
 }
 
-fn signed_message(id: i64, exp: i64) -> String {
-    format!("media:{id}:{exp}")
+fn signed_message(id: i64, platform: Platform, exp: i64) -> String {
+    format!("media:{id}:{}:{exp}", platform.as_str())
 }
 
-/// A public URL to the file that works for [`URL_LIFETIME`].
-pub fn signed_url(app: &App, m: &Media, now: Timestamp) -> String {
+/// A public URL to the file, converted for `platform`, that works for
+/// [`URL_LIFETIME`] (platforms such as Instagram fetch media themselves).
+pub fn signed_url(app: &App, m: &Media, platform: Platform, now: Timestamp) -> String {
     let exp = now.plus(URL_LIFETIME).0 / 1000;
-    let sig = app.secrets.sign(&signed_message(m.id, exp));
+    let sig = app.secrets.sign(&signed_message(m.id, platform, exp));
     format!(
-        "{}/media/{}/{exp}/{sig}",
+        "{}/media/{}/{}/{exp}/{sig}",
         app.config.public_url.trim_end_matches('/'),
-        m.id
+        m.id,
+        platform.as_str()
     )
 }
 
-/// The file behind a signed URL, if the signature is right and not expired.
+/// The file behind a signed URL (images converted for the platform), if the
+/// signature is right and not expired.
 pub async fn open_signed(
     app: &App,
     id: i64,
+    platform: &str,
     exp: i64,
     sig: &str,
 ) -> Result<(String, Vec<u8>), AppError> {
-    if exp * 1000 < app.now().0 || !app.secrets.verify(&signed_message(id, exp), sig) {
+    let platform = Platform::parse(platform).ok_or(AppError::NotFound)?;
+    if exp * 1000 < app.now().0 || !app.secrets.verify(&signed_message(id, platform, exp), sig) {
         return Err(AppError::NotFound);
     }
     let mut tx = app.store.read().await?;
@@ -240,7 +246,16 @@ pub async fn open_signed(
     tx.commit().await?;
     let m = m.ok_or(AppError::NotFound)?;
     let bytes = read(app, &m).await?;
-    Ok((m.mime, bytes))
+    if m.kind != MediaKind::Image {
+        return Ok((m.mime, bytes));
+    }
+    let caps = platform.capabilities();
+    let (mime, w, h) = (m.mime.clone(), m.width, m.height);
+    let a = tokio::task::spawn_blocking(move || adapt(&bytes, &mime, w, h, &caps))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
+        .map_err(|e| AppError::Internal(format!("media {id}: {e}")))?;
+    Ok((a.mime, a.bytes))
 }
 
 /// A file of the actor's organisation, for the console's previews.
@@ -283,5 +298,181 @@ mod tests {
             storage_key(OrgId(3), "abcdef", "image/png"),
             "3/ab/abcdef.png"
         );
+    }
+}
+
+/// An image converted for one platform.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Adapted {
+    pub bytes: Vec<u8>,
+    pub mime: String,
+    pub width: u32,
+    pub height: u32,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AdaptError {
+    #[error("the image cannot be read: {0}")]
+    Decode(String),
+    #[error("the image cannot be made small enough ({0} bytes at the smallest)")]
+    TooBig(usize),
+}
+
+/// Makes an image meet a platform's rules: an accepted type (else JPEG), the
+/// allowed aspect ratio (padded with white, nothing cut off), the allowed
+/// widths, and the size limit (lower JPEG quality, then smaller). An image that
+/// already meets them is returned unchanged.
+pub fn adapt(
+    bytes: &[u8],
+    mime: &str,
+    width: u32,
+    height: u32,
+    caps: &siar_domain::channels::Capabilities,
+) -> Result<Adapted, AdaptError> {
+    use image::imageops::FilterType;
+    let ratio = |w: u32, h: u32| f64::from(w) / f64::from(h.max(1));
+    let aspect_ok = caps
+        .image_aspect
+        .is_none_or(|(lo, hi)| (lo - 1e-3..=hi + 1e-3).contains(&ratio(width, height)));
+    let width_ok = caps
+        .image_widths
+        .is_none_or(|(lo, hi)| (lo..=hi).contains(&width));
+    let type_ok = caps.image_types.contains(&mime);
+    let size_ok = caps.max_image_bytes == 0 || bytes.len() as u64 <= caps.max_image_bytes;
+    if aspect_ok && width_ok && type_ok && size_ok {
+        return Ok(Adapted {
+            bytes: bytes.to_vec(),
+            mime: mime.to_string(),
+            width,
+            height,
+        });
+    }
+    let mut img = image::load_from_memory(bytes)
+        .map_err(|e| AdaptError::Decode(e.to_string()))?
+        .to_rgb8();
+    // Pad to the nearest allowed aspect ratio.
+    if let Some((lo, hi)) = caps.image_aspect {
+        let (w, h) = img.dimensions();
+        let r = ratio(w, h);
+        let (nw, nh) = if r < lo {
+            ((f64::from(h) * lo).ceil() as u32, h)
+        } else if r > hi {
+            (w, (f64::from(w) / hi).ceil() as u32)
+        } else {
+            (w, h)
+        };
+        if (nw, nh) != (w, h) {
+            let mut canvas = image::RgbImage::from_pixel(nw, nh, image::Rgb([255, 255, 255]));
+            image::imageops::overlay(
+                &mut canvas,
+                &img,
+                i64::from((nw - w) / 2),
+                i64::from((nh - h) / 2),
+            );
+            img = canvas;
+        }
+    }
+    if let Some((lo, hi)) = caps.image_widths {
+        let (w, h) = img.dimensions();
+        let target = w.clamp(lo, hi);
+        if target != w {
+            let nh = (u64::from(h) * u64::from(target) / u64::from(w.max(1))).max(1) as u32;
+            img = image::imageops::resize(&img, target, nh, FilterType::Triangle);
+        }
+    }
+    let limit = if caps.max_image_bytes == 0 {
+        usize::MAX
+    } else {
+        usize::try_from(caps.max_image_bytes).unwrap_or(usize::MAX)
+    };
+    let mut smallest = usize::MAX;
+    for _ in 0..6 {
+        for quality in [90u8, 80, 70, 60] {
+            let mut out = Vec::new();
+            let enc = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, quality);
+            img.write_with_encoder(enc)
+                .map_err(|e| AdaptError::Decode(e.to_string()))?;
+            if out.len() <= limit {
+                let (w, h) = img.dimensions();
+                return Ok(Adapted {
+                    bytes: out,
+                    mime: "image/jpeg".into(),
+                    width: w,
+                    height: h,
+                });
+            }
+            smallest = smallest.min(out.len());
+        }
+        let (w, h) = img.dimensions();
+        let (nw, nh) = ((w * 3 / 4).max(1), (h * 3 / 4).max(1));
+        if caps.image_widths.is_some_and(|(lo, _)| nw < lo) {
+            break;
+        }
+        img = image::imageops::resize(&img, nw, nh, FilterType::Triangle);
+    }
+    Err(AdaptError::TooBig(smallest))
+}
+
+#[cfg(test)]
+mod adapt_tests {
+    use super::*;
+    use siar_domain::channels::Platform;
+
+    fn png(w: u32, h: u32) -> Vec<u8> {
+        let img = image::RgbImage::from_fn(w, h, |x, y| {
+            image::Rgb([
+                (x * 7 % 256) as u8,
+                (y * 13 % 256) as u8,
+                ((x ^ y) % 256) as u8,
+            ])
+        });
+        let mut out = std::io::Cursor::new(Vec::new());
+        image::DynamicImage::ImageRgb8(img)
+            .write_to(&mut out, image::ImageFormat::Png)
+            .expect("png");
+        out.into_inner()
+    }
+
+    #[test]
+    fn instagram_gets_a_padded_narrowed_jpeg() {
+        let src = png(3000, 1000);
+        let caps = Platform::Instagram.capabilities();
+        let a = adapt(&src, "image/png", 3000, 1000, &caps).expect("adapt");
+        assert_eq!(a.mime, "image/jpeg");
+        assert_eq!(a.width, 1440);
+        let r = f64::from(a.width) / f64::from(a.height);
+        assert!((0.8..=1.91 + 1e-3).contains(&r), "ratio {r}");
+        assert!(a.bytes.len() as u64 <= caps.max_image_bytes);
+        assert_eq!(imagesize::blob_size(&a.bytes).expect("size").width, 1440);
+    }
+
+    #[test]
+    fn an_image_that_fits_is_untouched_and_big_ones_shrink() {
+        let src = png(400, 300);
+        let caps = Platform::Mastodon.capabilities();
+        let a = adapt(&src, "image/png", 400, 300, &caps).expect("adapt");
+        assert_eq!(a.bytes, src);
+        // Bluesky takes at most 2 MB: a noisy 2400×2400 PNG is re-encoded.
+        let big = png(2400, 2400);
+        assert!(big.len() > 2_000_000, "{}", big.len());
+        let a = adapt(
+            &big,
+            "image/png",
+            2400,
+            2400,
+            &Platform::Bluesky.capabilities(),
+        )
+        .expect("adapt");
+        assert!(a.bytes.len() <= 2_000_000);
+        assert_eq!(a.mime, "image/jpeg");
+    }
+
+    #[test]
+    fn a_broken_image_is_reported() {
+        let caps = Platform::Instagram.capabilities();
+        assert!(matches!(
+            adapt(b"\x89PNG\r\n\x1a\nrest", "image/png", 3000, 1000, &caps),
+            Err(AdaptError::Decode(_))
+        ));
     }
 }

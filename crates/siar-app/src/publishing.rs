@@ -20,7 +20,8 @@ use siar_domain::channels::{Channel, ChannelStatus, Platform};
 use siar_domain::jobs::{Job, NewJob};
 use siar_domain::org::{OrgId, Permission};
 use siar_domain::publishing::{
-    Delivery, DeliveryState, Media, Post, Variant, VariantCheck, check_publish_at, check_variant,
+    Delivery, DeliveryState, Media, MediaKind, Post, Variant, VariantCheck, check_publish_at,
+    check_variant,
 };
 use siar_domain::validate::Problems;
 use siar_store::publishing::{self as publ, DeliveryContent, NewDelivery};
@@ -820,15 +821,45 @@ async fn deliver(app: &App, id: i64, last_try: bool) -> Result<Step, AppError> {
         let Some(m) = media_rows.iter().find(|m| m.id == *mid) else {
             continue;
         };
+        let raw = media::read(app, m).await?;
+        let (bytes, mime, width, height) = if m.kind == MediaKind::Image {
+            // Converted to this platform's rules (type, aspect, width, size).
+            let caps = ch.platform.capabilities();
+            let (mime, w, h) = (m.mime.clone(), m.width, m.height);
+            let adapted =
+                tokio::task::spawn_blocking(move || media::adapt(&raw, &mime, w, h, &caps))
+                    .await
+                    .map_err(|e| AppError::Internal(e.to_string()))?;
+            match adapted {
+                Ok(a) => (a.bytes, a.mime, a.width, a.height),
+                Err(e) => {
+                    let mut w = app.store.begin().await?;
+                    publ::set_state(
+                        &mut w,
+                        d.id,
+                        DeliveryState::Failed,
+                        Some("perr-media-rejected"),
+                        Some(&e.to_string()),
+                        &[DeliveryState::Scheduled, DeliveryState::Publishing],
+                        now,
+                    )
+                    .await?;
+                    w.commit().await?;
+                    return Ok(Step::Done);
+                }
+            }
+        } else {
+            (raw, m.mime.clone(), m.width, m.height)
+        };
         files.push(MediaFile {
             kind: m.kind,
-            mime: m.mime.clone(),
-            bytes: Arc::new(media::read(app, m).await?),
+            mime,
+            bytes: Arc::new(bytes),
             alt: m.alt.clone(),
-            width: m.width,
-            height: m.height,
+            width,
+            height,
             duration_secs: m.duration_ms.map(|ms| ms as f64 / 1000.0),
-            public_url: Some(media::signed_url(app, m, now)),
+            public_url: Some(media::signed_url(app, m, ch.platform, now)),
         });
     }
     let mut req = PublishRequest {

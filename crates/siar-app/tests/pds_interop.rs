@@ -23,7 +23,9 @@ fn pds() -> Option<serde_json::Value> {
             if std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "0" && v != "false") {
                 panic!("SIAR_PDS is not set under CI: scripts/test.sh starts the reference PDS");
             }
-            eprintln!("NOTICE: SIAR_PDS is not set; skipping the Bluesky reference-server test (run scripts/test.sh)");
+            eprintln!(
+                "NOTICE: SIAR_PDS is not set; skipping the Bluesky reference-server test (run scripts/test.sh)"
+            );
             None
         }
     }
@@ -78,7 +80,10 @@ async fn publishes_to_the_reference_pds_exactly_as_bluesky_expects() {
     .expect("connect with the app password");
     let channel = channels::get(&app, &admin, ch).await.unwrap();
     assert_eq!(channel.remote_id, p["did"].as_str().unwrap());
-    assert!(channel.token_expires_at.is_some(), "expiry read from the access JWT");
+    assert!(
+        channel.token_expires_at.is_some(),
+        "expiry read from the access JWT"
+    );
 
     let jpg = include_bytes!("../../siar-testkit/fixtures/poster.jpg").to_vec();
     let img = siar_app::media::upload(&app, &admin, "poster.jpg", jpg, "Poster lomba bercerita")
@@ -101,10 +106,19 @@ async fn publishes_to_the_reference_pds_exactly_as_bluesky_expects() {
     w.drain(5).await.unwrap();
     let v = publishing::get(&app, &admin, post).await.unwrap();
     let d = &v.deliveries[0].delivery;
-    assert_eq!(d.state, DeliveryState::Published, "{:?} {:?}", d.error_key, d.error_detail);
+    assert_eq!(
+        d.state,
+        DeliveryState::Published,
+        "{:?} {:?}",
+        d.error_key,
+        d.error_detail
+    );
     let uri = d.remote_id.clone().unwrap();
     let rkey = uri.rsplit('/').next().unwrap().to_string();
-    assert_eq!(rkey, siar_channels::bluesky::record_key(&d.marker, d.created_at));
+    assert_eq!(
+        rkey,
+        siar_channels::bluesky::record_key(&d.marker, d.created_at)
+    );
 
     // Read the record back from the real server.
     let rec: serde_json::Value = reqwest::Client::new()
@@ -127,10 +141,12 @@ async fn publishes_to_the_reference_pds_exactly_as_bluesky_expects() {
     for f in facets {
         let s = f["index"]["byteStart"].as_u64().unwrap() as usize;
         let e = f["index"]["byteEnd"].as_u64().unwrap() as usize;
-        let shown = std::str::from_utf8(&text.as_bytes()[s..e]).unwrap();
+        let shown = text.get(s..e).expect("facet on character boundaries");
         let feature = &f["features"][0];
         match feature["$type"].as_str().unwrap() {
-            "app.bsky.richtext.facet#link" => assert_eq!(shown, "https://perpus.palembang.go.id/lomba"),
+            "app.bsky.richtext.facet#link" => {
+                assert_eq!(shown, "https://perpus.palembang.go.id/lomba")
+            }
             "app.bsky.richtext.facet#tag" => assert_eq!(feature["tag"], "BacaBersama"),
             "app.bsky.richtext.facet#mention" => {
                 assert_eq!(shown, "@dinas.test");
@@ -149,7 +165,9 @@ async fn publishes_to_the_reference_pds_exactly_as_bluesky_expects() {
     let conn = siar_channels::bluesky::Bluesky;
     let ctx = app.channels.ctx(app.now());
     let mut tx = app.store.read().await.unwrap();
-    let (sealed, _) = siar_store::channels::secrets(&mut tx, org.id, ch).await.unwrap();
+    let (sealed, _) = siar_store::channels::secrets(&mut tx, org.id, ch)
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     let creds: siar_channels::Credentials =
         serde_json::from_str(&app.secrets.decrypt(&sealed.unwrap()).unwrap()).unwrap();
@@ -169,15 +187,21 @@ async fn publishes_to_the_reference_pds_exactly_as_bluesky_expects() {
         attempt_started_at: app.now(),
     };
     assert!(matches!(
-        conn.find(&ctx, &acct, &req(&d.marker, d.created_at)).await.unwrap(),
+        conn.find(&ctx, &acct, &req(&d.marker, d.created_at))
+            .await
+            .unwrap(),
         Lookup::Found(_)
     ));
     assert_eq!(
-        conn.find(&ctx, &acct, &req("siarbelumpernah", d.created_at)).await.unwrap(),
+        conn.find(&ctx, &acct, &req("siarbelumpernah", d.created_at))
+            .await
+            .unwrap(),
         Lookup::Absent
     );
     // A second create with the same key is refused by the server: no duplicate.
-    let again = conn.publish(&ctx, &acct, &req(&d.marker, d.created_at)).await;
+    let again = conn
+        .publish(&ctx, &acct, &req(&d.marker, d.created_at))
+        .await;
     assert!(again.is_err(), "{again:?}");
 
     // Sessions refresh with the real refreshSession, and the stored refresh

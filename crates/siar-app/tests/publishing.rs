@@ -1066,3 +1066,84 @@ dual_test!(a_library_may_relax_the_alt_text_rule, |store| async move {
         .await
         .unwrap();
 });
+
+dual_test!(
+    instagram_fetches_an_image_converted_to_its_rules,
+    |store| async move {
+        let b = Bench::new(store).await;
+        oauth(&b, Platform::Facebook).await;
+        let ig = channel_of(&b, Platform::Instagram).await;
+        // A wide PNG: Instagram takes JPEG only, 4:5 to 1.91:1, at most 1440 wide.
+        let img = image::RgbImage::from_fn(3000, 1000, |x, y| {
+            image::Rgb([(x % 256) as u8, (y % 256) as u8, 90])
+        });
+        let mut png = std::io::Cursor::new(Vec::new());
+        image::DynamicImage::ImageRgb8(img)
+            .write_to(&mut png, image::ImageFormat::Png)
+            .unwrap();
+        let m = siar_app::media::upload(
+            &b.app,
+            &b.editor,
+            "spanduk.png",
+            png.into_inner(),
+            "Spanduk festival",
+        )
+        .await
+        .unwrap();
+        publishing::schedule(
+            &b.app,
+            &b.editor,
+            &PostInput {
+                media: vec![m.id],
+                ..post("Spanduk", vec![ig])
+            },
+        )
+        .await
+        .unwrap();
+        b.worker("w").drain(5).await.unwrap();
+        let url = b.meta.posts()[0].record["image_url"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let parts: Vec<&str> = url
+            .trim_start_matches("http://127.0.0.1:9/media/")
+            .split('/')
+            .collect();
+        let (mime, bytes) = siar_app::media::open_signed(
+            &b.app,
+            parts[0].parse().unwrap(),
+            parts[1],
+            parts[2].parse().unwrap(),
+            parts[3],
+        )
+        .await
+        .unwrap();
+        assert_eq!(mime, "image/jpeg");
+        let size = imagesize::blob_size(&bytes).unwrap();
+        assert_eq!(size.width, 1440);
+        assert!((size.width as f64 / size.height as f64) <= 1.911);
+        // A tampered signature or another platform's name opens nothing.
+        assert!(
+            siar_app::media::open_signed(
+                &b.app,
+                parts[0].parse().unwrap(),
+                "x",
+                parts[2].parse().unwrap(),
+                parts[3]
+            )
+            .await
+            .is_err()
+        );
+        assert!(
+            siar_app::media::open_signed(
+                &b.app,
+                parts[0].parse().unwrap(),
+                parts[1],
+                parts[2].parse().unwrap(),
+                "AAAA"
+            )
+            .await
+            .is_err()
+        );
+    }
+);

@@ -97,6 +97,7 @@ impl Platform {
             image_types: &["image/jpeg", "image/png"],
             max_image_bytes: 0,
             image_aspect: None,
+            image_widths: None,
             max_videos: 0,
             video_types: &["video/mp4"],
             max_video_bytes: 0,
@@ -128,6 +129,7 @@ impl Platform {
                 image_types: &["image/jpeg"],
                 max_image_bytes: 8 * MIB,
                 image_aspect: Some((0.8, 1.91)),
+                image_widths: Some((320, 1440)),
                 max_videos: 10,
                 video_types: &["video/mp4", "video/quicktime"],
                 max_video_bytes: 300 * MB,
@@ -293,6 +295,8 @@ pub struct Capabilities {
     pub max_image_bytes: u64,
     /// Allowed width/height ratio range, inclusive.
     pub image_aspect: Option<(f64, f64)>,
+    /// Allowed image widths in pixels (Instagram: 320–1440).
+    pub image_widths: Option<(u32, u32)>,
     pub max_videos: usize,
     pub video_types: &'static [&'static str],
     pub max_video_bytes: u64,

@@ -98,6 +98,7 @@ pub const ISSUE_KEYS: &[&str] = &[
     "rule-alt-too-long",
     "rule-image-aspect",
     "rule-image-too-big",
+    "rule-image-too-many-pixels",
     "rule-image-type",
     "rule-needs-media",
     "rule-needs-video",
@@ -296,6 +297,9 @@ pub struct Variant<'a> {
     pub media: &'a [MediaFacts],
 }
 
+/// Images above this many pixels are not converted (memory on small servers).
+pub const MAX_CONVERTIBLE_PIXELS: u64 = 40_000_000;
+
 /// Checks one variant against a platform's rules. `require_alt` is the
 /// organisation's setting (on by default).
 pub fn check_variant(
@@ -378,23 +382,16 @@ fn check_media(caps: &Capabilities, media: &[MediaFacts], require_alt: bool, out
     for (i, m) in media.iter().enumerate() {
         match m.kind {
             MediaKind::Image => {
-                if !caps.image_types.contains(&m.mime.as_str()) {
-                    out.push(Issue::new("media", "rule-image-type").item(i));
-                }
-                if m.bytes > caps.max_image_bytes && caps.max_image_bytes > 0 {
+                // Type, file size, width and aspect ratio are fixed by converting
+                // the image for each platform when it is published
+                // (`siar_app::media::adapt`); only images too large to convert
+                // are refused here.
+                if u64::from(m.width) * u64::from(m.height) > MAX_CONVERTIBLE_PIXELS {
                     out.push(
-                        Issue::new("media", "rule-image-too-big")
-                            .n(caps.max_image_bytes)
+                        Issue::new("media", "rule-image-too-many-pixels")
+                            .n(MAX_CONVERTIBLE_PIXELS / 1_000_000)
                             .item(i),
                     );
-                }
-                if let Some((lo, hi)) = caps.image_aspect
-                    && m.height > 0
-                {
-                    let r = f64::from(m.width) / f64::from(m.height);
-                    if r < lo - 1e-3 || r > hi + 1e-3 {
-                        out.push(Issue::new("media", "rule-image-aspect").item(i));
-                    }
                 }
             }
             MediaKind::Video => {
@@ -531,18 +528,15 @@ mod tests {
         assert_eq!(keys(&c), vec!["rule-too-many-hashtags"]);
         let c = check(Platform::Instagram, "Halo", &[]);
         assert_eq!(keys(&c), vec!["rule-needs-media"]);
+        // A wide PNG over 8 MiB is converted when published (JPEG, padded to
+        // 1.91:1, at most 1440 wide): only the missing alt text is refused.
         let wide = img("image/png", 3000, 1000, 9 * 1024 * 1024, "");
         let c = check(Platform::Instagram, "Halo", &[wide]);
-        assert_eq!(
-            keys(&c),
-            vec![
-                "rule-image-type",
-                "rule-image-too-big",
-                "rule-image-aspect",
-                "rule-alt-required"
-            ]
-        );
+        assert_eq!(keys(&c), vec!["rule-alt-required"]);
         assert_eq!(c.issues[0].item, Some(1));
+        let huge = img("image/jpeg", 10_000, 8_000, 30_000_000, "Peta");
+        let c = check(Platform::Instagram, "Halo", &[huge]);
+        assert_eq!(keys(&c), vec!["rule-image-too-many-pixels"]);
         assert!(
             check(Platform::Instagram, &"x".repeat(2200), &[square])
                 .issues

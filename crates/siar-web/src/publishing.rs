@@ -839,8 +839,8 @@ pub async fn media_file(State(state): State<WebState>, me: Me, Path(id): Path<i6
 /// A signed, expiring public URL (platforms that fetch media themselves).
 pub async fn media_signed(
     State(state): State<WebState>,
-    Path((id, exp, sig)): Path<(i64, i64, String)>,
+    Path((id, platform, exp, sig)): Path<(i64, String, i64, String)>,
 ) -> WebResult {
-    let (mime, bytes) = media::open_signed(&state.app, id, exp, &sig).await?;
+    let (mime, bytes) = media::open_signed(&state.app, id, &platform, exp, &sig).await?;
     Ok(file_response(mime, bytes, "public, max-age=3600"))
 }

@@ -452,3 +452,4 @@ perr-permission = The platform refused for lack of permission. Reconnect the cha
 
 settings-require-alt = Require alt text on images and videos
 settings-require-alt-help = Best left on: alt text helps blind readers. When off, posts without alt text can still be scheduled.
+rule-image-too-many-pixels = Image too large to process: at most { $n } megapixels. Make it smaller first.

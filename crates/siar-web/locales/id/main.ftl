@@ -452,3 +452,4 @@ perr-permission = Platform menolak karena izin kurang. Hubungkan ulang kanal dan
 
 settings-require-alt = Wajibkan teks alternatif pada gambar dan video
 settings-require-alt-help = Disarankan tetap aktif: teks alternatif membantu pemustaka tunanetra. Jika dimatikan, unggahan tanpa teks alternatif tetap dapat dijadwalkan.
+rule-image-too-many-pixels = Gambar terlalu besar untuk diolah: paling banyak { $n } megapiksel. Perkecil dulu gambarnya.
