@@ -125,7 +125,7 @@ impl ChannelKit {
             account_slots: std::sync::Mutex::new(HashMap::new()),
         };
         kit.connectors
-            .insert(Platform::Bluesky, Arc::new(bluesky::Bluesky));
+            .insert(Platform::Bluesky, Arc::new(bluesky::Bluesky::default()));
         kit.connectors
             .insert(Platform::Mastodon, Arc::new(Mastodon::default()));
         kit.connectors

@@ -162,7 +162,7 @@ async fn publishes_to_the_reference_pds_exactly_as_bluesky_expects() {
 
     // Reconciliation against the real server: the published record is found by
     // its key; a key never used is certainly absent.
-    let conn = siar_channels::bluesky::Bluesky;
+    let conn = siar_channels::bluesky::Bluesky::default();
     let ctx = app.channels.ctx(app.now());
     let mut tx = app.store.read().await.unwrap();
     let (sealed, _) = siar_store::channels::secrets(&mut tx, org.id, ch)

@@ -1147,3 +1147,29 @@ dual_test!(
         );
     }
 );
+
+dual_test!(bluesky_link_card_reads_the_page, |store| async move {
+    let b = Bench::new(store).await;
+    let ch = bluesky(&b).await;
+    let link = format!("{}/acara/festival", b.bluesky.url);
+    publishing::schedule(
+        &b.app,
+        &b.editor,
+        &post(&format!("Ayo datang! {link}"), vec![ch]),
+    )
+    .await
+    .unwrap();
+    b.worker("w").drain(5).await.unwrap();
+    let rec = &b.bluesky.posts()[0].record;
+    let ext = &rec["embed"]["external"];
+    assert_eq!(rec["embed"]["$type"], "app.bsky.embed.external");
+    assert_eq!(ext["uri"], link.as_str());
+    assert_eq!(ext["title"], "Festival Literasi Anak 2026");
+    assert!(
+        ext["description"]
+            .as_str()
+            .unwrap()
+            .starts_with("Tiga hari dongeng")
+    );
+    assert_eq!(ext["thumb"]["mimeType"], "image/png");
+});

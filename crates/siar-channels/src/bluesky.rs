@@ -18,7 +18,10 @@ use std::time::Duration;
 pub const DEFAULT_PDS: &str = "https://bsky.social";
 
 #[derive(Debug, Clone, Default)]
-pub struct Bluesky;
+pub struct Bluesky {
+    /// Link cards may read pages on private addresses (tests only).
+    pub allow_private_links: bool,
+}
 
 fn pds(acct: &Account) -> String {
     acct.base_url
@@ -270,11 +273,20 @@ impl Bluesky {
                     _ => None,
                 })
         {
-            // A link card for the first link.
-            record["embed"] = serde_json::json!({
-                "$type": "app.bsky.embed.external",
-                "external": {"uri": uri, "title": uri, "description": ""},
-            });
+            // A link card for the first link, from the page's own title,
+            // description and image; just the address when the page cannot be read.
+            let mut external = serde_json::json!({"uri": uri, "title": uri, "description": ""});
+            if let Some(card) = crate::card::fetch(ctx, &uri, self.allow_private_links).await {
+                external["title"] = card.title.into();
+                external["description"] = card.description.into();
+                if let Some(img) = card.image
+                    && let Some(thumb) = self.card_thumb(ctx, acct, &img).await
+                {
+                    external["thumb"] = thumb;
+                }
+            }
+            record["embed"] =
+                serde_json::json!({"$type": "app.bsky.embed.external", "external": external});
         }
         let rkey = record_key(&req.marker, req.marker_time);
         let body = serde_json::json!({
@@ -294,6 +306,42 @@ impl Bluesky {
             published: self.published(acct, &uri),
             rate: http::ietf_rate(&r.headers, ctx.now),
         })
+    }
+
+    /// Fetches a card's image (≤ 1 MB, an image type) and uploads it as a blob.
+    async fn card_thumb(&self, ctx: &Ctx, acct: &Account, url: &str) -> Option<serde_json::Value> {
+        let parsed = url::Url::parse(url).ok()?;
+        if !matches!(parsed.scheme(), "http" | "https") {
+            return None;
+        }
+        let r = ctx
+            .http
+            .send(
+                Platform::Bluesky,
+                ctx.http.get(url).timeout(std::time::Duration::from_secs(5)),
+            )
+            .await
+            .ok()?;
+        let mime = r
+            .header("content-type")?
+            .split(';')
+            .next()?
+            .trim()
+            .to_string();
+        if !r.is_success() || !mime.starts_with("image/") || r.body.len() > crate::card::MAX_IMAGE {
+            return None;
+        }
+        let file = crate::MediaFile {
+            kind: MediaKind::Image,
+            mime,
+            bytes: std::sync::Arc::new(r.body),
+            alt: String::new(),
+            width: 0,
+            height: 0,
+            duration_secs: None,
+            public_url: None,
+        };
+        self.upload_blob(ctx, acct, &file).await.ok()
     }
 
     fn published(&self, acct: &Account, uri: &str) -> Published {

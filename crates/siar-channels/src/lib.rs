@@ -6,6 +6,7 @@
 //! (timeouts, tracing without secrets, rate-limit headers).
 
 pub mod bluesky;
+pub mod card;
 pub mod http;
 pub mod mastodon;
 pub mod meta;

@@ -533,7 +533,10 @@ pub async fn bluesky() -> Fake {
         .route("/xrpc/com.atproto.repo.uploadBlob", post(b_upload))
         .route("/xrpc/com.atproto.repo.createRecord", post(b_create))
         .route("/xrpc/com.atproto.repo.getRecord", get(b_get))
-        .route("/xrpc/com.atproto.identity.resolveHandle", get(b_resolve));
+        .route("/xrpc/com.atproto.identity.resolveHandle", get(b_resolve))
+        // A library web page with Open Graph tags, for link cards.
+        .route("/acara/festival", get(page_festival))
+        .route("/img/poster.png", get(page_image));
     Fake::start(r, st).await
 }
 
@@ -1756,4 +1759,26 @@ async fn yt_thumb(
         json!({"items": [{"default": {"url": "https://i.ytimg.com/x.jpg"}}]}),
         &[],
     )
+}
+
+async fn page_festival() -> Response {
+    let html = r#"<!doctype html><html lang="id"><head><meta charset="utf-8">
+<title>Festival Literasi</title>
+<meta property="og:title" content="Festival Literasi Anak 2026">
+<meta property="og:description" content="Tiga hari dongeng, lomba mewarnai dan bedah buku di Perpustakaan Kota Palembang.">
+<meta property="og:image" content="/img/poster.png">
+</head><body><h1>Festival Literasi Anak</h1></body></html>"#;
+    ([("content-type", "text/html; charset=utf-8")], html).into_response()
+}
+
+async fn page_image() -> Response {
+    // A 1×1 PNG.
+    const PNG: &[u8] = &[
+        0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44,
+        0x52, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1F,
+        0x15, 0xC4, 0x89, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0xF8,
+        0xCF, 0xC0, 0xF0, 0x1F, 0x00, 0x05, 0x00, 0x01, 0xFF, 0x89, 0x99, 0x3D, 0x1D, 0x00, 0x00,
+        0x00, 0x00, 0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82,
+    ];
+    ([("content-type", "image/png")], PNG).into_response()
 }

@@ -112,6 +112,12 @@ impl Bench {
             Platform::Instagram,
             Arc::new(siar_channels::meta::Instagram(m)),
         );
+        kit.set_connector(
+            Platform::Bluesky,
+            Arc::new(siar_channels::bluesky::Bluesky {
+                allow_private_links: true,
+            }),
+        );
         let mut yt = siar_channels::youtube::YouTube::new(
             platform_settings(&x, &meta, &google).youtube,
             google.url.clone(),
