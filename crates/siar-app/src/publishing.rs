@@ -210,6 +210,7 @@ pub async fn schedule(app: &App, actor: &Actor, input: &PostInput) -> Result<i64
     .await?;
     for c in &report.channels {
         let (text, title) = input.variant(c.channel.id);
+        let text = for_platform(c.channel.platform, text);
         let marker = new_marker();
         let d = publ::insert_delivery(
             &mut tx,
@@ -249,6 +250,16 @@ pub async fn schedule(app: &App, actor: &Actor, input: &PostInput) -> Result<i64
     .await?;
     tx.commit().await?;
     Ok(post)
+}
+
+/// A thread stays a thread where the platform has them; elsewhere its parts
+/// become paragraphs of one post.
+fn for_platform(p: Platform, text: String) -> String {
+    if p.capabilities().threads {
+        text
+    } else {
+        siar_domain::richtext::without_threads(&text)
+    }
 }
 
 /// A marker: letters and digits only, unique per delivery.
@@ -424,6 +435,13 @@ pub async fn update(app: &App, actor: &Actor, id: i64, input: &PostInput) -> Res
             continue;
         }
         let (text, title) = input.variant(d.channel_id);
+        let platform = report
+            .channels
+            .iter()
+            .find(|c| c.channel.id == d.channel_id)
+            .map(|c| c.channel.platform)
+            .unwrap_or(Platform::Practice);
+        let text = for_platform(platform, text);
         publ::update_delivery_content(
             &mut tx,
             actor.org,

@@ -91,6 +91,18 @@ pub fn record_key(marker: &str, created_at: Timestamp) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// The record key of part `i` of the delivery's post (part 0: [`record_key`]).
+pub fn part_key(req: &PublishRequest, i: usize) -> String {
+    if i == 0 {
+        record_key(&req.marker, req.marker_time)
+    } else {
+        record_key(
+            &format!("{}t{i}", req.marker),
+            Timestamp(req.marker_time.0 + i as i64),
+        )
+    }
+}
+
 /// When a JWT expires (its `exp` claim), read without checking the signature:
 /// only to plan the refresh.
 pub fn jwt_expiry(jwt: &str) -> Option<Timestamp> {
@@ -223,38 +235,29 @@ impl Bluesky {
         out
     }
 
-    async fn do_publish(
+    /// The first post's embed: a video, images, or a card for the first link.
+    async fn embed(
         &self,
         ctx: &Ctx,
         acct: &Account,
         req: &PublishRequest,
-    ) -> Result<PublishOutcome, ConnectorError> {
-        let text = req.text.trim();
-        let mut record = serde_json::json!({
-            "$type": "app.bsky.feed.post",
-            "text": text,
-            "createdAt": ctx.now.rfc3339_millis(),
-            "langs": ["id"],
-        });
-        let facets = self.facets(ctx, acct, text).await;
-        if !facets.is_empty() {
-            record["facets"] = serde_json::Value::Array(facets);
-        }
+        text: &str,
+    ) -> Result<Option<serde_json::Value>, ConnectorError> {
         let images: Vec<_> = req
             .media
             .iter()
             .filter(|m| m.kind == MediaKind::Image)
             .collect();
-        let video = req.media.iter().find(|m| m.kind == MediaKind::Video);
-        if let Some(v) = video {
+        if let Some(v) = req.media.iter().find(|m| m.kind == MediaKind::Video) {
             let blob = self.upload_blob(ctx, acct, v).await?;
-            record["embed"] = serde_json::json!({
+            return Ok(Some(serde_json::json!({
                 "$type": "app.bsky.embed.video",
                 "video": blob,
                 "alt": v.alt,
                 "aspectRatio": {"width": v.width.max(1), "height": v.height.max(1)},
-            });
-        } else if !images.is_empty() {
+            })));
+        }
+        if !images.is_empty() {
             let mut list = Vec::new();
             for m in images {
                 let blob = self.upload_blob(ctx, acct, m).await?;
@@ -264,47 +267,140 @@ impl Bluesky {
                     "aspectRatio": {"width": m.width.max(1), "height": m.height.max(1)},
                 }));
             }
-            record["embed"] = serde_json::json!({"$type": "app.bsky.embed.images", "images": list});
-        } else if let Some(uri) =
-            richtext::bluesky_facets(text)
-                .into_iter()
-                .find_map(|f| match f.feature {
-                    FacetFeature::Link(u) => Some(u),
-                    _ => None,
-                })
-        {
-            // A link card for the first link, from the page's own title,
-            // description and image; just the address when the page cannot be read.
-            let mut external = serde_json::json!({"uri": uri, "title": uri, "description": ""});
-            if let Some(card) = crate::card::fetch(ctx, &uri, self.allow_private_links).await {
-                external["title"] = card.title.into();
-                external["description"] = card.description.into();
-                if let Some(img) = card.image
-                    && let Some(thumb) = self.card_thumb(ctx, acct, &img).await
-                {
-                    external["thumb"] = thumb;
-                }
-            }
-            record["embed"] =
-                serde_json::json!({"$type": "app.bsky.embed.external", "external": external});
+            return Ok(Some(
+                serde_json::json!({"$type": "app.bsky.embed.images", "images": list}),
+            ));
         }
-        let rkey = record_key(&req.marker, req.marker_time);
-        let body = serde_json::json!({
-            "repo": did(acct),
-            "collection": "app.bsky.feed.post",
-            "rkey": rkey,
-            "record": record,
-        });
-        let r = self
-            .xrpc_post_json(ctx, acct, "com.atproto.repo.createRecord", &body)
-            .await?;
-        let uri = r.json()["uri"]
-            .as_str()
-            .map(str::to_string)
-            .ok_or_else(|| ConnectorError::invalid("the server returned no record"))?;
+        let Some(uri) = richtext::bluesky_facets(text)
+            .into_iter()
+            .find_map(|f| match f.feature {
+                FacetFeature::Link(u) => Some(u),
+                _ => None,
+            })
+        else {
+            return Ok(None);
+        };
+        // A link card for the first link, from the page's own title, description
+        // and image; just the address when the page cannot be read.
+        let mut external = serde_json::json!({"uri": uri, "title": uri, "description": ""});
+        if let Some(card) = crate::card::fetch(ctx, &uri, self.allow_private_links).await {
+            external["title"] = card.title.into();
+            external["description"] = card.description.into();
+            if let Some(img) = card.image
+                && let Some(thumb) = self.card_thumb(ctx, acct, &img).await
+            {
+                external["thumb"] = thumb;
+            }
+        }
+        Ok(Some(
+            serde_json::json!({"$type": "app.bsky.embed.external", "external": external}),
+        ))
+    }
+
+    /// A record of the account, by key: `(uri, cid)`, or `None` when the server
+    /// says it is not there.
+    async fn get_record(
+        &self,
+        ctx: &Ctx,
+        acct: &Account,
+        rkey: &str,
+    ) -> Result<Option<(String, String)>, ConnectorError> {
+        let rb = ctx
+            .http
+            .get(&format!("{}/xrpc/com.atproto.repo.getRecord", pds(acct)))
+            .query(&[
+                ("repo", did(acct)),
+                ("collection", "app.bsky.feed.post"),
+                ("rkey", rkey),
+            ])
+            .bearer_auth(&acct.credentials.access_token);
+        let r = ctx.http.send(Platform::Bluesky, rb).await?;
+        if r.is_success() {
+            let v = r.json();
+            return Ok(Some((
+                v["uri"].as_str().unwrap_or("").to_string(),
+                v["cid"].as_str().unwrap_or("").to_string(),
+            )));
+        }
+        let v = r.json();
+        if v["error"] == "RecordNotFound"
+            || (r.status == StatusCode::BAD_REQUEST
+                && v["message"]
+                    .as_str()
+                    .is_some_and(|m| m.contains("Could not locate record")))
+        {
+            return Ok(None);
+        }
+        Err(classify(&r, ctx.now))
+    }
+
+    /// Publishes the post, or each part of a thread as a reply to the one
+    /// before. Every part has its own record key derived from the delivery, so
+    /// a part that an earlier attempt created is found and reused.
+    async fn do_publish(
+        &self,
+        ctx: &Ctx,
+        acct: &Account,
+        req: &PublishRequest,
+    ) -> Result<PublishOutcome, ConnectorError> {
+        let parts = richtext::thread_parts(req.text.trim());
+        let mut root: Option<(String, String)> = None;
+        let mut parent: Option<(String, String)> = None;
+        let mut rate = None;
+        for (i, text) in parts.iter().enumerate() {
+            let rkey = part_key(req, i);
+            if parts.len() > 1
+                && let Some(existing) = self.get_record(ctx, acct, &rkey).await?
+            {
+                root.get_or_insert_with(|| existing.clone());
+                parent = Some(existing);
+                continue;
+            }
+            let mut record = serde_json::json!({
+                "$type": "app.bsky.feed.post",
+                "text": text,
+                "createdAt": ctx.now.rfc3339_millis(),
+                "langs": ["id"],
+            });
+            let facets = self.facets(ctx, acct, text).await;
+            if !facets.is_empty() {
+                record["facets"] = serde_json::Value::Array(facets);
+            }
+            if i == 0 {
+                if let Some(e) = self.embed(ctx, acct, req, text).await? {
+                    record["embed"] = e;
+                }
+            } else if let (Some(r), Some(p)) = (&root, &parent) {
+                record["reply"] = serde_json::json!({
+                    "root": {"uri": r.0, "cid": r.1},
+                    "parent": {"uri": p.0, "cid": p.1},
+                });
+            }
+            let body = serde_json::json!({
+                "repo": did(acct),
+                "collection": "app.bsky.feed.post",
+                "rkey": rkey,
+                "record": record,
+            });
+            let r = self
+                .xrpc_post_json(ctx, acct, "com.atproto.repo.createRecord", &body)
+                .await?;
+            let v = r.json();
+            let made = (
+                v["uri"]
+                    .as_str()
+                    .map(str::to_string)
+                    .ok_or_else(|| ConnectorError::invalid("the server returned no record"))?,
+                v["cid"].as_str().unwrap_or("").to_string(),
+            );
+            rate = http::ietf_rate(&r.headers, ctx.now);
+            root.get_or_insert_with(|| made.clone());
+            parent = Some(made);
+        }
+        let (uri, _) = root.ok_or_else(|| ConnectorError::invalid("nothing to post"))?;
         Ok(PublishOutcome {
             published: self.published(acct, &uri),
-            rate: http::ietf_rate(&r.headers, ctx.now),
+            rate,
         })
     }
 
@@ -376,31 +472,22 @@ impl Connector for Bluesky {
         req: &'a PublishRequest,
     ) -> BoxFut<'a, Result<Lookup, ConnectorError>> {
         Box::pin(async move {
-            let rkey = record_key(&req.marker, req.marker_time);
-            let rb = ctx
-                .http
-                .get(&format!("{}/xrpc/com.atproto.repo.getRecord", pds(acct)))
-                .query(&[
-                    ("repo", did(acct)),
-                    ("collection", "app.bsky.feed.post"),
-                    ("rkey", rkey.as_str()),
-                ])
-                .bearer_auth(&acct.credentials.access_token);
-            let r = ctx.http.send(Platform::Bluesky, rb).await?;
-            if r.is_success() {
-                let uri = r.json()["uri"].as_str().unwrap_or("").to_string();
-                return Ok(Lookup::Found(self.published(acct, &uri)));
+            // Parts go out in order: the post is there when its last part is.
+            let parts = richtext::thread_parts(req.text.trim());
+            let last = part_key(req, parts.len().saturating_sub(1));
+            match self.get_record(ctx, acct, &last).await? {
+                Some(_) => {
+                    let first = self
+                        .get_record(ctx, acct, &part_key(req, 0))
+                        .await?
+                        .map(|(uri, _)| uri)
+                        .unwrap_or_default();
+                    Ok(Lookup::Found(self.published(acct, &first)))
+                }
+                // Publishing again completes a thread cut short: parts already
+                // there are found by their keys and reused.
+                None => Ok(Lookup::Absent),
             }
-            let v = r.json();
-            if v["error"] == "RecordNotFound"
-                || (r.status == StatusCode::BAD_REQUEST
-                    && v["message"]
-                        .as_str()
-                        .is_some_and(|m| m.contains("Could not locate record")))
-            {
-                return Ok(Lookup::Absent);
-            }
-            Err(classify(&r, ctx.now))
         })
     }
 

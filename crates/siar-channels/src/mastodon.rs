@@ -132,31 +132,53 @@ impl Mastodon {
         for (i, m) in req.media.iter().enumerate() {
             media_ids.push(self.upload(ctx, acct, m, i).await?);
         }
-        let body = serde_json::json!({
-            "status": req.text,
-            "media_ids": media_ids,
-            "visibility": "public",
-        });
-        let rb = ctx
-            .http
-            .post(&format!("{base}/api/v1/statuses"))
-            .bearer_auth(&acct.credentials.access_token)
-            .header("Idempotency-Key", &req.marker)
-            .json(&body);
-        let r = ctx.http.send(Platform::Mastodon, rb).await?;
-        if !r.is_success() {
-            return Err(classify(&r, ctx.now));
-        }
-        let v = r.json();
-        let remote_id = v["id"]
-            .as_str()
-            .ok_or_else(|| ConnectorError::invalid("the instance returned no status id"))?;
-        Ok(PublishOutcome {
-            published: Published {
-                remote_id: remote_id.to_string(),
+        // A thread: each part replies to the one before, with its own
+        // Idempotency-Key, so a repeat inside the key window replays every part.
+        let parts = siar_domain::richtext::thread_parts(&req.text);
+        let mut first: Option<Published> = None;
+        let mut prev: Option<String> = None;
+        let mut rate = None;
+        for (i, part) in parts.iter().enumerate() {
+            let mut body = serde_json::json!({
+                "status": part,
+                "visibility": "public",
+            });
+            if i == 0 {
+                body["media_ids"] = serde_json::json!(media_ids);
+            }
+            if let Some(p) = &prev {
+                body["in_reply_to_id"] = serde_json::json!(p);
+            }
+            let key = if i == 0 {
+                req.marker.clone()
+            } else {
+                format!("{}-{i}", req.marker)
+            };
+            let rb = ctx
+                .http
+                .post(&format!("{base}/api/v1/statuses"))
+                .bearer_auth(&acct.credentials.access_token)
+                .header("Idempotency-Key", key)
+                .json(&body);
+            let r = ctx.http.send(Platform::Mastodon, rb).await?;
+            if !r.is_success() {
+                return Err(classify(&r, ctx.now));
+            }
+            let v = r.json();
+            let id = v["id"]
+                .as_str()
+                .ok_or_else(|| ConnectorError::invalid("the instance returned no status id"))?
+                .to_string();
+            rate = http::mastodon_rate(&r.headers);
+            first.get_or_insert_with(|| Published {
+                remote_id: id.clone(),
                 permalink: v["url"].as_str().map(str::to_string),
-            },
-            rate: http::mastodon_rate(&r.headers),
+            });
+            prev = Some(id);
+        }
+        Ok(PublishOutcome {
+            published: first.ok_or_else(|| ConnectorError::invalid("nothing to post"))?,
+            rate,
         })
     }
 }

@@ -296,37 +296,114 @@ impl X {
         })
     }
 
+    /// Publishes each part of a thread as a reply to the one before (media on
+    /// the first). A part X refuses as duplicate content is already there (an
+    /// earlier attempt): it is looked up and the thread goes on from it.
     async fn do_publish(
         &self,
         ctx: &Ctx,
         acct: &Account,
         req: &PublishRequest,
     ) -> Result<PublishOutcome, ConnectorError> {
+        let parts = richtext::thread_parts(&req.text);
         let mut media_ids = Vec::new();
         for m in &req.media {
             media_ids.push(self.upload(ctx, acct, m).await?);
         }
-        let mut body = serde_json::json!({ "text": req.text.trim() });
-        if !media_ids.is_empty() {
-            body["media"] = serde_json::json!({ "media_ids": media_ids });
+        let mut first: Option<String> = None;
+        let mut prev: Option<String> = None;
+        let mut rate = None;
+        for (i, part) in parts.iter().enumerate() {
+            let mut body = serde_json::json!({ "text": part });
+            if i == 0 && !media_ids.is_empty() {
+                body["media"] = serde_json::json!({ "media_ids": media_ids });
+            }
+            if let Some(p) = &prev {
+                body["reply"] = serde_json::json!({ "in_reply_to_tweet_id": p });
+            }
+            let rb = ctx
+                .http
+                .post(&format!("{}/2/tweets", self.api()))
+                .bearer_auth(&acct.credentials.access_token)
+                .json(&body);
+            let r = ctx.http.send(Platform::X, rb).await?;
+            let id = if r.is_success() {
+                rate = http::x_rate(&r.headers);
+                r.json()["data"]["id"]
+                    .as_str()
+                    .map(str::to_string)
+                    .ok_or_else(|| ConnectorError::invalid("X returned no post id"))?
+            } else {
+                match classify(&r, ctx.now) {
+                    ConnectorError::Duplicate { detail } if parts.len() > 1 => {
+                        match self.find_text(ctx, acct, req, part).await? {
+                            Some(id) => id,
+                            None => return Err(ConnectorError::Duplicate { detail }),
+                        }
+                    }
+                    e => return Err(e),
+                }
+            };
+            first.get_or_insert_with(|| id.clone());
+            prev = Some(id);
         }
+        let id = first.ok_or_else(|| ConnectorError::invalid("nothing to post"))?;
+        Ok(PublishOutcome {
+            published: self.published(acct, &id),
+            rate,
+        })
+    }
+
+    /// The id of the account's recent post with this text, if the whole window
+    /// since the attempt could be read; `Err` carries the platform's refusal.
+    async fn recent(
+        &self,
+        ctx: &Ctx,
+        acct: &Account,
+        req: &PublishRequest,
+    ) -> Result<(Vec<(String, String)>, bool), ConnectorError> {
+        let since = req.attempt_started_at.minus(Duration::from_secs(60));
         let rb = ctx
             .http
-            .post(&format!("{}/2/tweets", self.api()))
-            .bearer_auth(&acct.credentials.access_token)
-            .json(&body);
+            .get(&format!("{}/2/users/{}/tweets", self.api(), acct.remote_id))
+            .query(&[
+                ("start_time", since.rfc3339().as_str()),
+                ("max_results", "100"),
+                ("tweet.fields", "created_at"),
+            ])
+            .bearer_auth(&acct.credentials.access_token);
         let r = ctx.http.send(Platform::X, rb).await?;
         if !r.is_success() {
             return Err(classify(&r, ctx.now));
         }
-        let id = r.json()["data"]["id"]
-            .as_str()
-            .map(str::to_string)
-            .ok_or_else(|| ConnectorError::invalid("X returned no post id"))?;
-        Ok(PublishOutcome {
-            published: self.published(acct, &id),
-            rate: http::x_rate(&r.headers),
-        })
+        let v = r.json();
+        let posts = v["data"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|t| {
+                (
+                    t["id"].as_str().unwrap_or("").to_string(),
+                    comparable(t["text"].as_str().unwrap_or("")),
+                )
+            })
+            .collect();
+        Ok((posts, !v["meta"]["next_token"].is_string()))
+    }
+
+    async fn find_text(
+        &self,
+        ctx: &Ctx,
+        acct: &Account,
+        req: &PublishRequest,
+        text: &str,
+    ) -> Result<Option<String>, ConnectorError> {
+        let want = comparable(text);
+        let (posts, _) = self.recent(ctx, acct, req).await?;
+        Ok(posts
+            .into_iter()
+            .find(|(_, t)| *t == want)
+            .map(|(id, _)| id))
     }
 
     fn published(&self, acct: &Account, id: &str) -> Published {
@@ -362,34 +439,29 @@ impl Connector for X {
         req: &'a PublishRequest,
     ) -> BoxFut<'a, Result<Lookup, ConnectorError>> {
         Box::pin(async move {
-            let since = req.attempt_started_at.minus(Duration::from_secs(60));
-            let rb = ctx
-                .http
-                .get(&format!("{}/2/users/{}/tweets", self.api(), acct.remote_id))
-                .query(&[
-                    ("start_time", since.rfc3339().as_str()),
-                    ("max_results", "100"),
-                    ("tweet.fields", "created_at"),
-                ])
-                .bearer_auth(&acct.credentials.access_token);
-            let r = ctx.http.send(Platform::X, rb).await?;
-            if !r.is_success() {
-                return Err(classify(&r, ctx.now));
+            // Parts go out in order: the thread is there when its last part is.
+            let parts = richtext::thread_parts(&req.text);
+            let (posts, complete) = self.recent(ctx, acct, req).await?;
+            let find = |text: &str| {
+                let want = comparable(text);
+                posts
+                    .iter()
+                    .find(|(_, t)| *t == want)
+                    .map(|(id, _)| id.clone())
+            };
+            let last = parts.last().map(String::as_str).unwrap_or("");
+            if find(last).is_some() {
+                let first = find(&parts[0]).unwrap_or_default();
+                return Ok(Lookup::Found(self.published(acct, &first)));
             }
-            let v = r.json();
-            let want = comparable(&req.text);
-            for t in v["data"].as_array().into_iter().flatten() {
-                if comparable(t["text"].as_str().unwrap_or("")) == want {
-                    let id = t["id"].as_str().unwrap_or("");
-                    return Ok(Lookup::Found(self.published(acct, id)));
-                }
-            }
-            if v["meta"]["next_token"].is_string() {
+            if complete || parts.len() > 1 {
+                // A thread cut short is completed by publishing again: parts
+                // already there come back as duplicates and are skipped.
+                Ok(Lookup::Absent)
+            } else {
                 Ok(Lookup::Unknown(
                     "too many posts since the attempt to be sure".into(),
                 ))
-            } else {
-                Ok(Lookup::Absent)
             }
         })
     }

@@ -109,6 +109,7 @@ pub const ISSUE_KEYS: &[&str] = &[
     "rule-text-required",
     "rule-text-too-long",
     "rule-text-too-many-bytes",
+    "rule-thread-too-long",
     "rule-time-in-past",
     "rule-time-too-far",
     "rule-title-required",
@@ -258,6 +259,9 @@ pub struct Issue {
     pub n: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub item: Option<usize>,
+    /// The thread part (1-based) the problem is in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub part: Option<usize>,
 }
 
 impl Issue {
@@ -267,6 +271,7 @@ impl Issue {
             key,
             n: None,
             item: None,
+            part: None,
         }
     }
     fn n(mut self, n: u64) -> Self {
@@ -275,6 +280,11 @@ impl Issue {
     }
     fn item(mut self, i: usize) -> Self {
         self.item = Some(i + 1);
+        self
+    }
+    /// The problem is in part `i` of a thread (1-based when shown).
+    fn part(mut self, i: usize) -> Self {
+        self.part = Some(i + 1);
         self
     }
 }
@@ -297,6 +307,9 @@ pub struct Variant<'a> {
     pub media: &'a [MediaFacts],
 }
 
+/// The most posts one thread may have.
+pub const MAX_THREAD_PARTS: usize = 25;
+
 /// Images above this many pixels are not converted (memory on small servers).
 pub const MAX_CONVERTIBLE_PIXELS: u64 = 40_000_000;
 
@@ -310,12 +323,37 @@ pub fn check_variant(
 ) -> VariantCheck {
     let mut issues = Vec::new();
     let text = v.text.trim();
-    let counted = richtext::count(text, caps.counting);
-    if counted > caps.text_limit {
-        issues.push(Issue::new("text", "rule-text-too-long").n(caps.text_limit as u64));
+    // On platforms with threads each part is one post and is counted alone;
+    // elsewhere the parts become paragraphs of one post.
+    let parts = if caps.threads {
+        richtext::thread_parts(text)
+    } else {
+        vec![richtext::without_threads(text)]
+    };
+    if parts.len() > MAX_THREAD_PARTS {
+        issues.push(Issue::new("text", "rule-thread-too-long").n(MAX_THREAD_PARTS as u64));
     }
-    if caps.counting == TextCounting::BlueskyGraphemes && text.len() > 3_000 {
-        issues.push(Issue::new("text", "rule-text-too-many-bytes").n(3_000));
+    let mut counted = 0;
+    for (i, part) in parts.iter().enumerate() {
+        let n = richtext::count(part, caps.counting);
+        counted = counted.max(n);
+        let item = |issue: Issue| {
+            if parts.len() > 1 {
+                issue.part(i)
+            } else {
+                issue
+            }
+        };
+        if n > caps.text_limit {
+            issues.push(item(
+                Issue::new("text", "rule-text-too-long").n(caps.text_limit as u64),
+            ));
+        }
+        if caps.counting == TextCounting::BlueskyGraphemes && part.len() > 3_000 {
+            issues.push(item(
+                Issue::new("text", "rule-text-too-many-bytes").n(3_000),
+            ));
+        }
     }
     if text.is_empty() && (caps.text_required || v.media.is_empty()) {
         issues.push(Issue::new("text", "rule-text-required"));
@@ -508,6 +546,22 @@ mod tests {
         assert_eq!(c.counted, 282);
         assert_eq!(keys(&c), vec!["rule-text-too-long"]);
         assert_eq!(c.issues[0].n, Some(280));
+    }
+
+    #[test]
+    fn thread_parts_are_counted_alone_where_threads_exist() {
+        let part = "a".repeat(250);
+        let thread = format!("{part}\n---\n{part}");
+        assert!(check(Platform::X, &thread, &[]).issues.is_empty());
+        let c = check(
+            Platform::X,
+            &format!("{part}\n---\n{}", "b".repeat(300)),
+            &[],
+        );
+        assert_eq!(keys(&c), vec!["rule-text-too-long"]);
+        assert_eq!((c.issues[0].part, c.counted), (Some(2), 300));
+        // Facebook has no threads: the parts become one post of 502 characters.
+        assert_eq!(check(Platform::Facebook, &thread, &[]).counted, 502);
     }
 
     #[test]

@@ -212,6 +212,40 @@ fn tag_at(text: &str, i: usize) -> Option<Token> {
     })
 }
 
+/// A line holding only this separates the posts of a thread.
+pub const THREAD_SEPARATOR: &str = "---";
+
+/// The posts of a thread, in order (one part when there is no separator).
+/// Empty parts are dropped.
+pub fn thread_parts(text: &str) -> Vec<String> {
+    let mut parts = vec![String::new()];
+    for line in text.lines() {
+        if line.trim() == THREAD_SEPARATOR {
+            parts.push(String::new());
+        } else if let Some(last) = parts.last_mut() {
+            if !last.is_empty() {
+                last.push('\n');
+            }
+            last.push_str(line);
+        }
+    }
+    let parts: Vec<String> = parts
+        .into_iter()
+        .map(|p| p.trim().to_string())
+        .filter(|p| !p.is_empty())
+        .collect();
+    if parts.is_empty() {
+        vec![String::new()]
+    } else {
+        parts
+    }
+}
+
+/// The text for a platform without threads: the parts as paragraphs.
+pub fn without_threads(text: &str) -> String {
+    thread_parts(text).join("\n\n")
+}
+
 pub fn graphemes(s: &str) -> usize {
     s.graphemes(true).count()
 }
@@ -449,6 +483,23 @@ mod tests {
         assert!(scan("C#sharp").is_empty());
         assert_eq!(hashtag_count("#a #b #c d#e"), 3);
         assert_eq!(mention_count("@a, @b.c dan @d@e.f"), 3);
+    }
+
+    #[test]
+    fn threads_split_on_separator_lines() {
+        let t = "Bagian satu\n---\nBagian dua\nbaris kedua\n  ---  \n\n---\nTiga";
+        assert_eq!(
+            thread_parts(t),
+            vec!["Bagian satu", "Bagian dua\nbaris kedua", "Tiga"]
+        );
+        assert_eq!(
+            thread_parts("Tanpa utas --- di tengah baris"),
+            vec!["Tanpa utas --- di tengah baris"]
+        );
+        assert_eq!(
+            without_threads(t),
+            "Bagian satu\n\nBagian dua\nbaris kedua\n\nTiga"
+        );
     }
 
     #[test]

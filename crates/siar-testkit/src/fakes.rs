@@ -60,7 +60,8 @@ type Upload = (usize, Vec<u8>, Value);
 pub struct FakeState {
     pub seen: Mutex<Vec<Seen>>,
     pub posts: Mutex<Vec<FakePost>>,
-    tricks: Mutex<VecDeque<(String, Trick)>>,
+    /// Path fragment, matching calls to let through first, trick.
+    tricks: Mutex<VecDeque<(String, u32, Trick)>>,
     /// Access tokens the fake accepts.
     pub tokens: Mutex<Vec<String>>,
     /// Refresh tokens the fake accepts.
@@ -110,8 +111,12 @@ impl FakeState {
 
     fn take_trick(&self, path: &str) -> Option<Trick> {
         let mut t = self.tricks.lock().expect("lock");
-        let i = t.iter().position(|(p, _)| path.contains(p.as_str()))?;
-        t.remove(i).map(|(_, trick)| trick)
+        let i = t.iter().position(|(p, _, _)| path.contains(p.as_str()))?;
+        if t[i].1 > 0 {
+            t[i].1 -= 1;
+            return None;
+        }
+        t.remove(i).map(|(_, _, trick)| trick)
     }
 
     fn authorised(&self, h: &HeaderMap) -> bool {
@@ -176,11 +181,16 @@ impl Fake {
 
     /// The next request whose path contains `path` gets `trick`.
     pub fn trick(&self, path: &str, trick: Trick) {
+        self.trick_after(path, 0, trick);
+    }
+
+    /// Lets `skip` matching calls through, then plays `trick` on the next.
+    pub fn trick_after(&self, path: &str, skip: u32, trick: Trick) {
         self.state
             .tricks
             .lock()
             .expect("lock")
-            .push_back((path.into(), trick));
+            .push_back((path.into(), skip, trick));
     }
 
     pub fn fail_next(&self, path: &str, status: u16, body: Value) {

@@ -661,11 +661,19 @@ pub fn issue_text(lang: Lang, p: Platform, i: &siar_domain::publishing::Issue) -
         args.push(("n", shown));
     }
     let text = i18n::t_args(lang, i.key, &args);
-    match i.item {
+    let text = match i.item {
         Some(item) => i18n::t_args(
             lang,
             "rule-item",
             &[("item", item.to_string()), ("text", text)],
+        ),
+        None => text,
+    };
+    match i.part {
+        Some(part) => i18n::t_args(
+            lang,
+            "rule-part",
+            &[("part", part.to_string()), ("text", text)],
         ),
         None => text,
     }
