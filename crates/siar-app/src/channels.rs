@@ -474,7 +474,7 @@ pub async fn finish_oauth(
     actor: &Actor,
     state: &str,
     code: &str,
-) -> Result<i64, AppError> {
+) -> Result<Connected, AppError> {
     actor.require(Permission::ManageChannels)?;
     let now = app.now();
     let mut tx = app.store.begin().await?;
@@ -500,7 +500,41 @@ pub async fn finish_oauth(
         let pages = siar_channels::meta::exchange_code(&ctx, &fb, code)
             .await
             .map_err(|e| connect_error("code", &e))?;
-        return save_pages(app, actor, &pages, now).await;
+        let usable: Vec<_> = pages.into_iter().filter(|p| p.can_post).collect();
+        if usable.len() <= 1 {
+            return save_pages(app, actor, &usable, now)
+                .await
+                .map(Connected::Channel);
+        }
+        // Several Pages: the person picks which to connect.
+        let token = crate::secrets::random_token();
+        let json = serde_json::to_string(&usable).map_err(|e| AppError::Internal(e.to_string()))?;
+        let mut tx = app.store.begin().await?;
+        store::insert_flow(
+            &mut tx,
+            actor.org,
+            actor.user.ok_or(AppError::Forbidden)?,
+            Platform::Facebook,
+            &crate::secrets::token_hash(&token),
+            "",
+            Some(PICK_PAGES),
+            Some(&app.secrets.encrypt(&json)),
+            now,
+            now.plus(Duration::from_secs(15 * 60)),
+        )
+        .await?;
+        tx.commit().await?;
+        return Ok(Connected::PickPages {
+            token,
+            pages: usable
+                .iter()
+                .map(|p| PageChoice {
+                    id: p.id.clone(),
+                    name: p.name.clone(),
+                    instagram: p.instagram.as_ref().map(|(_, u)| format!("@{u}")),
+                })
+                .collect(),
+        });
     }
     let (creds, who, base, limits) = match platform {
         Platform::YouTube => {
@@ -560,7 +594,96 @@ pub async fn finish_oauth(
     )
     .await?;
     tx.commit().await?;
-    Ok(id)
+    Ok(Connected::Channel(id))
+}
+
+/// The outcome of an OAuth callback.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Connected {
+    Channel(i64),
+    /// Facebook Login found several Pages: the person picks (within 15 minutes)
+    /// with [`pick_pages`] and this token.
+    PickPages {
+        token: String,
+        pages: Vec<PageChoice>,
+    },
+}
+
+/// A Page offered for connecting, with its linked Instagram account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageChoice {
+    pub id: String,
+    pub name: String,
+    pub instagram: Option<String>,
+}
+
+/// Marks a pending Page choice in `oauth_flows.base_url`.
+const PICK_PAGES: &str = "pick-pages";
+
+/// The pending Page choice behind `token`, if it is this person's.
+async fn page_choice(
+    app: &App,
+    actor: &Actor,
+    token: &str,
+) -> Result<Vec<siar_channels::meta::PageAccess>, AppError> {
+    let mut tx = app.store.read().await?;
+    let flow = store::peek_flow(&mut tx, &crate::secrets::token_hash(token), app.now()).await?;
+    tx.commit().await?;
+    let flow = flow
+        .filter(|f| f.base_url.as_deref() == Some(PICK_PAGES))
+        .filter(|f| f.org_id == actor.org.0 && Some(f.user_id) == actor.user.map(|u| u.0))
+        .ok_or_else(|| AppError::field("state", "err-oauth-state"))?;
+    let json = app
+        .secrets
+        .decrypt(flow.client.as_deref().unwrap_or(""))
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    serde_json::from_str(&json).map_err(|e| AppError::Internal(e.to_string()))
+}
+
+/// Connects the Pages the person picked (and their Instagram accounts). The
+/// choice is used up only when at least one Page is picked.
+pub async fn pick_pages(
+    app: &App,
+    actor: &Actor,
+    token: &str,
+    chosen: &[String],
+) -> Result<i64, AppError> {
+    actor.require(Permission::ManageChannels)?;
+    let pages = page_choice(app, actor, token).await?;
+    let picked: Vec<_> = pages
+        .into_iter()
+        .filter(|p| chosen.contains(&p.id))
+        .collect();
+    if picked.is_empty() {
+        return Err(AppError::field("pages", "err-choose-page"));
+    }
+    let now = app.now();
+    let mut tx = app.store.begin().await?;
+    let taken = store::take_flow(&mut tx, &crate::secrets::token_hash(token), now).await?;
+    tx.commit().await?;
+    if taken.is_none() {
+        // Used a moment ago (a double submit): nothing more to do.
+        return Err(AppError::field("state", "err-oauth-state"));
+    }
+    save_pages(app, actor, &picked, now).await
+}
+
+/// The Pages of a pending choice, to show the picker.
+pub async fn pending_pages(
+    app: &App,
+    actor: &Actor,
+    token: &str,
+) -> Result<Vec<PageChoice>, AppError> {
+    actor.require(Permission::ManageChannels)?;
+    Ok(page_choice(app, actor, token)
+        .await?
+        .iter()
+        .map(|p| PageChoice {
+            id: p.id.clone(),
+            name: p.name.clone(),
+            instagram: p.instagram.as_ref().map(|(_, u)| format!("@{u}")),
+        })
+        .collect())
 }
 
 /// Connects every Page the person may post to (the permissions check: the

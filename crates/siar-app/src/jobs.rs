@@ -90,6 +90,9 @@ pub enum JobError {
     /// Run again at this time, without counting this run as a failed attempt
     /// (a rate-limit reset, a post that is not due yet).
     RetryAt(Timestamp, String),
+    /// Not a failure: the handler marked the job succeeded itself, in the same
+    /// transaction as its last change (one write instead of two).
+    CompletedByHandler,
 }
 
 pub type JobFuture<'a> = Pin<Box<dyn Future<Output = Result<(), JobError>> + Send + 'a>>;
@@ -177,6 +180,8 @@ impl Worker {
     ) -> Result<Outcome, AppError> {
         let now = self.app.now();
         let mut tx = self.app.store.begin().await?;
+        // A claim lost in a crash is claimed again; no need to wait for the disk.
+        tx.relaxed_durability().await?;
         let claimed = jobs::claim(&mut tx, &self.id, now, self.config.lease).await?;
         tx.commit().await?;
         let Some(job) = claimed else {
@@ -221,7 +226,11 @@ impl Worker {
         };
         let now = self.app.now();
         let mut tx = self.app.store.begin().await?;
+        // A lost completion only runs the job again, and handlers are idempotent
+        // (a delivery already published is left alone).
+        tx.relaxed_durability().await?;
         let outcome = match result {
+            Err(JobError::CompletedByHandler) => Outcome::Succeeded(id),
             Ok(()) => {
                 if jobs::complete(&mut tx, id, &self.id, now).await? {
                     Outcome::Succeeded(id)

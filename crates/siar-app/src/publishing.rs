@@ -736,6 +736,8 @@ struct DeliverPayload {
 /// What the handler decided, before it is written down.
 enum Step {
     Done,
+    /// Done, and the job was completed in the same transaction.
+    Completed,
     RetryAt(Timestamp, String),
     Retry(String),
 }
@@ -750,8 +752,9 @@ impl JobHandler for Deliver {
             let p: DeliverPayload = serde_json::from_str(&job.payload)
                 .map_err(|e| JobError::Permanent(format!("bad payload: {e}")))?;
             let last_try = job.attempts >= job.max_attempts;
-            match deliver(app, p.delivery, last_try).await {
+            match deliver(app, p.delivery, last_try, job).await {
                 Ok(Step::Done) => Ok(()),
+                Ok(Step::Completed) => Err(JobError::CompletedByHandler),
                 Ok(Step::RetryAt(at, why)) => Err(JobError::RetryAt(at, why)),
                 Ok(Step::Retry(why)) => Err(JobError::Retry(why)),
                 Err(e) => Err(JobError::Retry(e.to_string())),
@@ -769,7 +772,7 @@ fn connector_for(app: &App, p: Platform) -> Option<Arc<dyn Connector>> {
     }
 }
 
-async fn deliver(app: &App, id: i64, last_try: bool) -> Result<Step, AppError> {
+async fn deliver(app: &App, id: i64, last_try: bool, job: &Job) -> Result<Step, AppError> {
     let now = app.now();
     let mut tx = app.store.read().await?;
     let Some(d) = publ::get_delivery_any(&mut tx, id).await? else {
@@ -932,6 +935,10 @@ async fn deliver(app: &App, id: i64, last_try: bool) -> Result<Step, AppError> {
     match conn.publish(&ctx, &acct, &req).await {
         Ok(out) => {
             let mut w = app.store.begin().await?;
+            // If this commit were lost in a crash, the attempt stays unsettled
+            // and the next run finds the post on the platform: it need not
+            // wait for the disk.
+            w.relaxed_durability().await?;
             publ::mark_published(
                 &mut w,
                 d.id,
@@ -945,6 +952,12 @@ async fn deliver(app: &App, id: i64, last_try: bool) -> Result<Step, AppError> {
             {
                 siar_store::channels::set_throttled_until(&mut w, ch.id, Some(r.reset_at)).await?;
             }
+            let completed = match job.locked_by.as_deref() {
+                Some(worker) => {
+                    siar_store::jobs::complete(&mut w, job.id, worker, app.now()).await?
+                }
+                None => false,
+            };
             w.commit().await?;
             tracing::info!(
                 delivery = d.id,
@@ -952,7 +965,11 @@ async fn deliver(app: &App, id: i64, last_try: bool) -> Result<Step, AppError> {
                 platform = ch.platform.as_str(),
                 "published"
             );
-            Ok(Step::Done)
+            Ok(if completed {
+                Step::Completed
+            } else {
+                Step::Done
+            })
         }
         Err(ConnectorError::Duplicate { detail }) => {
             // The platform says it is there: find it to link it.

@@ -58,9 +58,13 @@ async fn oauth(b: &Bench, platform: Platform) -> i64 {
         .query_pairs()
         .into_owned()
         .collect();
-    channels::finish_oauth(&b.app, &b.admin, &q["state"], &q["code"])
+    match channels::finish_oauth(&b.app, &b.admin, &q["state"], &q["code"])
         .await
         .unwrap()
+    {
+        channels::Connected::Channel(id) => id,
+        other => panic!("expected a channel, got {other:?}"),
+    }
 }
 
 fn post(text: &str, channels: Vec<i64>) -> PostInput {
@@ -1252,6 +1256,83 @@ dual_test!(
         assert_eq!(
             practice_text,
             "Utas: tips memilih buku anak 🧵\n\n1. Sesuaikan dengan usia #BacaAnak\n\n2. Ajak anak memilih sendiri"
+        );
+    }
+);
+
+dual_test!(
+    several_facebook_pages_are_picked_by_the_person,
+    |store| async move {
+        let b = Bench::new(store).await;
+        *b.meta.state.naive.lock().unwrap() = true; // the fake offers a second postable Page
+        let url = channels::start_oauth(&b.app, &b.admin, Platform::Facebook, "")
+            .await
+            .unwrap();
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let loc = client.get(&url).send().await.unwrap().headers()["location"]
+            .to_str()
+            .unwrap()
+            .to_string();
+        let q: std::collections::HashMap<String, String> = url::Url::parse(&loc)
+            .unwrap()
+            .query_pairs()
+            .into_owned()
+            .collect();
+        let channels::Connected::PickPages { token, pages } =
+            channels::finish_oauth(&b.app, &b.admin, &q["state"], &q["code"])
+                .await
+                .unwrap()
+        else {
+            panic!("expected a choice");
+        };
+        assert_eq!(pages.len(), 2);
+        assert_eq!(pages[0].instagram.as_deref(), Some("@perpuskotaplg"));
+        // Nothing picked: refused, and the choice stays open.
+        assert!(matches!(
+            channels::pick_pages(&b.app, &b.admin, &token, &[]).await,
+            Err(AppError::Invalid(_))
+        ));
+        assert_eq!(
+            channels::pending_pages(&b.app, &b.admin, &token)
+                .await
+                .unwrap()
+                .len(),
+            2
+        );
+        // Someone else cannot use the choice, and their try uses nothing up.
+        let mut other = b.admin.clone();
+        other.user = b.editor.user;
+        assert!(
+            channels::pick_pages(&b.app, &other, &token, &[fakes::FB_PAGE_ID.into()])
+                .await
+                .is_err()
+        );
+        assert!(channels::list(&b.app, &b.admin).await.unwrap().is_empty());
+        // The first Page with its Instagram account, not the second Page.
+        channels::pick_pages(&b.app, &b.admin, &token, &[fakes::FB_PAGE_ID.into()])
+            .await
+            .unwrap();
+        let got: Vec<_> = channels::list(&b.app, &b.admin)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|c| (c.platform, c.remote_id))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (Platform::Facebook, fakes::FB_PAGE_ID.to_string()),
+                (Platform::Instagram, fakes::IG_USER_ID.to_string())
+            ]
+        );
+        // The choice is used up.
+        assert!(
+            channels::pending_pages(&b.app, &b.admin, &token)
+                .await
+                .is_err()
         );
     }
 );

@@ -546,7 +546,7 @@ pub fn authorize_url(app: &PlatformApp, state: &str) -> String {
 }
 
 /// A Page the person manages, with its Page token and linked Instagram account.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PageAccess {
     pub id: String,
     pub name: String,

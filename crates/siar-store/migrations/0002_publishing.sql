@@ -1,5 +1,10 @@
 -- Channels, posts and deliveries (issue 3).
 
+-- Claiming jobs: the earliest due queued job (ties by id), and running jobs
+-- whose lease ran out, each read in index order.
+CREATE INDEX jobs_queue ON jobs (state, run_at, id);
+CREATE INDEX jobs_lease ON jobs (state, lease_until);
+
 -- Alt text is required on media unless the library relaxes it.
 ALTER TABLE organisations ADD COLUMN require_alt {BOOL} NOT NULL DEFAULT TRUE;
 

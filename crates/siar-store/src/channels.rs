@@ -382,6 +382,30 @@ pub async fn insert_flow(
     Ok(())
 }
 
+/// The flow with this state, if it has not expired, without using it up.
+pub async fn peek_flow(
+    tx: &mut Tx,
+    state_hash: &str,
+    now: Timestamp,
+) -> Result<Option<OauthFlow>, StoreError> {
+    let q = Query::select()
+        .columns([
+            OauthFlows::Id,
+            OauthFlows::OrgId,
+            OauthFlows::UserId,
+            OauthFlows::Platform,
+            OauthFlows::Verifier,
+            OauthFlows::BaseUrl,
+            OauthFlows::Client,
+            OauthFlows::ExpiresAt,
+        ])
+        .from(OauthFlows::Table)
+        .and_where(Expr::col(OauthFlows::StateHash).eq(state_hash))
+        .and_where(Expr::col(OauthFlows::ExpiresAt).gt(now.0))
+        .to_owned();
+    Ok(tx.fetch_optional::<OauthFlow, _>(&q).await?)
+}
+
 /// Takes (reads and deletes) the flow with this state, if it has not expired.
 /// A state works once.
 pub async fn take_flow(

@@ -390,6 +390,17 @@ impl Tx {
         }
     }
 
+    /// This transaction's commit need not wait for the disk (PostgreSQL
+    /// `synchronous_commit = off`; nothing on SQLite, which runs WAL with
+    /// `synchronous = NORMAL`). Only for bookkeeping whose loss in a crash is
+    /// repaired by the next run: never for the record of a publishing attempt.
+    pub async fn relaxed_durability(&mut self) -> Result<(), StoreError> {
+        if let Tx::Postgres(_) = self {
+            self.raw("SET LOCAL synchronous_commit = off").await?;
+        }
+        Ok(())
+    }
+
     pub async fn commit(self) -> Result<(), StoreError> {
         match self {
             Tx::Sqlite(tx) => tx.commit().await?,

@@ -1228,17 +1228,21 @@ async fn meta_accounts(
     if !meta_token_ok(&st, q.get("access_token").map(String::as_str)) {
         return meta_err(190, 467, "Invalid OAuth access token.");
     }
-    json_reply(
-        200,
-        json!({"data": [
-            {"id": FB_PAGE_ID, "name": "Perpustakaan Kota Palembang", "access_token": FB_PAGE_TOKEN,
-             "tasks": ["ANALYZE", "ADVERTISE", "MODERATE", "CREATE_CONTENT", "MANAGE"],
-             "instagram_business_account": {"id": IG_USER_ID, "username": "perpuskotaplg"}},
-            {"id": "104000000000002", "name": "Halaman Lain (hanya analis)", "access_token": "EAAOther",
-             "tasks": ["ANALYZE"]}
-        ]}),
-        &[],
-    )
+    let mut pages = json!({"data": [
+        {"id": FB_PAGE_ID, "name": "Perpustakaan Kota Palembang", "access_token": FB_PAGE_TOKEN,
+         "tasks": ["ANALYZE", "ADVERTISE", "MODERATE", "CREATE_CONTENT", "MANAGE"],
+         "instagram_business_account": {"id": IG_USER_ID, "username": "perpuskotaplg"}},
+        {"id": "104000000000002", "name": "Halaman Lain (hanya analis)", "access_token": "EAAOther",
+         "tasks": ["ANALYZE"]}
+    ]});
+    if *st.naive.lock().expect("lock") {
+        // A second Page the person may post to (the "naive" switch on this fake).
+        if let Some(list) = pages["data"].as_array_mut() {
+            list.push(json!({"id": "104000000000003", "name": "Perpustakaan Keliling", "access_token": "EAAMobile",
+                "tasks": ["CREATE_CONTENT"]}));
+        }
+    }
+    json_reply(200, pages, &[])
 }
 
 fn meta_check(st: &FakeState, token: Option<&str>, path: &str) -> Option<Response> {

@@ -76,7 +76,7 @@ mod tests {
     fn every_key_resolves_in_both() {
         let vars: Vec<(&str, String)> = [
             "max", "minutes", "name", "count", "role", "open", "close", "zone", "page", "pages",
-            "platform", "n", "item", "text", "days", "counted", "limit", "part",
+            "platform", "n", "item", "text", "days", "counted", "limit", "part", "account",
         ]
         .into_iter()
         .map(|v| (v, "1".to_string()))

@@ -259,7 +259,14 @@ pub async fn oauth_callback(
         ));
     };
     match channels::finish_oauth(&state.app, &me.0.actor, &st, &code).await {
-        Ok(_) => Ok(done(&state, "/app/channels", "channel-connected")),
+        Ok(channels::Connected::Channel(_)) => {
+            Ok(done(&state, "/app/channels", "channel-connected"))
+        }
+        Ok(channels::Connected::PickPages { token, .. }) => Ok(Redirect::to(&format!(
+            "/app/channels/facebook/pick?token={}",
+            url_encode(&token)
+        ))
+        .into_response()),
         Err(AppError::Invalid(p)) => {
             let key = p.0.first().map(|e| e.key).unwrap_or("err-connect-failed");
             Ok(redirect_with_flash("/app/channels", key, false, secure))
@@ -851,4 +858,92 @@ pub async fn media_signed(
 ) -> WebResult {
     let (mime, bytes) = media::open_signed(&state.app, id, &platform, exp, &sig).await?;
     Ok(file_response(mime, bytes, "public, max-age=3600"))
+}
+
+fn url_encode(s: &str) -> String {
+    serde_urlencoded::to_string([("t", s)])
+        .map(|q| q.trim_start_matches("t=").to_string())
+        .unwrap_or_default()
+}
+
+#[derive(Template)]
+#[template(path = "facebook_pick.html")]
+struct PickPage<'a> {
+    c: &'a PageCtx,
+    token: String,
+    pages: Vec<channels::PageChoice>,
+}
+
+#[derive(serde::Deserialize)]
+pub struct PickQuery {
+    token: String,
+}
+
+/// Facebook Login found several Pages: the person picks which to connect.
+pub async fn facebook_pick(
+    State(state): State<WebState>,
+    me: Me,
+    headers: HeaderMap,
+    r: Option<Extension<RequestId>>,
+    Query(q): Query<PickQuery>,
+) -> WebResult {
+    let (c, had) = staff_ctx(&me, "facebook-pick-title", "/app/channels", &headers, &r);
+    match channels::pending_pages(&state.app, &me.0.actor, &q.token).await {
+        Ok(pages) => page(
+            &PickPage {
+                c: &c,
+                token: q.token,
+                pages,
+            },
+            had,
+            &state,
+        ),
+        Err(AppError::Invalid(_)) => Ok(redirect_with_flash(
+            "/app/channels",
+            "err-oauth-state",
+            false,
+            state.config.secure_cookies,
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn facebook_pick_submit(
+    State(state): State<WebState>,
+    me: Me,
+    r: Option<Extension<RequestId>>,
+    Form(f): Form<Vec<(String, String)>>,
+) -> WebResult {
+    let token = f
+        .iter()
+        .find(|(k, _)| k == "token")
+        .map(|(_, v)| v.clone())
+        .unwrap_or_default();
+    let chosen: Vec<String> = f
+        .iter()
+        .filter(|(k, _)| k == "page")
+        .map(|(_, v)| v.clone())
+        .collect();
+    match channels::pick_pages(&state.app, &me.0.actor, &token, &chosen).await {
+        Ok(_) => Ok(done(&state, "/app/channels", "channel-connected")),
+        Err(AppError::Invalid(p)) if p.for_field("pages").is_some() => {
+            let pages = channels::pending_pages(&state.app, &me.0.actor, &token).await?;
+            let c = problems_ctx(&me, "facebook-pick-title", "/app/channels", &r, p);
+            Ok(unprocessable(
+                PickPage {
+                    c: &c,
+                    token,
+                    pages,
+                }
+                .render()?,
+            ))
+        }
+        Err(AppError::Invalid(_)) => Ok(redirect_with_flash(
+            "/app/channels",
+            "err-oauth-state",
+            false,
+            state.config.secure_cookies,
+        )),
+        Err(e) => Err(e.into()),
+    }
 }

@@ -211,6 +211,24 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<WebState>)> {
         (
             spec(
                 g.clone(),
+                "/app/channels/facebook/pick",
+                "/app/channels/facebook/pick?token=x",
+                Staff(ManageChannels),
+            ),
+            get(pb::facebook_pick),
+        ),
+        (
+            spec(
+                p.clone(),
+                "/app/channels/facebook/pick",
+                "/app/channels/facebook/pick",
+                Staff(ManageChannels),
+            ),
+            post(pb::facebook_pick_submit),
+        ),
+        (
+            spec(
+                g.clone(),
                 "/app/channels/{id}",
                 "/app/channels/1",
                 Staff(ViewPosts),

@@ -455,3 +455,9 @@ settings-require-alt-help = Best left on: alt text helps blind readers. When off
 rule-image-too-many-pixels = Image too large to process: at most { $n } megapixels. Make it smaller first.
 rule-thread-too-long = Thread too long for { $platform }: at most { $n } parts.
 rule-part = Part { $part }: { $text }
+
+facebook-pick-title = Choose Facebook Pages
+facebook-pick-intro = This Facebook account manages several Pages. Tick the library's Pages to connect; their linked Instagram accounts are connected too.
+facebook-pick-pages = Pages
+facebook-pick-with-instagram = with Instagram { $account }
+err-choose-page = Choose at least one Page.

@@ -455,3 +455,9 @@ settings-require-alt-help = Disarankan tetap aktif: teks alternatif membantu pem
 rule-image-too-many-pixels = Gambar terlalu besar untuk diolah: paling banyak { $n } megapiksel. Perkecil dulu gambarnya.
 rule-thread-too-long = Utas terlalu panjang untuk { $platform }: paling banyak { $n } bagian.
 rule-part = Bagian ke-{ $part }: { $text }
+
+facebook-pick-title = Pilih Halaman Facebook
+facebook-pick-intro = Akun Facebook ini mengelola beberapa Halaman. Centang Halaman perpustakaan yang akan dihubungkan; akun Instagram yang tertaut ikut terhubung.
+facebook-pick-pages = Halaman
+facebook-pick-with-instagram = beserta Instagram { $account }
+err-choose-page = Pilih setidaknya satu Halaman.
