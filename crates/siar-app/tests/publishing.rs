@@ -1336,3 +1336,27 @@ dual_test!(
         );
     }
 );
+
+dual_test!(x_images_carry_their_alt_text, |store| async move {
+    let b = Bench::new(store).await;
+    let x = oauth(&b, Platform::X).await;
+    let img = image(&b, "Anak-anak membaca di taman baca").await;
+    publishing::schedule(
+        &b.app,
+        &b.editor,
+        &PostInput {
+            media: vec![img],
+            ..post("Taman baca", vec![x])
+        },
+    )
+    .await
+    .unwrap();
+    b.worker("w").drain(5).await.unwrap();
+    let meta = b.x.seen_path("/2/media/metadata");
+    assert_eq!(meta.len(), 1);
+    assert_eq!(
+        meta[0].body["metadata"]["alt_text"]["text"],
+        "Anak-anak membaca di taman baca"
+    );
+    assert_eq!(b.x.posts()[0].media.len(), 1);
+});

@@ -215,8 +215,12 @@ impl X {
             if !r.is_success() {
                 return Err(classify(&r, ctx.now));
             }
-            let id = r.json()["data"]["id"].as_str().map(str::to_string);
-            return id.ok_or_else(|| ConnectorError::invalid("X returned no media id"));
+            let id = r.json()["data"]["id"]
+                .as_str()
+                .map(str::to_string)
+                .ok_or_else(|| ConnectorError::invalid("X returned no media id"))?;
+            self.alt_text(ctx, token, &id, &m.alt).await;
+            return Ok(id);
         }
         let rb = ctx
             .http
@@ -299,6 +303,26 @@ impl X {
     /// Publishes each part of a thread as a reply to the one before (media on
     /// the first). A part X refuses as duplicate content is already there (an
     /// earlier attempt): it is looked up and the thread goes on from it.
+    /// Sets an image's alt text (`POST /2/media/metadata`; the reference marks
+    /// the path unverified). A refusal is logged and the post goes on: the
+    /// picture is still worth publishing.
+    async fn alt_text(&self, ctx: &Ctx, token: &str, media_id: &str, alt: &str) {
+        let alt: String = alt.trim().chars().take(1000).collect();
+        if alt.is_empty() {
+            return;
+        }
+        let rb = ctx
+            .http
+            .post(&format!("{}/2/media/metadata", self.api()))
+            .bearer_auth(token)
+            .json(&serde_json::json!({"id": media_id, "metadata": {"alt_text": {"text": alt}}}));
+        match ctx.http.send(Platform::X, rb).await {
+            Ok(r) if r.is_success() => {}
+            Ok(r) => tracing::warn!(media = media_id, "X refused the alt text: {}", r.text()),
+            Err(e) => tracing::warn!(media = media_id, "X alt text not sent: {e}"),
+        }
+    }
+
     async fn do_publish(
         &self,
         ctx: &Ctx,

@@ -815,6 +815,7 @@ pub async fn x() -> Fake {
         .route("/2/users/{id}/tweets", get(x_timeline))
         .route("/2/media/upload", post(x_upload).get(x_status))
         .route("/2/media/upload/initialize", post(x_init))
+        .route("/2/media/metadata", post(x_metadata))
         .route("/2/media/upload/{id}/append", post(x_append))
         .route("/2/media/upload/{id}/finalize", post(x_finalize))
         .route("/2/tweets", post(x_tweet));
@@ -1795,4 +1796,20 @@ async fn page_image() -> Response {
         0x00, 0x00, 0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82,
     ];
     ([("content-type", "image/png")], PNG).into_response()
+}
+
+async fn x_metadata(
+    State(st): State<Arc<FakeState>>,
+    h: HeaderMap,
+    body: axum::Json<Value>,
+) -> Response {
+    st.record("POST", "/2/media/metadata", &h, body.0.clone());
+    if !st.authorised(&h) {
+        return x_problem(401, "Unauthorized", "Unauthorized", "not-authorized");
+    }
+    json_reply(
+        200,
+        json!({"data": {"associated_metadata": true, "id": body.0["id"]}}),
+        &[],
+    )
 }
