@@ -895,6 +895,15 @@ pub async fn set_status(
 /// A channel's account with decrypted credentials, for a call.
 pub(crate) async fn account(app: &App, tx: &mut Tx, ch: &Channel) -> Result<Account, AppError> {
     let (sealed, _) = store::secrets(tx, ch.org_id, ch.id).await?;
+    account_from(app, ch, sealed)
+}
+
+/// A channel's account from its already-read sealed credentials.
+pub(crate) fn account_from(
+    app: &App,
+    ch: &Channel,
+    sealed: Option<String>,
+) -> Result<Account, AppError> {
     let credentials = match sealed {
         Some(s) => {
             let json = app

@@ -779,7 +779,8 @@ async fn deliver(app: &App, id: i64, last_try: bool, job: &Job) -> Result<Step, 
         tx.commit().await?;
         return Ok(Step::Done);
     };
-    let ch = siar_store::channels::get(&mut tx, d.org_id, d.channel_id)
+    // The channel and its sealed credentials in one statement.
+    let (ch, sealed) = siar_store::channels::for_delivery(&mut tx, d.id)
         .await?
         .ok_or(AppError::NotFound)?;
     if !matches!(
@@ -831,7 +832,7 @@ async fn deliver(app: &App, id: i64, last_try: bool, job: &Job) -> Result<Step, 
             ),
         ));
     };
-    let mut acct = channels::account(app, &mut tx, &ch).await?;
+    let mut acct = channels::account_from(app, &ch, sealed)?;
     if ch.platform == Platform::Practice {
         acct.credentials.extra = serde_json::json!({ "org": d.org_id.0 });
     }

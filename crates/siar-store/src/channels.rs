@@ -210,6 +210,39 @@ pub async fn get(tx: &mut Tx, org: OrgId, id: i64) -> Result<Option<Channel>, St
         .transpose()
 }
 
+/// The channel of a delivery with its stored (encrypted) credentials, in one
+/// statement (the worker's read before publishing).
+pub async fn for_delivery(
+    tx: &mut Tx,
+    delivery_id: i64,
+) -> Result<Option<(Channel, Option<String>)>, StoreError> {
+    #[derive(sqlx::FromRow)]
+    struct WithSecret {
+        #[sqlx(flatten)]
+        row: Row,
+        credentials: Option<String>,
+    }
+    let mut cols: Vec<Channels> = COLS.to_vec();
+    cols.push(Channels::Credentials);
+    let q = Query::select()
+        .columns(cols)
+        .from(Channels::Table)
+        .and_where(
+            Expr::col(Channels::Id).in_subquery(
+                Query::select()
+                    .column(sea_query::Alias::new("channel_id"))
+                    .from(sea_query::Alias::new("deliveries"))
+                    .and_where(Expr::col(sea_query::Alias::new("id")).eq(delivery_id))
+                    .to_owned(),
+            ),
+        )
+        .to_owned();
+    match tx.fetch_optional::<WithSecret, _>(&q).await? {
+        None => Ok(None),
+        Some(w) => Ok(Some((w.row.try_into()?, w.credentials))),
+    }
+}
+
 /// The stored (encrypted) credentials and per-instance limits.
 pub async fn secrets(
     tx: &mut Tx,

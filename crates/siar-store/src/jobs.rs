@@ -153,6 +153,28 @@ pub async fn claim(
     now: Timestamp,
     lease: Duration,
 ) -> Result<Option<Job>, StoreError> {
+    claim_ordered(tx, worker, now, lease, true).await
+}
+
+/// Like [`claim`], but looks at the queue first and at expired leases only when
+/// nothing is due: one statement fewer per claim under load. Workers alternate
+/// the two so a job whose worker died is still taken up promptly.
+pub async fn claim_queued_first(
+    tx: &mut Tx,
+    worker: &str,
+    now: Timestamp,
+    lease: Duration,
+) -> Result<Option<Job>, StoreError> {
+    claim_ordered(tx, worker, now, lease, false).await
+}
+
+async fn claim_ordered(
+    tx: &mut Tx,
+    worker: &str,
+    now: Timestamp,
+    lease: Duration,
+    expired_first: bool,
+) -> Result<Option<Job>, StoreError> {
     #[derive(sqlx::FromRow)]
     struct Id {
         id: i64,
@@ -182,9 +204,16 @@ pub async fn claim(
         expired.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
         queued.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
     }
-    let picked = match tx.fetch_optional::<Id, _>(&expired).await? {
-        Some(id) => Some(id),
-        None => tx.fetch_optional::<Id, _>(&queued).await?,
+    let picked = if expired_first {
+        match tx.fetch_optional::<Id, _>(&expired).await? {
+            Some(id) => Some(id),
+            None => tx.fetch_optional::<Id, _>(&queued).await?,
+        }
+    } else {
+        match tx.fetch_optional::<Id, _>(&queued).await? {
+            Some(id) => Some(id),
+            None => tx.fetch_optional::<Id, _>(&expired).await?,
+        }
     };
     let Some(Id { id }) = picked else {
         return Ok(None);

@@ -678,3 +678,49 @@ async fn sqlite_has_no_wakeups() {
     assert!(db.store.job_wakeups().await.unwrap().is_none());
     db.cleanup().await;
 }
+
+dual_test!(
+    queue_first_claims_still_find_expired_leases,
+    |store| async move {
+        let (a, _) = two_orgs(&store).await;
+        let lease = Duration::from_secs(30);
+        let mut tx = store.begin().await.unwrap();
+        jobs::enqueue(&mut tx, &job(Some(a), "stale", T0), T0)
+            .await
+            .unwrap();
+        let stale = jobs::claim(&mut tx, "dead", T0, lease)
+            .await
+            .unwrap()
+            .unwrap();
+        tx.commit().await.unwrap();
+        let later = T0.plus(Duration::from_secs(60));
+        // Nothing queued: queue-first falls back to the lease that ran out.
+        let mut tx = store.begin().await.unwrap();
+        let got = jobs::claim_queued_first(&mut tx, "w1", later, lease)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(got.id, stale.id);
+        tx.rollback().await.unwrap();
+        // With a job due as well, queue-first takes it; expired-first takes the stale.
+        let mut tx = store.begin().await.unwrap();
+        jobs::enqueue(&mut tx, &job(Some(a), "fresh", T0), T0)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        let mut tx = store.begin().await.unwrap();
+        let q = jobs::claim_queued_first(&mut tx, "w1", later, lease)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(q.kind, "fresh");
+        tx.rollback().await.unwrap();
+        let mut tx = store.begin().await.unwrap();
+        let e = jobs::claim(&mut tx, "w1", later, lease)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(e.id, stale.id);
+        tx.commit().await.unwrap();
+    }
+);
