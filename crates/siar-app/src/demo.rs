@@ -130,6 +130,30 @@ pub async fn seed_library(app: &App, with_posts: bool) -> Result<bool, AppError>
     Ok(true)
 }
 
+/// The coming Saturday at 07:00 in Palembang (WIB), when the storytelling post
+/// goes out ahead of the 09:00 session; a week later if that has passed.
+fn next_saturday_morning(now: siar_domain::Timestamp) -> siar_domain::Timestamp {
+    use chrono::{Datelike, Days, TimeZone};
+    let tz = chrono_tz::Asia::Jakarta;
+    let today = now.to_utc().with_timezone(&tz).date_naive();
+    let ahead = (5 + 7 - today.weekday().num_days_from_monday()) % 7;
+    let at = |d: chrono::NaiveDate| {
+        d.and_hms_opt(7, 0, 0)
+            .and_then(|t| tz.from_local_datetime(&t).earliest())
+            .map(|t| siar_domain::Timestamp(t.timestamp_millis()))
+    };
+    let candidate = today
+        .checked_add_days(Days::new(u64::from(ahead)))
+        .and_then(at);
+    match candidate {
+        Some(t) if t > now => t,
+        _ => today
+            .checked_add_days(Days::new(u64::from(ahead) + 7))
+            .and_then(at)
+            .unwrap_or(now.plus(std::time::Duration::from_secs(86_400))),
+    }
+}
+
 /// The demo's practice channel with two posts to publish at once and two for
 /// the coming days (the demo's worker publishes the first two).
 async fn seed_posts(app: &App, admin: &crate::Actor) -> Result<(), AppError> {
@@ -147,7 +171,7 @@ async fn seed_posts(app: &App, admin: &crate::Actor) -> Result<(), AppError> {
         ),
         (
             "Dongeng Sabtu pagi bersama Kak Rina pukul 09.00 WIB di ruang anak. Gratis dan terbuka untuk umum! #DongengSabtu",
-            Some(now.plus(day)),
+            Some(next_saturday_morning(now)),
         ),
         (
             "Kelas literasi digital untuk pelajar: cara mencari e-book dan jurnal di katalog daring perpustakaan. Tempat terbatas, daftar di portal. #LiterasiDigital",
@@ -168,4 +192,24 @@ async fn seed_posts(app: &App, admin: &crate::Actor) -> Result<(), AppError> {
         .await?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use siar_domain::Timestamp;
+
+    #[test]
+    fn storytelling_post_goes_out_on_saturday_morning() {
+        use chrono::{Datelike, Timelike};
+        let tz = chrono_tz::Asia::Jakarta;
+        // 2026-11-28 is a Saturday: at 06:00 WIB it is today, at 10:00 next week.
+        let six = Timestamp(1_795_820_400_000); // 2026-11-27T23:00:00Z = 06:00 WIB
+        let ten = Timestamp(1_795_834_800_000); // 2026-11-28T03:00:00Z = 10:00 WIB
+        for (now, day) in [(six, 28), (ten, 5)] {
+            let at = next_saturday_morning(now).to_utc().with_timezone(&tz);
+            assert_eq!(at.weekday(), chrono::Weekday::Sat);
+            assert_eq!((at.hour(), at.minute(), at.day()), (7, 0, day));
+        }
+    }
 }
