@@ -249,7 +249,6 @@ pub async fn connect_practice(app: &App, actor: &Actor) -> Result<i64, AppError>
     let mut tx = app.store.begin().await?;
     let id = save_channel(
         &mut tx,
-        app,
         actor,
         &NewChannel {
             platform: Platform::Practice,
@@ -339,7 +338,6 @@ pub async fn connect_bluesky(
     let mut tx = app.store.begin().await?;
     let id = save_channel(
         &mut tx,
-        app,
         actor,
         &NewChannel {
             platform: Platform::Bluesky,
@@ -526,14 +524,7 @@ pub async fn finish_oauth(
         tx.commit().await?;
         return Ok(Connected::PickPages {
             token,
-            pages: usable
-                .iter()
-                .map(|p| PageChoice {
-                    id: p.id.clone(),
-                    name: p.name.clone(),
-                    instagram: p.instagram.as_ref().map(|(_, u)| format!("@{u}")),
-                })
-                .collect(),
+            pages: usable.iter().map(PageChoice::from).collect(),
         });
     }
     let (creds, who, base, limits) = match platform {
@@ -578,7 +569,6 @@ pub async fn finish_oauth(
     let mut tx = app.store.begin().await?;
     let id = save_channel(
         &mut tx,
-        app,
         actor,
         &NewChannel {
             platform,
@@ -615,6 +605,16 @@ pub struct PageChoice {
     pub id: String,
     pub name: String,
     pub instagram: Option<String>,
+}
+
+impl From<&siar_channels::meta::PageAccess> for PageChoice {
+    fn from(p: &siar_channels::meta::PageAccess) -> Self {
+        PageChoice {
+            id: p.id.clone(),
+            name: p.name.clone(),
+            instagram: p.instagram.as_ref().map(|(_, u)| format!("@{u}")),
+        }
+    }
 }
 
 /// Marks a pending Page choice in `oauth_flows.base_url`.
@@ -678,11 +678,7 @@ pub async fn pending_pages(
     Ok(page_choice(app, actor, token)
         .await?
         .iter()
-        .map(|p| PageChoice {
-            id: p.id.clone(),
-            name: p.name.clone(),
-            instagram: p.instagram.as_ref().map(|(_, u)| format!("@{u}")),
-        })
+        .map(PageChoice::from)
         .collect())
 }
 
@@ -711,7 +707,6 @@ async fn save_pages(
         )?;
         let id = save_channel(
             &mut tx,
-            app,
             actor,
             &NewChannel {
                 platform: Platform::Facebook,
@@ -730,7 +725,6 @@ async fn save_pages(
         if let Some((ig, username)) = &p.instagram {
             save_channel(
                 &mut tx,
-                app,
                 actor,
                 &NewChannel {
                     platform: Platform::Instagram,
@@ -774,7 +768,6 @@ fn seal(app: &App, creds: &Credentials) -> Result<String, AppError> {
 /// for it.
 async fn save_channel(
     tx: &mut Tx,
-    app: &App,
     actor: &Actor,
     c: &NewChannel<'_>,
     now: Timestamp,
@@ -796,7 +789,6 @@ async fn save_channel(
         now,
     )
     .await?;
-    let _ = app;
     Ok(id)
 }
 

@@ -189,10 +189,11 @@ pub async fn read(app: &App, m: &Media) -> Result<Vec<u8>, AppError> {
         .map_err(|e| AppError::Internal(format!("media {} is missing on disk: {e}", m.id)))
 }
 
-pub async fn list(app: &App, actor: &Actor) -> Result<Vec<Media>, AppError> {
+/// The organisation's files with these ids, in no particular order.
+pub async fn by_ids(app: &App, actor: &Actor, ids: &[i64]) -> Result<Vec<Media>, AppError> {
     actor.require(Permission::ViewPosts)?;
     let mut tx = app.store.read().await?;
-    let v = publ::list_media(&mut tx, actor.org, 60).await?;
+    let v = publ::media_by_ids(&mut tx, actor.org, ids).await?;
     tx.commit().await?;
     Ok(v)
 }

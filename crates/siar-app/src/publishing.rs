@@ -151,7 +151,10 @@ async fn validate_in(
             continue;
         };
         let mut caps = ch.platform.capabilities();
-        if let Some(l) = channels::instance_limits(tx, &ch).await? {
+        // Only Mastodon servers set their own limits (read at connect time).
+        if ch.platform == Platform::Mastodon
+            && let Some(l) = channels::instance_limits(tx, &ch).await?
+        {
             caps.text_limit = l.max_characters;
             caps.max_images = l.max_media_attachments.min(caps.max_images.max(1));
         }

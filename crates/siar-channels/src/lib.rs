@@ -173,6 +173,14 @@ pub struct PublishRequest {
     pub attempt_started_at: Timestamp,
 }
 
+/// The connected account, as the platform describes it after an OAuth flow.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identity {
+    pub id: String,
+    pub handle: String,
+    pub name: String,
+}
+
 /// A published post on the platform.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Published {

@@ -3,7 +3,7 @@
 
 use crate::http::{self, Response, StatusCode};
 use crate::{
-    Account, BoxFut, Connector, ConnectorError, Credentials, Ctx, Lookup, PublishOutcome,
+    Account, BoxFut, Connector, ConnectorError, Credentials, Ctx, Identity, Lookup, PublishOutcome,
     PublishRequest, Published,
 };
 use siar_domain::Timestamp;
@@ -285,14 +285,6 @@ pub fn authorize_url(
         .append_pair("code_challenge", challenge)
         .append_pair("code_challenge_method", "S256");
     u.to_string()
-}
-
-/// The connected account, as the instance describes it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Identity {
-    pub id: String,
-    pub handle: String,
-    pub name: String,
 }
 
 /// `POST /oauth/token`, then `verify_credentials`.

@@ -79,20 +79,6 @@ fn usage_state(r: &Response, now: Timestamp) -> Option<RateState> {
     })
 }
 
-/// Text as Meta shows it back, links aside, for matching.
-fn comparable(text: &str) -> String {
-    let mut out = String::new();
-    let mut pos = 0;
-    for t in richtext::scan(text) {
-        if let TokenKind::Link { .. } = t.kind {
-            out.push_str(&text[pos..t.start]);
-            pos = t.end;
-        }
-    }
-    out.push_str(&text[pos..]);
-    out.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
 #[derive(Debug, Clone)]
 pub struct Meta {
     pub app: PlatformApp,
@@ -440,9 +426,9 @@ impl Meta {
             )
             .await?;
         let v = r.json();
-        let want = comparable(&req.text);
+        let want = richtext::comparable(&req.text);
         for p in v["data"].as_array().into_iter().flatten() {
-            if comparable(p[field].as_str().unwrap_or("")) == want {
+            if richtext::comparable(p[field].as_str().unwrap_or("")) == want {
                 let id = p["id"].as_str().unwrap_or("").to_string();
                 let link = p["permalink"]
                     .as_str()

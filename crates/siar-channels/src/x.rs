@@ -10,7 +10,7 @@ use crate::{
 use siar_domain::Timestamp;
 use siar_domain::channels::Platform;
 use siar_domain::publishing::MediaKind;
-use siar_domain::richtext::{self, TokenKind};
+use siar_domain::richtext;
 use std::time::Duration;
 
 pub const SCOPES: &str = "tweet.read tweet.write users.read offline.access media.write";
@@ -135,7 +135,7 @@ pub async fn exchange_code(
     app: &PlatformApp,
     code: &str,
     verifier: &str,
-) -> Result<(Credentials, crate::mastodon::Identity), ConnectorError> {
+) -> Result<(Credentials, crate::Identity), ConnectorError> {
     let creds = token_call(
         ctx,
         app,
@@ -166,27 +166,12 @@ pub async fn exchange_code(
     let username = d["username"].as_str().unwrap_or(id);
     Ok((
         creds,
-        crate::mastodon::Identity {
+        crate::Identity {
             id: id.into(),
             handle: format!("@{username}"),
             name: d["name"].as_str().unwrap_or(username).into(),
         },
     ))
-}
-
-/// Text as X shows it back: links become t.co links, so compare without them.
-fn comparable(text: &str) -> String {
-    let mut out = String::new();
-    let mut pos = 0;
-    for t in richtext::scan(text) {
-        if let TokenKind::Link { .. } = t.kind {
-            out.push_str(&text[pos..t.start]);
-            out.push('\u{1}');
-            pos = t.end;
-        }
-    }
-    out.push_str(&text[pos..]);
-    out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 impl X {
@@ -378,8 +363,8 @@ impl X {
         })
     }
 
-    /// The id of the account's recent post with this text, if the whole window
-    /// since the attempt could be read; `Err` carries the platform's refusal.
+    /// The account's posts since shortly before the attempt, as (id, comparable
+    /// text), and whether that whole window was read (no further page).
     async fn recent(
         &self,
         ctx: &Ctx,
@@ -408,7 +393,7 @@ impl X {
             .map(|t| {
                 (
                     t["id"].as_str().unwrap_or("").to_string(),
-                    comparable(t["text"].as_str().unwrap_or("")),
+                    richtext::comparable(t["text"].as_str().unwrap_or("")),
                 )
             })
             .collect();
@@ -422,7 +407,7 @@ impl X {
         req: &PublishRequest,
         text: &str,
     ) -> Result<Option<String>, ConnectorError> {
-        let want = comparable(text);
+        let want = richtext::comparable(text);
         let (posts, _) = self.recent(ctx, acct, req).await?;
         Ok(posts
             .into_iter()
@@ -467,7 +452,7 @@ impl Connector for X {
             let parts = richtext::thread_parts(&req.text);
             let (posts, complete) = self.recent(ctx, acct, req).await?;
             let find = |text: &str| {
-                let want = comparable(text);
+                let want = richtext::comparable(text);
                 posts
                     .iter()
                     .find(|(_, t)| *t == want)
@@ -523,9 +508,12 @@ mod tests {
     #[test]
     fn comparison_ignores_rewritten_links_and_spacing() {
         assert_eq!(
-            comparable("Baca  di https://perpus.id/a ya"),
-            comparable("Baca di https://t.co/xyz ya")
+            richtext::comparable("Baca  di https://perpus.id/a ya"),
+            richtext::comparable("Baca di https://t.co/xyz ya")
         );
-        assert_ne!(comparable("Baca A"), comparable("Baca B"));
+        assert_ne!(
+            richtext::comparable("Baca A"),
+            richtext::comparable("Baca B")
+        );
     }
 }

@@ -397,7 +397,7 @@ pub async fn exchange_code(
     app: &PlatformApp,
     code: &str,
     verifier: &str,
-) -> Result<(Credentials, crate::mastodon::Identity), ConnectorError> {
+) -> Result<(Credentials, crate::Identity), ConnectorError> {
     let creds = token_call(
         ctx,
         app,
@@ -432,7 +432,7 @@ pub async fn exchange_code(
     let handle = item["snippet"]["customUrl"].as_str().unwrap_or(title);
     Ok((
         creds,
-        crate::mastodon::Identity {
+        crate::Identity {
             id: id.into(),
             handle: handle.into(),
             name: title.into(),

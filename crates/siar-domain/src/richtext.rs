@@ -330,6 +330,23 @@ pub fn mastodon(text: &str) -> usize {
     total + graphemes(&text[pos..])
 }
 
+/// Text as platforms show it back, for matching a post found on the platform
+/// with the one sent: links (which platforms rewrite, e.g. to t.co) become one
+/// placeholder each, and whitespace is collapsed.
+pub fn comparable(text: &str) -> String {
+    let mut out = String::new();
+    let mut pos = 0;
+    for t in scan(text) {
+        if let TokenKind::Link { .. } = t.kind {
+            out.push_str(&text[pos..t.start]);
+            out.push('\u{1}');
+            pos = t.end;
+        }
+    }
+    out.push_str(&text[pos..]);
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 pub fn hashtag_count(text: &str) -> usize {
     scan(text)
         .iter()

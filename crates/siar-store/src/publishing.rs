@@ -796,25 +796,6 @@ pub async fn media_by_id_any(
         .transpose()
 }
 
-pub async fn list_media(
-    tx: &mut Tx,
-    org: OrgId,
-    limit: u64,
-) -> Result<Vec<siar_domain::publishing::Media>, StoreError> {
-    let q = Query::select()
-        .columns(MEDIA_COLS)
-        .from(Media::Table)
-        .and_where(Expr::col(Media::OrgId).eq(org.0))
-        .order_by(Media::Id, Order::Desc)
-        .limit(limit)
-        .to_owned();
-    tx.fetch_all::<MediaRow, _>(&q)
-        .await?
-        .into_iter()
-        .map(TryInto::try_into)
-        .collect()
-}
-
 #[derive(Iden, Clone, Copy)]
 enum PracticePosts {
     Table,

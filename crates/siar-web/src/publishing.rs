@@ -617,10 +617,9 @@ async fn compose_page(
     let media = if form.media_ids.is_empty() {
         vec![]
     } else {
-        media::list(&state.app, actor)
+        media::by_ids(&state.app, actor, &form.media_ids)
             .await?
             .iter()
-            .filter(|m| form.media_ids.contains(&m.id))
             .map(media_row)
             .collect()
     };
