@@ -7,7 +7,8 @@
 //! p50/p99 lateness, throughput, duplicates and lost deliveries.
 //!
 //! Sizes come from the environment: BENCH_DELIVERIES (10000), BENCH_ACCOUNTS
-//! (500), BENCH_LATENCY_MS (50), BENCH_SLOTS (jobs at once per worker, 64).
+//! (500), BENCH_LATENCY_MS (50), BENCH_SLOTS (jobs at once per worker, 256);
+//! BENCH_ONLY=sqlite or BENCH_ONLY=postgres runs one engine.
 
 use siar_app::channels::{ChannelKit, PlatformSettings};
 use siar_app::jobs::{Worker, WorkerConfig};
@@ -105,7 +106,11 @@ async fn setup(app: &App, fake: &Fake, sizes: &Sizes) -> Timestamp {
     let mut tx = app.store.begin().await.expect("tx");
     for i in 0..sizes.accounts {
         let token = format!("xat-bench-{i}");
-        fake.state.tokens.lock().expect("lock").push(token.clone());
+        fake.state
+            .tokens
+            .lock()
+            .expect("lock")
+            .insert(token.clone());
         let sealed = app.secrets.encrypt(
             &serde_json::to_string(&Credentials {
                 access_token: token,
@@ -382,7 +387,7 @@ fn main() {
         deliveries: env_num("BENCH_DELIVERIES", 10_000),
         accounts: env_num("BENCH_ACCOUNTS", 500),
         latency: Duration::from_millis(env_num("BENCH_LATENCY_MS", 50)),
-        slots: env_num("BENCH_SLOTS", 64) as usize,
+        slots: env_num("BENCH_SLOTS", 256) as usize,
     };
     println!(
         "publish benchmark: {} deliveries due at one instant over {} accounts; fake X with {} ms per call and 100 posts per account; {} jobs at once per worker",
@@ -391,7 +396,13 @@ fn main() {
         sizes.latency.as_millis(),
         sizes.slots
     );
-    rt.block_on(sqlite(&sizes));
-    rt.block_on(postgres(&sizes));
+    // BENCH_ONLY=sqlite or BENCH_ONLY=postgres runs one of the two.
+    let only = std::env::var("BENCH_ONLY").unwrap_or_default();
+    if only != "postgres" {
+        rt.block_on(sqlite(&sizes));
+    }
+    if only != "sqlite" {
+        rt.block_on(postgres(&sizes));
+    }
     let _ = siar_domain::time::SystemClock.now();
 }

@@ -125,8 +125,13 @@ pub struct WorkerConfig {
     pub poll: Duration,
     /// How long a job may keep running after shutdown was asked for.
     pub grace: Duration,
-    /// Jobs run at the same time by this worker (each claims on its own).
+    /// Jobs run at the same time by this worker.
     pub concurrency: usize,
+    /// The most jobs one claim takes (one transaction for all of them).
+    pub claim_batch: usize,
+    /// When fewer slots than `claim_batch` are free, how long the worker waits
+    /// for more to free up before it claims (fewer, larger claims under load).
+    pub gather: Duration,
 }
 
 impl Default for WorkerConfig {
@@ -137,6 +142,8 @@ impl Default for WorkerConfig {
             poll: Duration::from_secs(2),
             grace: Duration::from_secs(20),
             concurrency: 8,
+            claim_batch: 32,
+            gather: Duration::from_millis(3),
         }
     }
 }
@@ -180,24 +187,44 @@ impl Worker {
         &self,
         stop: Option<&watch::Receiver<bool>>,
     ) -> Result<Outcome, AppError> {
+        let Some(job) = self.claim(&self.id, 1).await?.into_iter().next() else {
+            return Ok(Outcome::Idle);
+        };
+        self.run_claimed(job, stop).await
+    }
+
+    /// Claims up to `n` due jobs for `lock` (the worker's name for this claim)
+    /// in one transaction.
+    async fn claim(&self, lock: &str, n: usize) -> Result<Vec<Job>, AppError> {
         let now = self.app.now();
         let mut tx = self.app.store.begin().await?;
         // A claim lost in a crash is claimed again; no need to wait for the disk.
         tx.relaxed_durability().await?;
         // Every eighth claim looks for expired leases first; the others look at
         // the queue first (one statement fewer while jobs are due).
-        let n = self
+        let k = self
             .claims
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let claimed = if n.is_multiple_of(8) {
-            jobs::claim(&mut tx, &self.id, now, self.config.lease).await?
-        } else {
-            jobs::claim_queued_first(&mut tx, &self.id, now, self.config.lease).await?
-        };
+        let claimed = jobs::claim_many(
+            &mut tx,
+            lock,
+            now,
+            self.config.lease,
+            n,
+            k.is_multiple_of(8),
+        )
+        .await?;
         tx.commit().await?;
-        let Some(job) = claimed else {
-            return Ok(Outcome::Idle);
-        };
+        Ok(claimed)
+    }
+
+    /// Runs a claimed job to an outcome.
+    async fn run_claimed(
+        &self,
+        job: Job,
+        stop: Option<&watch::Receiver<bool>>,
+    ) -> Result<Outcome, AppError> {
+        let lock = job.locked_by.clone().unwrap_or_else(|| self.id.clone());
         let id = job.id;
         let result = if job.attempts > job.max_attempts {
             Err(JobError::Permanent(
@@ -223,7 +250,7 @@ impl Worker {
                                         Ok(r) => r,
                                         Err(_) => {
                                             let mut tx = self.app.store.begin().await?;
-                                            let ok = jobs::release(&mut tx, id, &self.id, self.app.now()).await?;
+                                            let ok = jobs::release(&mut tx, id, &lock, self.app.now()).await?;
                                             tx.commit().await?;
                                             return Ok(if ok { Outcome::Released(id) } else { Outcome::Lost(id) });
                                         }
@@ -243,7 +270,7 @@ impl Worker {
         let outcome = match result {
             Err(JobError::CompletedByHandler) => Outcome::Succeeded(id),
             Ok(()) => {
-                if jobs::complete(&mut tx, id, &self.id, now).await? {
+                if jobs::complete(&mut tx, id, &lock, now).await? {
                     Outcome::Succeeded(id)
                 } else {
                     Outcome::Lost(id)
@@ -251,7 +278,7 @@ impl Worker {
             }
             Err(JobError::RetryAt(at, msg)) => {
                 tracing::info!(job = id, kind = %job.kind, "job rescheduled: {msg}");
-                if jobs::reschedule(&mut tx, id, &self.id, now, at, &msg).await? {
+                if jobs::reschedule(&mut tx, id, &lock, now, at, &msg).await? {
                     Outcome::Retrying(id, at)
                 } else {
                     Outcome::Lost(id)
@@ -264,7 +291,7 @@ impl Worker {
                     .delay(job.attempts, rand::random::<f64>());
                 let at = now.plus(delay);
                 tracing::warn!(job = id, kind = %job.kind, attempt = job.attempts, "job failed, retrying: {msg}");
-                if jobs::fail(&mut tx, id, &self.id, now, &msg, Some(at)).await? {
+                if jobs::fail(&mut tx, id, &lock, now, &msg, Some(at)).await? {
                     Outcome::Retrying(id, at)
                 } else {
                     Outcome::Lost(id)
@@ -272,7 +299,7 @@ impl Worker {
             }
             Err(JobError::Retry(msg)) | Err(JobError::Permanent(msg)) => {
                 tracing::error!(job = id, kind = %job.kind, "job is dead: {msg}");
-                if jobs::fail(&mut tx, id, &self.id, now, &msg, None).await? {
+                if jobs::fail(&mut tx, id, &lock, now, &msg, None).await? {
                     Outcome::Dead(id)
                 } else {
                     Outcome::Lost(id)
@@ -329,16 +356,7 @@ impl Worker {
                 None
             }
         };
-        let mut slots = Vec::new();
-        for i in 1..self.config.concurrency.max(1) {
-            let mut w = self.clone();
-            w.id = format!("{}#{i}", self.id);
-            slots.push(tokio::spawn(w.run_slot(stop.clone(), false, wake.clone())));
-        }
-        self.clone().run_slot(stop, true, wake).await;
-        for s in slots {
-            let _ = s.await;
-        }
+        self.claim_loop(stop, wake).await;
         if let Some(l) = listener {
             l.abort();
         }
@@ -352,21 +370,27 @@ impl Worker {
         at
     }
 
-    /// One slot of the worker: claims and runs jobs one at a time. The first
-    /// slot also keeps the periodic jobs scheduled.
-    async fn run_slot(
-        self,
-        stop: watch::Receiver<bool>,
-        periodic: bool,
-        wake: Arc<tokio::sync::Notify>,
-    ) {
+    /// Keeps `concurrency` jobs running: whenever slots are free it claims as
+    /// many due jobs as there are free slots (up to `claim_batch`, in one
+    /// transaction) and runs each in its own task. Also keeps the periodic jobs
+    /// scheduled. On stop, waits for the running jobs (each finishes within
+    /// `grace` or is released).
+    async fn claim_loop(&self, stop: watch::Receiver<bool>, wake: Arc<tokio::sync::Notify>) {
+        let slots = Arc::new(tokio::sync::Semaphore::new(self.config.concurrency.max(1)));
+        let batch = self
+            .config
+            .claim_batch
+            .clamp(1, self.config.concurrency.max(1));
+        let mut running = tokio::task::JoinSet::new();
         let mut last_housekeeping: Option<Timestamp> = None;
+        let mut claim_no: u64 = 0;
         loop {
             if *stop.borrow() {
                 break;
             }
+            while running.try_join_next().is_some() {}
             let now = self.app.now();
-            if periodic && last_housekeeping.is_none_or(|t| now.0 - t.0 >= 600_000) {
+            if last_housekeeping.is_none_or(|t| now.0 - t.0 >= 600_000) {
                 if let Err(e) = ensure_housekeeping(&self.app).await {
                     tracing::error!("cannot schedule housekeeping: {e}");
                 }
@@ -375,8 +399,39 @@ impl Worker {
                 }
                 last_housekeeping = Some(now);
             }
-            match self.run_once(Some(&stop)).await {
-                Ok(Outcome::Idle) => {
+            // One free slot at least, then as many more as free up shortly.
+            let mut s = stop.clone();
+            let first = tokio::select! {
+                p = slots.clone().acquire_owned() => match p {
+                    Ok(p) => p,
+                    Err(_) => break,
+                },
+                _ = wait_true(&mut s) => break,
+            };
+            let mut held = vec![first];
+            let until = tokio::time::Instant::now() + self.config.gather;
+            while held.len() < batch {
+                match slots.clone().try_acquire_owned() {
+                    Ok(p) => held.push(p),
+                    Err(_)
+                        if tokio::time::Instant::now() < until && running.len() >= held.len() =>
+                    {
+                        // Jobs are finishing: wait a moment for their slots.
+                        match tokio::time::timeout_at(until, slots.clone().acquire_owned()).await {
+                            Ok(Ok(p)) => held.push(p),
+                            _ => break,
+                        }
+                    }
+                    Err(_) => break,
+                }
+            }
+            claim_no += 1;
+            // Each claim has its own lock name, so a job this worker claims
+            // again after its lease ran out is never mistaken for the old run.
+            let lock = format!("{}#{claim_no}", self.id);
+            match self.claim(&lock, held.len()).await {
+                Ok(jobs) if jobs.is_empty() => {
+                    drop(held);
                     let mut s = stop.clone();
                     // Sleep until the next job is due, at most `poll`.
                     let nap = match self.next_due().await {
@@ -395,8 +450,20 @@ impl Worker {
                         _ = wait_true(&mut s) => {}
                     }
                 }
-                Ok(_) => {}
+                Ok(jobs) => {
+                    for (job, slot) in jobs.into_iter().zip(held.drain(..)) {
+                        let w = self.clone();
+                        let stop = stop.clone();
+                        running.spawn(async move {
+                            let _slot = slot;
+                            if let Err(e) = w.run_claimed(job, Some(&stop)).await {
+                                tracing::error!(worker = %w.id, "worker could not finish a job: {e}");
+                            }
+                        });
+                    }
+                }
                 Err(e) => {
+                    drop(held);
                     tracing::error!(worker = %self.id, "worker could not reach the queue: {e}");
                     let mut s = stop.clone();
                     tokio::select! {
@@ -406,6 +473,7 @@ impl Worker {
                 }
             }
         }
+        while running.join_next().await.is_some() {}
     }
 }
 

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod batch;
 pub mod channels;
 pub mod demo;
 pub mod error;
@@ -71,6 +72,8 @@ pub struct App {
     pub secrets: Arc<secrets::Keyring>,
     pub config: Arc<AppConfig>,
     pub channels: Arc<channels::ChannelKit>,
+    /// Group commit for the deliver job's hot writes.
+    pub writes: Arc<batch::Writes>,
 }
 
 impl App {
@@ -90,6 +93,7 @@ impl App {
             secrets: Arc::new(secrets),
             config: Arc::new(config),
             channels: Arc::new(kit),
+            writes: Arc::default(),
         }
     }
 

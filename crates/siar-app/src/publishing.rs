@@ -679,6 +679,7 @@ fn practice_published(channel: i64, id: i64) -> Published {
     Published {
         remote_id: format!("practice:{id}"),
         permalink: Some(format!("/app/channels/{channel}#p{id}")),
+        at: None,
     }
 }
 
@@ -777,7 +778,8 @@ fn connector_for(app: &App, p: Platform) -> Option<Arc<dyn Connector>> {
 
 async fn deliver(app: &App, id: i64, last_try: bool, job: &Job) -> Result<Step, AppError> {
     let now = app.now();
-    let mut tx = app.store.read().await?;
+    // Two single reads; no snapshot needed (every write below is guarded).
+    let mut tx = app.store.autocommit().await?;
     let Some(d) = publ::get_delivery_any(&mut tx, id).await? else {
         tx.commit().await?;
         return Ok(Step::Done);
@@ -902,21 +904,32 @@ async fn deliver(app: &App, id: i64, last_try: bool, job: &Job) -> Result<Step, 
         let in_flight_until = started
             .plus(app.channels.http.timeout())
             .plus(Duration::from_secs(5));
-        if in_flight_until > now {
-            // Another worker may still be waiting for the platform's answer.
-            return Ok(Step::RetryAt(
+        // Look first: a post already there is marked at once, with the time the
+        // platform gives it (a worker killed mid-call often got it out).
+        // Absence only counts once no earlier call can still be in flight (its
+        // worker may be waiting for the answer, or dead with the request sent).
+        let in_flight = in_flight_until > now;
+        let wait = || {
+            Ok(Step::RetryAt(
                 in_flight_until,
                 "an earlier attempt may still be in flight".into(),
-            ));
-        }
+            ))
+        };
         match conn.find(&ctx, &acct, &req).await {
             Ok(Lookup::Found(p)) => {
                 let mut w = app.store.begin().await?;
-                publ::mark_published(&mut w, d.id, &p.remote_id, p.permalink.as_deref(), now)
-                    .await?;
+                publ::mark_published(
+                    &mut w,
+                    d.id,
+                    &p.remote_id,
+                    p.permalink.as_deref(),
+                    went_out(&p, now),
+                )
+                .await?;
                 w.commit().await?;
                 return Ok(Step::Done);
             }
+            _ if in_flight => return wait(),
             Ok(Lookup::Absent) => {}
             Ok(Lookup::Unknown(why)) => {
                 return needs_person(app, &d, "delivery-reason-unknown", &why).await;
@@ -927,42 +940,32 @@ async fn deliver(app: &App, id: i64, last_try: bool, job: &Job) -> Result<Step, 
 
     // Respect the per-platform and per-account caps before recording the attempt.
     let _slot = app.channels.slot(ch.platform, ch.id).await;
-    let now = app.now();
-    let mut w = app.store.begin().await?;
-    let mine = publ::record_attempt(&mut w, d.id, d.attempts, now).await?;
-    w.commit().await?;
-    if !mine {
+    // Recorded (and on disk) before the call; shared with other deliveries'
+    // records made at the same moment.
+    let Some(started) = crate::batch::record_attempt(app, d.id, d.attempts).await? else {
         // Another worker recorded an attempt first; it owns this one.
         return Ok(Step::Done);
-    }
-    req.attempt_started_at = now;
+    };
+    req.attempt_started_at = started;
     match conn.publish(&ctx, &acct, &req).await {
         Ok(out) => {
-            let mut w = app.store.begin().await?;
             // If this commit were lost in a crash, the attempt stays unsettled
             // and the next run finds the post on the platform: it need not
             // wait for the disk.
-            w.relaxed_durability().await?;
-            publ::mark_published(
-                &mut w,
-                d.id,
-                &out.published.remote_id,
-                out.published.permalink.as_deref(),
-                app.now(),
+            let completed = crate::batch::published(
+                app,
+                publ::PublishedMark {
+                    delivery: d.id,
+                    remote_id: out.published.remote_id.clone(),
+                    permalink: out.published.permalink.clone(),
+                    at: app.now(),
+                },
+                out.rate
+                    .filter(|r| r.nearly_used())
+                    .map(|r| (ch.id, r.reset_at)),
+                job.locked_by.clone().map(|w| (job.id, w)),
             )
             .await?;
-            if let Some(r) = out.rate
-                && r.nearly_used()
-            {
-                siar_store::channels::set_throttled_until(&mut w, ch.id, Some(r.reset_at)).await?;
-            }
-            let completed = match job.locked_by.as_deref() {
-                Some(worker) => {
-                    siar_store::jobs::complete(&mut w, job.id, worker, app.now()).await?
-                }
-                None => false,
-            };
-            w.commit().await?;
             tracing::info!(
                 delivery = d.id,
                 channel = ch.id,
@@ -980,8 +983,14 @@ async fn deliver(app: &App, id: i64, last_try: bool, job: &Job) -> Result<Step, 
             match conn.find(&ctx, &acct, &req).await {
                 Ok(Lookup::Found(p)) => {
                     let mut w = app.store.begin().await?;
-                    publ::mark_published(&mut w, d.id, &p.remote_id, p.permalink.as_deref(), now)
-                        .await?;
+                    publ::mark_published(
+                        &mut w,
+                        d.id,
+                        &p.remote_id,
+                        p.permalink.as_deref(),
+                        went_out(&p, app.now()),
+                    )
+                    .await?;
                     w.commit().await?;
                     Ok(Step::Done)
                 }
@@ -990,6 +999,12 @@ async fn deliver(app: &App, id: i64, last_try: bool, job: &Job) -> Result<Step, 
         }
         Err(e) => on_error(app, &ch, &d, e, false, last_try).await,
     }
+}
+
+/// When a post found on the platform went out: the platform's time where it
+/// gives one (never later than now, whatever the clocks say), else now.
+fn went_out(p: &Published, now: Timestamp) -> Timestamp {
+    p.at.map_or(now, |at| Timestamp(at.0.min(now.0)))
 }
 
 async fn needs_person(app: &App, d: &Delivery, key: &str, detail: &str) -> Result<Step, AppError> {

@@ -1360,3 +1360,107 @@ dual_test!(x_images_carry_their_alt_text, |store| async move {
     );
     assert_eq!(b.x.posts()[0].media.len(), 1);
 });
+
+dual_test!(
+    a_post_found_after_an_unknown_outcome_keeps_the_platforms_time,
+    |store| async move {
+        let b = Bench::new(store).await;
+        let ch = oauth(&b, Platform::X).await;
+        // The fake stores the post, then answers after the worker gave up.
+        b.x.trick("/2/tweets", Trick::Hang(Duration::from_secs(4)));
+        let id = publishing::schedule(
+            &b.app,
+            &b.editor,
+            &post("Perpustakaan buka sampai pukul 21.00 malam ini.", vec![ch]),
+        )
+        .await
+        .unwrap();
+        let sent_at = b.app.now();
+        // Retries come back after a second, well inside the window in which
+        // the first call might still be in flight (2 s timeout + 5 s).
+        let w = quick_retries(&b);
+        assert!(matches!(
+            w.run_once(None).await.unwrap(),
+            Outcome::Retrying(..)
+        ));
+        b.clock.advance(Duration::from_secs(2));
+        // The look comes first and finds it: published now, stamped with the
+        // time X gives the post, not the time it was found.
+        assert!(matches!(
+            w.run_once(None).await.unwrap(),
+            Outcome::Succeeded(_)
+        ));
+        let view = publishing::get(&b.app, &b.editor, id).await.unwrap();
+        let d = &view.deliveries[0].delivery;
+        assert_eq!(d.state, DeliveryState::Published);
+        assert_eq!(d.published_at, Some(sent_at));
+        assert_eq!(b.x.posts().len(), 1);
+        assert_eq!(b.x.seen_path("/2/tweets").len(), 1, "never sent twice");
+    }
+);
+
+dual_test!(
+    a_look_that_finds_nothing_waits_while_a_call_may_be_in_flight,
+    |store| async move {
+        let b = Bench::new(store).await;
+        let ch = oauth(&b, Platform::X).await;
+        // A server error: X may or may not have stored it. It has not (yet).
+        b.x.trick(
+            "/2/tweets",
+            Trick::Fail {
+                status: 503,
+                body: serde_json::json!({"title": "Service Unavailable"}),
+                headers: vec![],
+            },
+        );
+        let id = publishing::schedule(&b.app, &b.editor, &post("Lomba baca puisi", vec![ch]))
+            .await
+            .unwrap();
+        let started = b.app.now();
+        let w = quick_retries(&b);
+        w.run_once(None).await.unwrap();
+        b.clock.advance(Duration::from_secs(2));
+        // Nothing found, but the first call may still land: wait for the
+        // window (2 s timeout + 5 s) to close before trusting the absence.
+        let out = w.run_once(None).await.unwrap();
+        assert_eq!(
+            out,
+            Outcome::Retrying(out_id(&out), started.plus(Duration::from_secs(7)))
+        );
+        assert_eq!(
+            delivery_states(&b, id).await,
+            vec![DeliveryState::Publishing]
+        );
+        assert!(b.x.posts().is_empty());
+        b.clock.advance(Duration::from_secs(6));
+        w.drain(5).await.unwrap();
+        assert_eq!(
+            delivery_states(&b, id).await,
+            vec![DeliveryState::Published]
+        );
+        assert_eq!(b.x.posts().len(), 1);
+    }
+);
+
+fn out_id(o: &Outcome) -> i64 {
+    match o {
+        Outcome::Retrying(id, _) | Outcome::Succeeded(id) | Outcome::Dead(id) => *id,
+        other => panic!("unexpected outcome {other:?}"),
+    }
+}
+
+/// A worker whose retries come back after one second.
+fn quick_retries(b: &Bench) -> siar_app::jobs::Worker {
+    siar_app::jobs::Worker::new(
+        b.app.clone(),
+        "w",
+        siar_app::jobs::WorkerConfig {
+            backoff: siar_domain::jobs::Backoff {
+                base: Duration::from_secs(1),
+                max: Duration::from_secs(1),
+                jitter: 0.0,
+            },
+            ..siar_app::jobs::WorkerConfig::default()
+        },
+    )
+}

@@ -446,6 +446,7 @@ impl Bluesky {
         Published {
             remote_id: uri.to_string(),
             permalink: Some(format!("https://bsky.app/profile/{handle}/post/{rkey}")),
+            at: None,
         }
     }
 }

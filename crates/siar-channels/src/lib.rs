@@ -186,6 +186,9 @@ pub struct Identity {
 pub struct Published {
     pub remote_id: String,
     pub permalink: Option<String>,
+    /// When the platform says the post went out, where a look on the platform
+    /// tells (a post found after a crash went out then, not when it was found).
+    pub at: Option<Timestamp>,
 }
 
 /// What a look on the platform for an earlier attempt found.

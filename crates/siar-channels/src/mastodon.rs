@@ -173,6 +173,7 @@ impl Mastodon {
             first.get_or_insert_with(|| Published {
                 remote_id: id.clone(),
                 permalink: v["url"].as_str().map(str::to_string),
+                at: None,
             });
             prev = Some(id);
         }

@@ -216,6 +216,7 @@ impl Meta {
         Ok(PublishOutcome {
             published: Published {
                 permalink: Some(format!("https://www.facebook.com/{id}")),
+                at: None,
                 remote_id: id,
             },
             rate: usage_state(&r, ctx.now),
@@ -392,6 +393,7 @@ impl Meta {
             published: Published {
                 remote_id: id,
                 permalink: link,
+                at: None,
             },
             rate: usage_state(&r, ctx.now),
         })
@@ -437,6 +439,7 @@ impl Meta {
                 return Ok(Lookup::Found(Published {
                     remote_id: id,
                     permalink: link,
+                    at: None,
                 }));
             }
         }

@@ -370,8 +370,16 @@ impl X {
         ctx: &Ctx,
         acct: &Account,
         req: &PublishRequest,
-    ) -> Result<(Vec<(String, String)>, bool), ConnectorError> {
-        let since = req.attempt_started_at.minus(Duration::from_secs(60));
+    ) -> Result<(Vec<(String, String, Option<Timestamp>)>, bool), ConnectorError> {
+        // From the latest attempt back to the delivery's creation, at most a
+        // day: a thread cut short by an earlier attempt (retried within
+        // minutes or hours) has its first parts in the window. Beyond a day a
+        // missing part meets X's duplicate refusal and goes to a person.
+        let since = req
+            .marker_time
+            .max(req.attempt_started_at.minus(Duration::from_secs(86_400)))
+            .min(req.attempt_started_at)
+            .minus(Duration::from_secs(60));
         let rb = ctx
             .http
             .get(&format!("{}/2/users/{}/tweets", self.api(), acct.remote_id))
@@ -394,6 +402,10 @@ impl X {
                 (
                     t["id"].as_str().unwrap_or("").to_string(),
                     richtext::comparable(t["text"].as_str().unwrap_or("")),
+                    t["created_at"]
+                        .as_str()
+                        .and_then(|c| chrono::DateTime::parse_from_rfc3339(c).ok())
+                        .map(|c| Timestamp(c.timestamp_millis())),
                 )
             })
             .collect();
@@ -411,8 +423,8 @@ impl X {
         let (posts, _) = self.recent(ctx, acct, req).await?;
         Ok(posts
             .into_iter()
-            .find(|(_, t)| *t == want)
-            .map(|(id, _)| id))
+            .find(|(_, t, _)| *t == want)
+            .map(|(id, _, _)| id))
     }
 
     fn published(&self, acct: &Account, id: &str) -> Published {
@@ -420,6 +432,7 @@ impl X {
         Published {
             remote_id: id.to_string(),
             permalink: Some(format!("https://x.com/{handle}/status/{id}")),
+            at: None,
         }
     }
 }
@@ -455,13 +468,16 @@ impl Connector for X {
                 let want = richtext::comparable(text);
                 posts
                     .iter()
-                    .find(|(_, t)| *t == want)
-                    .map(|(id, _)| id.clone())
+                    .find(|(_, t, _)| *t == want)
+                    .map(|(id, _, at)| (id.clone(), *at))
             };
             let last = parts.last().map(String::as_str).unwrap_or("");
-            if find(last).is_some() {
-                let first = find(&parts[0]).unwrap_or_default();
-                return Ok(Lookup::Found(self.published(acct, &first)));
+            if let Some((_, last_at)) = find(last) {
+                let first = find(&parts[0]).map(|f| f.0).unwrap_or_default();
+                let mut found = self.published(acct, &first);
+                // It went out when X says its last part did.
+                found.at = last_at;
+                return Ok(Lookup::Found(found));
             }
             if complete || parts.len() > 1 {
                 // A thread cut short is completed by publishing again: parts

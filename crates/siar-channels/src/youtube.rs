@@ -222,6 +222,7 @@ impl YouTube {
         Ok(PublishOutcome {
             published: Published {
                 permalink: Some(format!("https://www.youtube.com/watch?v={id}")),
+                at: None,
                 remote_id: id,
             },
             rate: None,
@@ -298,6 +299,7 @@ impl Connector for YouTube {
                         .to_string();
                     return Ok(Lookup::Found(Published {
                         permalink: Some(format!("https://www.youtube.com/watch?v={id}")),
+                        at: None,
                         remote_id: id,
                     }));
                 }

@@ -2,12 +2,13 @@
 
 use sea_query::{PostgresQueryBuilder, SqliteQueryBuilder};
 use sea_query_sqlx::SqlxBinder;
+use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
     SqliteSynchronous,
 };
-use sqlx::{AssertSqlSafe, FromRow, Postgres, Sqlite, Transaction};
+use sqlx::{AssertSqlSafe, FromRow, PgConnection, Postgres, Sqlite, SqliteConnection, Transaction};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
@@ -210,6 +211,16 @@ impl Store {
         })
     }
 
+    /// A connection for reading without a transaction: each statement sees the
+    /// data as it is when it runs (no snapshot across statements), and there
+    /// is no BEGIN or COMMIT round trip. For hot paths that read once.
+    pub async fn autocommit(&self) -> Result<Tx, StoreError> {
+        Ok(match &self.pools {
+            Pools::Sqlite { reader, .. } => Tx::SqliteAuto(reader.acquire().await?),
+            Pools::Postgres(pool) => Tx::PostgresAuto(pool.acquire().await?),
+        })
+    }
+
     /// A cheap round trip, for `/readyz`.
     pub async fn ping(&self) -> Result<(), StoreError> {
         let mut tx = self.read().await?;
@@ -298,9 +309,18 @@ pub struct PoolStats {
 }
 
 /// A transaction on either engine. Every repository function takes one.
+/// The `Auto` forms are a plain connection where each statement commits on its
+/// own ([`Store::autocommit`]): for a single read, two round trips fewer.
 pub enum Tx {
     Sqlite(Transaction<'static, Sqlite>),
     Postgres(Transaction<'static, Postgres>),
+    SqliteAuto(PoolConnection<Sqlite>),
+    PostgresAuto(PoolConnection<Postgres>),
+}
+
+enum Conn<'a> {
+    Sqlite(&'a mut SqliteConnection),
+    Postgres(&'a mut PgConnection),
 }
 
 /// A row type that decodes on both engines (derive `sqlx::FromRow` on it).
@@ -311,15 +331,24 @@ impl<T> Row for T where T: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, 
 impl Tx {
     pub fn backend(&self) -> Backend {
         match self {
-            Tx::Sqlite(_) => Backend::Sqlite,
-            Tx::Postgres(_) => Backend::Postgres,
+            Tx::Sqlite(_) | Tx::SqliteAuto(_) => Backend::Sqlite,
+            Tx::Postgres(_) | Tx::PostgresAuto(_) => Backend::Postgres,
         }
     }
 
     fn build<S: SqlxBinder>(&self, stmt: &S) -> (String, sea_query_sqlx::SqlxValues) {
+        match self.backend() {
+            Backend::Sqlite => stmt.build_sqlx(SqliteQueryBuilder),
+            Backend::Postgres => stmt.build_sqlx(PostgresQueryBuilder),
+        }
+    }
+
+    fn conn(&mut self) -> Conn<'_> {
         match self {
-            Tx::Sqlite(_) => stmt.build_sqlx(SqliteQueryBuilder),
-            Tx::Postgres(_) => stmt.build_sqlx(PostgresQueryBuilder),
+            Tx::Sqlite(t) => Conn::Sqlite(t),
+            Tx::SqliteAuto(c) => Conn::Sqlite(c),
+            Tx::Postgres(t) => Conn::Postgres(t),
+            Tx::PostgresAuto(c) => Conn::Postgres(c),
         }
     }
 
@@ -327,13 +356,13 @@ impl Tx {
     pub async fn exec<S: SqlxBinder>(&mut self, stmt: &S) -> Result<u64, sqlx::Error> {
         let (sql, values) = self.build(stmt);
         // The SQL text comes from sea-query; every value is a bound parameter.
-        Ok(match self {
-            Tx::Sqlite(tx) => sqlx::query_with(AssertSqlSafe(sql), values)
-                .execute(&mut **tx)
+        Ok(match self.conn() {
+            Conn::Sqlite(c) => sqlx::query_with(AssertSqlSafe(sql), values)
+                .execute(c)
                 .await?
                 .rows_affected(),
-            Tx::Postgres(tx) => sqlx::query_with(AssertSqlSafe(sql), values)
-                .execute(&mut **tx)
+            Conn::Postgres(c) => sqlx::query_with(AssertSqlSafe(sql), values)
+                .execute(c)
                 .await?
                 .rows_affected(),
         })
@@ -344,15 +373,15 @@ impl Tx {
         stmt: &S,
     ) -> Result<Vec<T>, sqlx::Error> {
         let (sql, values) = self.build(stmt);
-        match self {
-            Tx::Sqlite(tx) => {
+        match self.conn() {
+            Conn::Sqlite(c) => {
                 sqlx::query_as_with::<_, T, _>(AssertSqlSafe(sql), values)
-                    .fetch_all(&mut **tx)
+                    .fetch_all(c)
                     .await
             }
-            Tx::Postgres(tx) => {
+            Conn::Postgres(c) => {
                 sqlx::query_as_with::<_, T, _>(AssertSqlSafe(sql), values)
-                    .fetch_all(&mut **tx)
+                    .fetch_all(c)
                     .await
             }
         }
@@ -363,18 +392,33 @@ impl Tx {
         stmt: &S,
     ) -> Result<Option<T>, sqlx::Error> {
         let (sql, values) = self.build(stmt);
-        match self {
-            Tx::Sqlite(tx) => {
+        match self.conn() {
+            Conn::Sqlite(c) => {
                 sqlx::query_as_with::<_, T, _>(AssertSqlSafe(sql), values)
-                    .fetch_optional(&mut **tx)
+                    .fetch_optional(c)
                     .await
             }
-            Tx::Postgres(tx) => {
+            Conn::Postgres(c) => {
                 sqlx::query_as_with::<_, T, _>(AssertSqlSafe(sql), values)
-                    .fetch_optional(&mut **tx)
+                    .fetch_optional(c)
                     .await
             }
         }
+    }
+
+    /// Runs a statement that returns a column `id` (a select, or a change with
+    /// `RETURNING id`); the ids.
+    pub async fn fetch_ids<S: SqlxBinder>(&mut self, stmt: &S) -> Result<Vec<i64>, StoreError> {
+        #[derive(sqlx::FromRow)]
+        struct Id {
+            id: i64,
+        }
+        Ok(self
+            .fetch_all::<Id, _>(stmt)
+            .await?
+            .into_iter()
+            .map(|r| r.id)
+            .collect())
     }
 
     pub async fn fetch_one<T: Row, S: SqlxBinder>(&mut self, stmt: &S) -> Result<T, StoreError> {
@@ -384,9 +428,9 @@ impl Tx {
     /// Runs fixed SQL text with no parameters (migrations, pings).
     pub async fn raw(&mut self, sql: &str) -> Result<(), sqlx::Error> {
         let sql = AssertSqlSafe(sql.to_string());
-        match self {
-            Tx::Sqlite(tx) => sqlx::raw_sql(sql).execute(&mut **tx).await.map(|_| ()),
-            Tx::Postgres(tx) => sqlx::raw_sql(sql).execute(&mut **tx).await.map(|_| ()),
+        match self.conn() {
+            Conn::Sqlite(c) => sqlx::raw_sql(sql).execute(c).await.map(|_| ()),
+            Conn::Postgres(c) => sqlx::raw_sql(sql).execute(c).await.map(|_| ()),
         }
     }
 
@@ -405,6 +449,8 @@ impl Tx {
         match self {
             Tx::Sqlite(tx) => tx.commit().await?,
             Tx::Postgres(tx) => tx.commit().await?,
+            // Each statement committed on its own; the connection goes back.
+            Tx::SqliteAuto(_) | Tx::PostgresAuto(_) => {}
         }
         Ok(())
     }
@@ -413,6 +459,7 @@ impl Tx {
         match self {
             Tx::Sqlite(tx) => tx.rollback().await?,
             Tx::Postgres(tx) => tx.rollback().await?,
+            Tx::SqliteAuto(_) | Tx::PostgresAuto(_) => {}
         }
         Ok(())
     }

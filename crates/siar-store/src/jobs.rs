@@ -168,21 +168,25 @@ pub async fn claim_queued_first(
     claim_ordered(tx, worker, now, lease, false).await
 }
 
-async fn claim_ordered(
+/// Claims up to `n` due jobs (and jobs whose lease ran out) for `worker` in one
+/// statement pair: under load a worker takes a batch per transaction instead of
+/// one. `expired_first` looks at expired leases before the queue.
+pub async fn claim_many(
     tx: &mut Tx,
     worker: &str,
     now: Timestamp,
     lease: Duration,
+    n: usize,
     expired_first: bool,
-) -> Result<Option<Job>, StoreError> {
-    #[derive(sqlx::FromRow)]
-    struct Id {
-        id: i64,
+) -> Result<Vec<Job>, StoreError> {
+    if n == 0 {
+        return Ok(vec![]);
     }
-    // Two index-ordered looks instead of one OR: a job whose lease ran out
-    // first (index jobs_lease), else the earliest due job (index jobs_queue,
-    // which also orders ties by id). With thousands of jobs due at once an OR
-    // would sort them all on every claim.
+    let limit = u64::try_from(n).unwrap_or(1);
+    // Two index-ordered looks instead of one OR: jobs whose lease ran out
+    // (index jobs_lease), and the earliest due jobs (index jobs_queue, which
+    // also orders ties by id). With thousands of jobs due at once an OR would
+    // sort them all on every claim.
     let mut expired = Query::select();
     expired
         .column(Jobs::Id)
@@ -190,7 +194,7 @@ async fn claim_ordered(
         .and_where(Expr::col(Jobs::State).eq(JobState::Running.as_str()))
         .and_where(Expr::col(Jobs::LeaseUntil).lt(now.0))
         .order_by(Jobs::LeaseUntil, Order::Asc)
-        .limit(1);
+        .limit(limit);
     let mut queued = Query::select();
     queued
         .column(Jobs::Id)
@@ -199,25 +203,25 @@ async fn claim_ordered(
         .and_where(Expr::col(Jobs::RunAt).lte(now.0))
         .order_by(Jobs::RunAt, Order::Asc)
         .order_by(Jobs::Id, Order::Asc)
-        .limit(1);
+        .limit(limit);
     if tx.backend() == Backend::Postgres {
         expired.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
         queued.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
     }
-    let picked = if expired_first {
-        match tx.fetch_optional::<Id, _>(&expired).await? {
-            Some(id) => Some(id),
-            None => tx.fetch_optional::<Id, _>(&queued).await?,
-        }
+    let (first, second) = if expired_first {
+        (&mut expired, &mut queued)
     } else {
-        match tx.fetch_optional::<Id, _>(&queued).await? {
-            Some(id) => Some(id),
-            None => tx.fetch_optional::<Id, _>(&expired).await?,
-        }
+        (&mut queued, &mut expired)
     };
-    let Some(Id { id }) = picked else {
-        return Ok(None);
-    };
+    let mut ids = tx.fetch_ids(&*first).await?;
+    if ids.len() < n {
+        let rest = u64::try_from(n - ids.len()).unwrap_or(1);
+        second.limit(rest);
+        ids.extend(tx.fetch_ids(&*second).await?);
+    }
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
     let q = Query::update()
         .table(Jobs::Table)
         .values([
@@ -227,13 +231,31 @@ async fn claim_ordered(
             (Jobs::UpdatedAt, now.0.into()),
         ])
         .value(Jobs::Attempts, Expr::col(Jobs::Attempts).add(1))
-        .and_where(Expr::col(Jobs::Id).eq(id))
+        .and_where(Expr::col(Jobs::Id).is_in(ids.iter().copied()))
         .returning(Query::returning().columns(COLS))
         .to_owned();
-    tx.fetch_optional::<JobRow, _>(&q)
+    let mut jobs: Vec<Job> = tx
+        .fetch_all::<JobRow, _>(&q)
         .await?
+        .into_iter()
         .map(TryInto::try_into)
-        .transpose()
+        .collect::<Result<_, _>>()?;
+    // In the order they were picked (due first, ties by id).
+    jobs.sort_by_key(|j| ids.iter().position(|i| *i == j.id));
+    Ok(jobs)
+}
+
+async fn claim_ordered(
+    tx: &mut Tx,
+    worker: &str,
+    now: Timestamp,
+    lease: Duration,
+    expired_first: bool,
+) -> Result<Option<Job>, StoreError> {
+    Ok(claim_many(tx, worker, now, lease, 1, expired_first)
+        .await?
+        .into_iter()
+        .next())
 }
 
 fn owned_by(id: i64, worker: &str) -> Cond {
@@ -251,6 +273,27 @@ pub async fn complete(
     worker: &str,
     now: Timestamp,
 ) -> Result<bool, StoreError> {
+    Ok(!complete_many(tx, &[(id, worker)], now).await?.is_empty())
+}
+
+/// Marks several jobs done in one statement: `(job, worker that holds it)`.
+/// Returns the jobs that were still held (the others were taken over).
+pub async fn complete_many(
+    tx: &mut Tx,
+    items: &[(i64, &str)],
+    now: Timestamp,
+) -> Result<Vec<i64>, StoreError> {
+    if items.is_empty() {
+        return Ok(vec![]);
+    }
+    let mut each = Cond::any();
+    for (id, worker) in items {
+        each = each.add(
+            Cond::all()
+                .add(Expr::col(Jobs::Id).eq(*id))
+                .add(Expr::col(Jobs::LockedBy).eq(*worker)),
+        );
+    }
     let q = Query::update()
         .table(Jobs::Table)
         .values([
@@ -259,9 +302,14 @@ pub async fn complete(
             (Jobs::UpdatedAt, now.0.into()),
             (Jobs::FinishedAt, now.0.into()),
         ])
-        .cond_where(owned_by(id, worker))
+        .cond_where(
+            Cond::all()
+                .add(Expr::col(Jobs::State).eq(JobState::Running.as_str()))
+                .add(each),
+        )
+        .returning(Query::returning().column(Jobs::Id))
         .to_owned();
-    Ok(tx.exec(&q).await? == 1)
+    tx.fetch_ids(&q).await
 }
 
 /// Records a failure: back to the queue at `retry_at`, or dead when `None`.

@@ -472,22 +472,9 @@ pub async fn record_attempt(
     seen_attempts: u32,
     now: Timestamp,
 ) -> Result<bool, StoreError> {
-    let q = Query::update()
-        .table(Deliveries::Table)
-        .values([
-            (Deliveries::State, DeliveryState::Publishing.as_str().into()),
-            (Deliveries::AttemptStartedAt, now.0.into()),
-            (Deliveries::UpdatedAt, now.0.into()),
-        ])
-        .value(Deliveries::Attempts, Expr::col(Deliveries::Attempts).add(1))
-        .and_where(Expr::col(Deliveries::Id).eq(id))
-        .and_where(Expr::col(Deliveries::Attempts).eq(seen_attempts as i32))
-        .and_where(Expr::col(Deliveries::State).is_in([
-            DeliveryState::Scheduled.as_str(),
-            DeliveryState::Publishing.as_str(),
-        ]))
-        .to_owned();
-    Ok(tx.exec(&q).await? == 1)
+    Ok(!record_attempts(tx, &[(id, seen_attempts)], now)
+        .await?
+        .is_empty())
 }
 
 pub async fn mark_published(
@@ -509,6 +496,103 @@ pub async fn mark_published(
             (Deliveries::UpdatedAt, now.0.into()),
         ])
         .and_where(Expr::col(Deliveries::Id).eq(id))
+        .to_owned();
+    tx.exec(&q).await?;
+    Ok(())
+}
+
+/// Records several attempts in one statement, each under the same rule as
+/// [`record_attempt`]: `(delivery, attempts its reader saw)`. Returns the
+/// deliveries whose attempt was recorded (the others were taken by someone else).
+pub async fn record_attempts(
+    tx: &mut Tx,
+    items: &[(i64, u32)],
+    now: Timestamp,
+) -> Result<Vec<i64>, StoreError> {
+    if items.is_empty() {
+        return Ok(vec![]);
+    }
+    let mut each = Cond::any();
+    for (id, seen) in items {
+        each = each.add(
+            Cond::all()
+                .add(Expr::col(Deliveries::Id).eq(*id))
+                .add(Expr::col(Deliveries::Attempts).eq(*seen as i32)),
+        );
+    }
+    let q = Query::update()
+        .table(Deliveries::Table)
+        .values([
+            (Deliveries::State, DeliveryState::Publishing.as_str().into()),
+            (Deliveries::AttemptStartedAt, now.0.into()),
+            (Deliveries::UpdatedAt, now.0.into()),
+        ])
+        .value(Deliveries::Attempts, Expr::col(Deliveries::Attempts).add(1))
+        .cond_where(
+            Cond::all()
+                .add(each)
+                .add(Expr::col(Deliveries::State).is_in([
+                    DeliveryState::Scheduled.as_str(),
+                    DeliveryState::Publishing.as_str(),
+                ])),
+        )
+        .returning(Query::returning().column(Deliveries::Id))
+        .to_owned();
+    tx.fetch_ids(&q).await
+}
+
+/// A delivery the platform accepted, for [`mark_published_many`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublishedMark {
+    pub delivery: i64,
+    pub remote_id: String,
+    pub permalink: Option<String>,
+    pub at: Timestamp,
+}
+
+/// Marks several deliveries published in one statement (each with its own
+/// remote id, link and time).
+pub async fn mark_published_many(tx: &mut Tx, marks: &[PublishedMark]) -> Result<(), StoreError> {
+    let Some(first) = marks.first() else {
+        return Ok(());
+    };
+    if marks.len() == 1 {
+        return mark_published(
+            tx,
+            first.delivery,
+            &first.remote_id,
+            first.permalink.as_deref(),
+            first.at,
+        )
+        .await;
+    }
+    let per_row = |f: &dyn Fn(&PublishedMark) -> Expr| {
+        let mut c = sea_query::CaseStatement::new();
+        for m in marks {
+            c = c.case(Expr::col(Deliveries::Id).eq(m.delivery), f(m));
+        }
+        let e: Expr = c.into();
+        e
+    };
+    let latest = marks.iter().map(|m| m.at.0).max().unwrap_or(first.at.0);
+    let q = Query::update()
+        .table(Deliveries::Table)
+        .values([
+            (Deliveries::State, DeliveryState::Published.as_str().into()),
+            (
+                Deliveries::RemoteId,
+                per_row(&|m| Expr::val(m.remote_id.clone())),
+            ),
+            (
+                Deliveries::Permalink,
+                per_row(&|m| Expr::val(m.permalink.clone())),
+            ),
+            (Deliveries::ErrorKey, Option::<String>::None.into()),
+            (Deliveries::ErrorDetail, Option::<String>::None.into()),
+            (Deliveries::PublishedAt, per_row(&|m| Expr::val(m.at.0))),
+            (Deliveries::UpdatedAt, latest.into()),
+        ])
+        .and_where(Expr::col(Deliveries::Id).is_in(marks.iter().map(|m| m.delivery)))
         .to_owned();
     tx.exec(&q).await?;
     Ok(())

@@ -370,3 +370,114 @@ dual_test!(media_and_practice_timeline, |store| async move {
     );
     tx.commit().await.unwrap();
 });
+
+dual_test!(batched_attempts_and_published_marks, |store| async move {
+    let (a, _) = two_orgs(&store).await;
+    let mut tx = store.begin().await.unwrap();
+    let (ch, _) = channels::upsert(&mut tx, a, &bluesky(None), T0)
+        .await
+        .unwrap();
+    let mut ids = Vec::new();
+    for i in 0..3 {
+        let post = publ::insert_post(&mut tx, a, None, "Halo", None, T0, T0)
+            .await
+            .unwrap();
+        ids.push(
+            publ::insert_delivery(
+                &mut tx,
+                a,
+                &NewDelivery {
+                    post_id: post,
+                    channel_id: ch,
+                    text: &format!("Kabar {i}"),
+                    title: None,
+                    media: &[],
+                    publish_at: T0,
+                    marker: &format!("siar{i}"),
+                },
+                T0,
+            )
+            .await
+            .unwrap(),
+        );
+    }
+    tx.commit().await.unwrap();
+    let mut tx = store.begin().await.unwrap();
+    // The third was seen with a stale attempt count: not recorded.
+    let mut won = publ::record_attempts(&mut tx, &[(ids[0], 0), (ids[1], 0), (ids[2], 5)], T0)
+        .await
+        .unwrap();
+    won.sort();
+    assert_eq!(won, vec![ids[0], ids[1]]);
+    // Nobody records the same attempt twice.
+    assert!(
+        publ::record_attempts(&mut tx, &[(ids[0], 0)], T0)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        publ::record_attempts(&mut tx, &[], T0)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let t1 = Timestamp(T0.0 + 1500);
+    let t2 = Timestamp(T0.0 + 2500);
+    publ::mark_published_many(
+        &mut tx,
+        &[
+            publ::PublishedMark {
+                delivery: ids[0],
+                remote_id: "r-0".into(),
+                permalink: Some("https://x.com/i/web/status/0".into()),
+                at: t1,
+            },
+            publ::PublishedMark {
+                delivery: ids[1],
+                remote_id: "r-1".into(),
+                permalink: None,
+                at: t2,
+            },
+        ],
+    )
+    .await
+    .unwrap();
+    let d0 = publ::get_delivery(&mut tx, a, ids[0])
+        .await
+        .unwrap()
+        .unwrap();
+    let d1 = publ::get_delivery(&mut tx, a, ids[1])
+        .await
+        .unwrap()
+        .unwrap();
+    let d2 = publ::get_delivery(&mut tx, a, ids[2])
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (
+            d0.state,
+            d0.remote_id.as_deref(),
+            d0.permalink.as_deref(),
+            d0.published_at
+        ),
+        (
+            DeliveryState::Published,
+            Some("r-0"),
+            Some("https://x.com/i/web/status/0"),
+            Some(t1)
+        )
+    );
+    assert_eq!(
+        (
+            d1.state,
+            d1.remote_id.as_deref(),
+            d1.permalink.as_deref(),
+            d1.published_at
+        ),
+        (DeliveryState::Published, Some("r-1"), None, Some(t2))
+    );
+    assert_eq!((d2.state, d2.remote_id), (DeliveryState::Scheduled, None));
+    tx.commit().await.unwrap();
+});

@@ -724,3 +724,64 @@ dual_test!(
         tx.commit().await.unwrap();
     }
 );
+
+dual_test!(claims_and_completions_in_batches, |store| async move {
+    let lease = Duration::from_secs(30);
+    let mut tx = store.begin().await.unwrap();
+    let mut ids = Vec::new();
+    for i in 0..5 {
+        // Two due at T0, two a second earlier, one not due yet.
+        let at = match i {
+            0 | 1 => T0,
+            2 | 3 => Timestamp(T0.0 - 1000),
+            _ => T0.plus(Duration::from_secs(60)),
+        };
+        ids.push(
+            jobs::enqueue(&mut tx, &job(None, "noop", at), T0)
+                .await
+                .unwrap()
+                .unwrap(),
+        );
+    }
+    tx.commit().await.unwrap();
+    let mut tx = store.begin().await.unwrap();
+    let got = jobs::claim_many(&mut tx, "w1#1", T0, lease, 3, false)
+        .await
+        .unwrap();
+    // Earliest due first, ties by id; no more than asked.
+    assert_eq!(
+        got.iter().map(|j| j.id).collect::<Vec<_>>(),
+        vec![ids[2], ids[3], ids[0]]
+    );
+    assert!(
+        got.iter()
+            .all(|j| j.state == JobState::Running && j.locked_by.as_deref() == Some("w1#1"))
+    );
+    let rest = jobs::claim_many(&mut tx, "w1#2", T0, lease, 10, false)
+        .await
+        .unwrap();
+    assert_eq!(rest.iter().map(|j| j.id).collect::<Vec<_>>(), vec![ids[1]]);
+    // Only the holder's completions count.
+    let mut done = jobs::complete_many(
+        &mut tx,
+        &[(ids[2], "w1#1"), (ids[3], "someone-else"), (ids[1], "w1#2")],
+        T0,
+    )
+    .await
+    .unwrap();
+    done.sort();
+    assert_eq!(done, vec![ids[1], ids[2]]);
+    assert_eq!(
+        jobs::get_any(&mut tx, ids[3]).await.unwrap().unwrap().state,
+        JobState::Running
+    );
+    // Expired leases come back in a batch too.
+    let later = T0.plus(lease).plus(Duration::from_secs(1));
+    let again = jobs::claim_many(&mut tx, "w2#1", later, lease, 10, true)
+        .await
+        .unwrap();
+    let mut again: Vec<i64> = again.iter().map(|j| j.id).collect();
+    again.sort();
+    assert_eq!(again, vec![ids[0], ids[3]]);
+    tx.commit().await.unwrap();
+});

@@ -38,6 +38,10 @@ pub struct FakePost {
     pub key: Option<String>,
     pub media: Vec<String>,
     pub record: Value,
+    /// The access token that created it ("" where the fake does not track it).
+    pub author: String,
+    /// When the fake created it (Unix milliseconds).
+    pub created: i64,
 }
 
 /// What the fake does with the next request whose path contains `path`.
@@ -63,7 +67,7 @@ pub struct FakeState {
     /// Path fragment, matching calls to let through first, trick.
     tricks: Mutex<VecDeque<(String, u32, Trick)>>,
     /// Access tokens the fake accepts.
-    pub tokens: Mutex<Vec<String>>,
+    pub tokens: Mutex<std::collections::HashSet<String>>,
     /// Refresh tokens the fake accepts.
     pub refresh_tokens: Mutex<Vec<String>>,
     /// X: answer refreshes without a refresh token (the Postiz bug's trigger).
@@ -78,6 +82,9 @@ pub struct FakeState {
     /// Accept identical texts (a platform without duplicate detection), so a
     /// double publish shows up as two posts.
     pub naive: Mutex<bool>,
+    /// The clock the fake stamps posts with (tests share their manual clock;
+    /// otherwise the system's).
+    pub clock: Mutex<Option<std::sync::Arc<dyn siar_domain::Clock>>>,
     /// Per-account limit on publishing calls (per access token) and calls so far.
     pub per_account_limit: Mutex<Option<u64>>,
     per_account_used: Mutex<HashMap<String, u64>>,
@@ -119,12 +126,20 @@ impl FakeState {
         t.remove(i).map(|(_, _, trick)| trick)
     }
 
+    /// Now, by the fake's clock (Unix milliseconds).
+    pub fn now_ms(&self) -> i64 {
+        match self.clock.lock().expect("lock").as_ref() {
+            Some(c) => c.now().0,
+            None => chrono::Utc::now().timestamp_millis(),
+        }
+    }
+
     fn authorised(&self, h: &HeaderMap) -> bool {
         let Some(a) = h.get("authorization").and_then(|v| v.to_str().ok()) else {
             return false;
         };
         let tok = a.trim_start_matches("Bearer ").trim();
-        self.tokens.lock().expect("lock").iter().any(|t| t == tok)
+        self.tokens.lock().expect("lock").contains(tok)
     }
 
     /// Counts a call against the rate limit; `Err(reset)` when used up.
@@ -369,7 +384,7 @@ async fn m_token(
         );
     }
     let tok = format!("mtok{}", st.next());
-    st.tokens.lock().expect("lock").push(tok.clone());
+    st.tokens.lock().expect("lock").insert(tok.clone());
     json_reply(
         200,
         json!({"access_token": tok, "token_type": "Bearer", "scope": "read write", "created_at": 1_795_827_600}),
@@ -506,6 +521,8 @@ async fn m_status(
         Some(p) => p,
         None => {
             let p = FakePost {
+                author: String::new(),
+                created: st.now_ms(),
                 id: format!("{}", 110_000 + st.next()),
                 text,
                 key,
@@ -569,7 +586,7 @@ fn b_session(st: &FakeState, handle: &str) -> Value {
     let now = chrono::Utc::now().timestamp();
     let access = fake_jwt("com.atproto.access", n, now + 7200);
     let refresh = fake_jwt("com.atproto.refresh", n, now + 90 * 86400);
-    st.tokens.lock().expect("lock").push(access.clone());
+    st.tokens.lock().expect("lock").insert(access.clone());
     st.refresh_tokens
         .lock()
         .expect("lock")
@@ -740,6 +757,8 @@ async fn b_create(
     }
     let uri = format!("at://{BLUESKY_DID}/app.bsky.feed.post/{rkey}");
     st.posts.lock().expect("lock").push(FakePost {
+        author: String::new(),
+        created: st.now_ms(),
         id: uri.clone(),
         text: rec["text"].as_str().unwrap_or("").into(),
         key: Some(rkey),
@@ -845,7 +864,7 @@ fn x_tokens(st: &FakeState) -> Value {
     let n = st.next();
     let access = format!("xat{n}");
     let refresh = format!("xrt{n}");
-    st.tokens.lock().expect("lock").push(access.clone());
+    st.tokens.lock().expect("lock").insert(access.clone());
     st.refresh_tokens
         .lock()
         .expect("lock")
@@ -921,6 +940,15 @@ async fn x_me(State(st): State<Arc<FakeState>>, h: HeaderMap) -> Response {
     )
 }
 
+/// The bearer token of a request ("" when there is none).
+fn bearer(h: &HeaderMap) -> String {
+    h.get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or("")
+        .to_string()
+}
+
 async fn x_timeline(
     State(st): State<Arc<FakeState>>,
     h: HeaderMap,
@@ -934,19 +962,41 @@ async fn x_timeline(
     if !st.authorised(&h) {
         return x_problem(401, "Unauthorized", "Unauthorized", "not-authorized");
     }
-    let data: Vec<Value> = st
+    // The account's own posts (this fake knows accounts by their token), newest
+    // first, since `start_time`, `max_results` a page (5–100) with `next_token`.
+    let author = bearer(&h);
+    let since = q
+        .get("start_time")
+        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+        .map_or(i64::MIN, |t| t.timestamp_millis());
+    let max = q
+        .get("max_results")
+        .and_then(|m| m.parse::<usize>().ok())
+        .unwrap_or(10)
+        .clamp(5, 100);
+    let skip = q
+        .get("pagination_token")
+        .and_then(|m| m.parse::<usize>().ok())
+        .unwrap_or(0);
+    let mine: Vec<Value> = st
         .posts
         .lock()
         .expect("lock")
         .iter()
         .rev()
-        .map(|p| json!({"id": p.id, "text": p.text, "edit_history_tweet_ids": [p.id]}))
+        .filter(|p| (p.author == author || p.author.is_empty()) && p.created >= since)
+        .map(|p| {
+            json!({"id": p.id, "text": p.text, "edit_history_tweet_ids": [p.id],
+                "created_at": chrono::DateTime::from_timestamp_millis(p.created)
+                    .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))})
+        })
         .collect();
-    json_reply(
-        200,
-        json!({"data": data, "meta": {"result_count": data.len()}}),
-        &[],
-    )
+    let data: Vec<Value> = mine.iter().skip(skip).take(max).cloned().collect();
+    let mut meta = json!({"result_count": data.len()});
+    if skip + max < mine.len() {
+        meta["next_token"] = json!((skip + max).to_string());
+    }
+    json_reply(200, json!({"data": data, "meta": meta}), &[])
 }
 
 async fn x_upload(State(st): State<Arc<FakeState>>, h: HeaderMap, m: Multipart) -> Response {
@@ -1105,12 +1155,15 @@ async fn x_tweet(
         }
     };
     let text = body.0["text"].as_str().unwrap_or("").to_string();
-    let dup = st
-        .posts
-        .lock()
-        .expect("lock")
-        .iter()
-        .any(|p| p.text == text);
+    let author = bearer(&h);
+    // X refuses the same text twice from one account (unless this fake is naive).
+    let dup = !*st.naive.lock().expect("lock")
+        && st
+            .posts
+            .lock()
+            .expect("lock")
+            .iter()
+            .any(|p| p.author == author && p.text == text);
     if dup {
         return x_problem(
             403,
@@ -1127,6 +1180,8 @@ async fn x_tweet(
         .filter_map(|v| v.as_str().map(str::to_string))
         .collect();
     st.posts.lock().expect("lock").push(FakePost {
+        author: author.clone(),
+        created: st.now_ms(),
         id: id.clone(),
         text: text.clone(),
         key: None,
@@ -1154,7 +1209,7 @@ pub const IG_USER_ID: &str = "17841400000000001";
 /// One fake Graph API host for Facebook Pages and Instagram (and its video host).
 pub async fn meta() -> Fake {
     let st = Arc::new(FakeState::default());
-    st.tokens.lock().expect("lock").push(FB_PAGE_TOKEN.into());
+    st.tokens.lock().expect("lock").insert(FB_PAGE_TOKEN.into());
     let r = Router::new()
         .route("/dialog/oauth", get(meta_dialog))
         .route("/oauth/access_token", get(meta_token))
@@ -1178,7 +1233,7 @@ fn meta_err(code: i64, sub: i64, msg: &str) -> Response {
 }
 
 fn meta_token_ok(st: &FakeState, token: Option<&str>) -> bool {
-    token.is_some_and(|t| st.tokens.lock().expect("lock").iter().any(|x| x == t))
+    token.is_some_and(|t| st.tokens.lock().expect("lock").contains(t))
 }
 
 async fn meta_dialog(
@@ -1203,7 +1258,7 @@ async fn meta_token(
     }
     if q.get("grant_type").map(String::as_str) == Some("fb_exchange_token") {
         let t = format!("EAALongUser{}", st.next());
-        st.tokens.lock().expect("lock").push(t.clone());
+        st.tokens.lock().expect("lock").insert(t.clone());
         return json_reply(
             200,
             json!({"access_token": t, "token_type": "bearer", "expires_in": 5_184_000}),
@@ -1286,6 +1341,8 @@ async fn fb_feed(
         .map(|(_, v)| v.clone())
         .collect();
     st.posts.lock().expect("lock").push(FakePost {
+        author: String::new(),
+        created: st.now_ms(),
         id: id.clone(),
         text: f.get("message").cloned().unwrap_or_default(),
         key: None,
@@ -1321,6 +1378,8 @@ async fn fb_photos(
     }
     let post = format!("{node}_{}", 900_000 + st.next());
     st.posts.lock().expect("lock").push(FakePost {
+        author: String::new(),
+        created: st.now_ms(),
         id: post.clone(),
         text: f.get("message").cloned().unwrap_or_default(),
         key: None,
@@ -1348,6 +1407,8 @@ async fn fb_videos(
     }
     let id = format!("{}", 700_000 + st.next());
     st.posts.lock().expect("lock").push(FakePost {
+        author: String::new(),
+        created: st.now_ms(),
         id: id.clone(),
         text: f.get("description").cloned().unwrap_or_default(),
         key: None,
@@ -1500,6 +1561,8 @@ async fn ig_publish(
         .unwrap_or(Value::Null);
     let id = format!("{}", 17_900_000 + st.next());
     st.posts.lock().expect("lock").push(FakePost {
+        author: String::new(),
+        created: st.now_ms(),
         id: id.clone(),
         text: container["caption"].as_str().unwrap_or("").into(),
         key: Some(creation),
@@ -1587,7 +1650,7 @@ async fn g_token(
                 );
             }
             let refresh = format!("1//refresh{n}");
-            st.tokens.lock().expect("lock").push(access.clone());
+            st.tokens.lock().expect("lock").insert(access.clone());
             st.refresh_tokens
                 .lock()
                 .expect("lock")
@@ -1607,7 +1670,7 @@ async fn g_token(
                     &[],
                 );
             }
-            st.tokens.lock().expect("lock").push(access.clone());
+            st.tokens.lock().expect("lock").insert(access.clone());
             // Google does not send the refresh token again.
             json_reply(
                 200,
@@ -1743,6 +1806,8 @@ async fn yt_put(
         .any(|p| p.key.as_deref() == Some(&id));
     if !exists {
         st.posts.lock().expect("lock").push(FakePost {
+            author: String::new(),
+            created: st.now_ms(),
             id: vid.clone(),
             text: meta["snippet"]["description"].as_str().unwrap_or("").into(),
             key: Some(id),

@@ -79,6 +79,10 @@ impl Bench {
         );
         let (meta, google) = (fakes::meta().await, fakes::google().await);
         let clock = ManualClock::new();
+        // The fakes stamp posts by the test's clock.
+        for f in [&mastodon, &bluesky, &x, &meta, &google] {
+            *f.state.clock.lock().expect("lock") = Some(Arc::new(clock.clone()));
+        }
         let files = tempfile::tempdir().expect("tempdir");
         let settings = platform_settings(&x, &meta, &google);
         let config = AppConfig {
