@@ -82,9 +82,10 @@ fn worker(app: &App, id: &str, slots: usize) -> Worker {
         app.clone(),
         id,
         WorkerConfig {
-            lease: Duration::from_secs(10),
+            lease: Duration::from_secs(3),
             poll: Duration::from_millis(250),
             concurrency: slots,
+            claim_batch: slots,
             ..WorkerConfig::default()
         },
     )
@@ -200,6 +201,7 @@ async fn settled(app: &App) -> (u64, u64) {
 
 struct Figures {
     p50: f64,
+    p90: f64,
     p99: f64,
     max: f64,
     throughput: f64,
@@ -245,6 +247,7 @@ async fn figures(app: &App, fake: &Fake, due: Timestamp, sizes: &Sizes) -> Figur
         .count() as u64;
     Figures {
         p50: pct(0.5),
+        p90: pct(0.9),
         p99: pct(0.99),
         max: pct(1.0),
         throughput: published as f64 / (last as f64 / 1000.0),
@@ -258,10 +261,11 @@ async fn figures(app: &App, fake: &Fake, due: Timestamp, sizes: &Sizes) -> Figur
 
 fn print(label: &str, f: &Figures, sizes: &Sizes) {
     println!(
-        "{label:<44} deliveries {:>6}  published {:>6}  p50 {:>6.2} s  p99 {:>6.2} s  max {:>6.2} s  {:>7.0}/s  duplicates {}  lost {}  needs attention {}",
+        "{label:<44} deliveries {:>6}  published {:>6}  p50 {:>6.2} s  p90 {:>6.2} s  p99 {:>6.2} s  max {:>6.2} s  {:>7.0}/s  duplicates {}  lost {}  needs attention {}",
         sizes.deliveries,
         f.published,
         f.p50,
+        f.p90,
         f.p99,
         f.max,
         f.throughput,
@@ -334,13 +338,20 @@ async fn postgres(sizes: &Sizes) {
     let mut a = spawn_worker(&url, &x.url, "bench-a", sizes.slots);
     let mut b = spawn_worker(&url, &x.url, "bench-b", sizes.slots);
     let mut killed = false;
+    // BENCH_KILL=0 keeps both workers alive (for comparison).
+    let kill = env_num("BENCH_KILL", 1) == 1;
     wait_all(&app, sizes, || {
-        // SIGKILL: no shutdown, no release; its leases must run out.
-        let _ = a.kill();
-        killed = true;
+        if kill {
+            // SIGKILL: no shutdown, no release; its leases must run out.
+            let _ = a.kill();
+            killed = true;
+        }
     })
     .await;
     let _ = b.kill();
+    if !killed {
+        let _ = a.kill();
+    }
     let _ = a.wait();
     let _ = b.wait();
     let f = figures(&app, &x, due, sizes).await;

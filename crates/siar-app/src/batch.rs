@@ -51,6 +51,8 @@ impl Writes {
         }
         let handle = tokio::runtime::Handle::try_current().ok()?;
         let (tx, rx) = mpsc::unbounded_channel();
+        // One writer: measured on PostgreSQL, four writers in parallel made
+        // smaller batches and ran slower (1,500/s against 1,750–1,950/s).
         // The task holds the store and clock, not the App (which holds this inbox).
         handle.spawn(writer(app.store.clone(), app.clock.clone(), rx));
         *inbox = Some(tx.clone());

@@ -119,6 +119,8 @@ pub enum Outcome {
 /// Worker settings.
 #[derive(Debug, Clone)]
 pub struct WorkerConfig {
+    /// How long a claim holds a job. The running worker extends it every third
+    /// of a lease, so it bounds only how soon a dead worker's jobs run again.
     pub lease: Duration,
     pub backoff: Backoff,
     /// The longest sleep between looks at the queue.
@@ -137,12 +139,12 @@ pub struct WorkerConfig {
 impl Default for WorkerConfig {
     fn default() -> Self {
         Self {
-            lease: Duration::from_secs(300),
+            lease: Duration::from_secs(30),
             backoff: Backoff::default(),
             poll: Duration::from_secs(2),
             grace: Duration::from_secs(20),
             concurrency: 8,
-            claim_batch: 32,
+            claim_batch: 64,
             gather: Duration::from_millis(3),
         }
     }
@@ -156,6 +158,9 @@ pub struct Worker {
     handlers: Arc<HashMap<&'static str, Arc<dyn JobHandler>>>,
     config: WorkerConfig,
     claims: Arc<std::sync::atomic::AtomicU64>,
+    /// Lock names of this worker's claims with jobs still running, and how many
+    /// (the heartbeat extends their leases).
+    held: Arc<std::sync::Mutex<HashMap<String, usize>>>,
 }
 
 impl Worker {
@@ -166,6 +171,7 @@ impl Worker {
             handlers: Arc::new(HashMap::new()),
             config,
             claims: Arc::new(std::sync::atomic::AtomicU64::new(0)),
+            held: Arc::default(),
         };
         w.register(Arc::new(Housekeeping));
         w.register(Arc::new(crate::publishing::Deliver));
@@ -196,6 +202,18 @@ impl Worker {
     /// Claims up to `n` due jobs for `lock` (the worker's name for this claim)
     /// in one transaction.
     async fn claim(&self, lock: &str, n: usize) -> Result<Vec<Job>, AppError> {
+        self.claim_after(lock, n, &mut None).await
+    }
+
+    /// Like [`Worker::claim`], starting the look at the queue past `cursor` (the
+    /// end of this worker's previous claim), which it moves on. Every eighth
+    /// claim reads the queue from its start.
+    async fn claim_after(
+        &self,
+        lock: &str,
+        n: usize,
+        cursor: &mut Option<jobs::QueueCursor>,
+    ) -> Result<Vec<Job>, AppError> {
         let now = self.app.now();
         let mut tx = self.app.store.begin().await?;
         // A claim lost in a crash is claimed again; no need to wait for the disk.
@@ -205,16 +223,21 @@ impl Worker {
         let k = self
             .claims
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let full = k.is_multiple_of(8);
         let claimed = jobs::claim_many(
             &mut tx,
             lock,
             now,
             self.config.lease,
             n,
-            k.is_multiple_of(8),
+            full,
+            if full { None } else { *cursor },
         )
         .await?;
         tx.commit().await?;
+        if let Some(last) = claimed.iter().map(|j| (j.run_at, j.id)).max() {
+            *cursor = Some(cursor.map_or(last, |c| c.max(last)));
+        }
         Ok(claimed)
     }
 
@@ -356,11 +379,46 @@ impl Worker {
                 None
             }
         };
+        let heartbeat = tokio::spawn(self.clone().heartbeat(stop.clone()));
         self.claim_loop(stop, wake).await;
+        heartbeat.abort();
         if let Some(l) = listener {
             l.abort();
         }
         tracing::info!(worker = %self.id, "worker stopped");
+    }
+
+    /// Every third of a lease, extends the leases of the jobs this worker runs.
+    async fn heartbeat(self, stop: watch::Receiver<bool>) {
+        let every = (self.config.lease / 3).max(Duration::from_millis(100));
+        loop {
+            let mut s = stop.clone();
+            tokio::select! {
+                _ = tokio::time::sleep(every) => {}
+                _ = wait_true(&mut s) => break,
+            }
+            let locks: Vec<String> = match self.held.lock() {
+                Ok(h) => h.keys().cloned().collect(),
+                Err(_) => break,
+            };
+            if locks.is_empty() {
+                continue;
+            }
+            let now = self.app.now();
+            let extended = async {
+                let mut tx = self.app.store.begin().await?;
+                // A lost extension only lets the lease run out sooner.
+                tx.relaxed_durability().await?;
+                let n =
+                    jobs::extend_leases(&mut tx, &locks, now.plus(self.config.lease), now).await?;
+                tx.commit().await?;
+                Ok::<u64, siar_store::StoreError>(n)
+            }
+            .await;
+            if let Err(e) = extended {
+                tracing::warn!(worker = %self.id, "could not extend leases: {e}");
+            }
+        }
     }
 
     async fn next_due(&self) -> Option<Timestamp> {
@@ -384,6 +442,7 @@ impl Worker {
         let mut running = tokio::task::JoinSet::new();
         let mut last_housekeeping: Option<Timestamp> = None;
         let mut claim_no: u64 = 0;
+        let mut cursor = None;
         loop {
             if *stop.borrow() {
                 break;
@@ -429,7 +488,7 @@ impl Worker {
             // Each claim has its own lock name, so a job this worker claims
             // again after its lease ran out is never mistaken for the old run.
             let lock = format!("{}#{claim_no}", self.id);
-            match self.claim(&lock, held.len()).await {
+            match self.claim_after(&lock, held.len(), &mut cursor).await {
                 Ok(jobs) if jobs.is_empty() => {
                     drop(held);
                     let mut s = stop.clone();
@@ -451,13 +510,25 @@ impl Worker {
                     }
                 }
                 Ok(jobs) => {
+                    if let Ok(mut h) = self.held.lock() {
+                        h.insert(lock.clone(), jobs.len());
+                    }
                     for (job, slot) in jobs.into_iter().zip(held.drain(..)) {
                         let w = self.clone();
                         let stop = stop.clone();
+                        let lock = lock.clone();
                         running.spawn(async move {
                             let _slot = slot;
                             if let Err(e) = w.run_claimed(job, Some(&stop)).await {
                                 tracing::error!(worker = %w.id, "worker could not finish a job: {e}");
+                            }
+                            if let Ok(mut h) = w.held.lock()
+                                && let Some(n) = h.get_mut(&lock)
+                            {
+                                *n -= 1;
+                                if *n == 0 {
+                                    h.remove(&lock);
+                                }
                             }
                         });
                     }

@@ -318,3 +318,75 @@ async fn idle_worker_wakes_on_enqueue_postgres() {
     assert!(done, "the worker should have woken and run the job");
     db.cleanup().await;
 }
+
+struct Long(Arc<tokio::sync::Notify>);
+impl JobHandler for Long {
+    fn kind(&self) -> &'static str {
+        "long"
+    }
+    fn run<'a>(&'a self, _: &'a App, _: &'a Job) -> JobFuture<'a> {
+        Box::pin(async move {
+            self.0.notified().await;
+            Ok(())
+        })
+    }
+}
+
+dual_test!(a_running_worker_keeps_its_leases, |store| async move {
+    let clock = ManualClock::new();
+    let app = app(store, &clock);
+    let done = Arc::new(tokio::sync::Notify::new());
+    let cfg = WorkerConfig {
+        lease: Duration::from_millis(600),
+        poll: Duration::from_millis(20),
+        ..WorkerConfig::default()
+    };
+    let mut w1 = Worker::new(app.clone(), "w1", cfg.clone());
+    w1.register(Arc::new(Long(done.clone())));
+    let mut w2 = Worker::new(app.clone(), "w2", cfg);
+    w2.register(Arc::new(Long(done.clone())));
+    let id = enqueue(&app, "long", 3).await;
+    let (stop_tx, stop) = watch::channel(false);
+    let run = tokio::spawn(w1.run(stop));
+    let job = async || {
+        let mut t = app.store.read().await.unwrap();
+        let j = siar_store::jobs::get_any(&mut t, id)
+            .await
+            .unwrap()
+            .unwrap();
+        t.rollback().await.unwrap();
+        j
+    };
+    for _ in 0..100 {
+        if job().await.state == siar_domain::jobs::JobState::Running {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // The job outlives its first lease; the heartbeat (every 200 ms) extends it.
+    for _ in 0..3 {
+        clock.advance(Duration::from_millis(500));
+        tokio::time::sleep(Duration::from_millis(450)).await;
+        let j = job().await;
+        assert!(
+            j.lease_until.unwrap() > app.now(),
+            "lease {:?} ran out at {:?}",
+            j.lease_until,
+            app.now()
+        );
+        assert_eq!(w2.run_once(None).await.unwrap(), Outcome::Idle);
+    }
+    done.notify_waiters();
+    for _ in 0..100 {
+        if job().await.state == siar_domain::jobs::JobState::Succeeded {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(job().await.state, siar_domain::jobs::JobState::Succeeded);
+    stop_tx.send(true).unwrap();
+    tokio::time::timeout(Duration::from_secs(5), run)
+        .await
+        .unwrap()
+        .unwrap();
+});

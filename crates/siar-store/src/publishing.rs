@@ -512,14 +512,16 @@ pub async fn record_attempts(
     if items.is_empty() {
         return Ok(vec![]);
     }
-    let mut each = Cond::any();
-    for (id, seen) in items {
-        each = each.add(
-            Cond::all()
-                .add(Expr::col(Deliveries::Id).eq(*id))
-                .add(Expr::col(Deliveries::Attempts).eq(*seen as i32)),
-        );
+    // `id IN (…)` finds the rows by one index look; the CASE gives each row
+    // the attempt count its reader saw.
+    let mut seen = sea_query::CaseStatement::new();
+    for (id, n) in items {
+        seen = seen.case(Expr::col(Deliveries::Id).eq(*id), Expr::val(*n as i32));
     }
+    let seen: Expr = seen.into();
+    let each = Cond::all()
+        .add(Expr::col(Deliveries::Id).is_in(items.iter().map(|i| i.0)))
+        .add(Expr::col(Deliveries::Attempts).eq(seen));
     let q = Query::update()
         .table(Deliveries::Table)
         .values([

@@ -745,7 +745,7 @@ dual_test!(claims_and_completions_in_batches, |store| async move {
     }
     tx.commit().await.unwrap();
     let mut tx = store.begin().await.unwrap();
-    let got = jobs::claim_many(&mut tx, "w1#1", T0, lease, 3, false)
+    let got = jobs::claim_many(&mut tx, "w1#1", T0, lease, 3, false, None)
         .await
         .unwrap();
     // Earliest due first, ties by id; no more than asked.
@@ -757,7 +757,7 @@ dual_test!(claims_and_completions_in_batches, |store| async move {
         got.iter()
             .all(|j| j.state == JobState::Running && j.locked_by.as_deref() == Some("w1#1"))
     );
-    let rest = jobs::claim_many(&mut tx, "w1#2", T0, lease, 10, false)
+    let rest = jobs::claim_many(&mut tx, "w1#2", T0, lease, 10, false, None)
         .await
         .unwrap();
     assert_eq!(rest.iter().map(|j| j.id).collect::<Vec<_>>(), vec![ids[1]]);
@@ -777,11 +777,32 @@ dual_test!(claims_and_completions_in_batches, |store| async move {
     );
     // Expired leases come back in a batch too.
     let later = T0.plus(lease).plus(Duration::from_secs(1));
-    let again = jobs::claim_many(&mut tx, "w2#1", later, lease, 10, true)
+    let again = jobs::claim_many(&mut tx, "w2#1", later, lease, 10, true, None)
         .await
         .unwrap();
     let mut again: Vec<i64> = again.iter().map(|j| j.id).collect();
     again.sort();
     assert_eq!(again, vec![ids[0], ids[3]]);
+    tx.commit().await.unwrap();
+    // A look past a cursor takes what lies beyond it first, and reads the queue
+    // from its start when that is not enough (nothing due earlier is skipped).
+    let mut tx = store.begin().await.unwrap();
+    let a = jobs::enqueue(&mut tx, &job(None, "noop", T0), T0)
+        .await
+        .unwrap()
+        .unwrap();
+    let b = jobs::enqueue(&mut tx, &job(None, "noop", Timestamp(T0.0 - 5000)), T0)
+        .await
+        .unwrap()
+        .unwrap();
+    let cursor = Some((Timestamp(T0.0 - 1000), 0));
+    let past = jobs::claim_many(&mut tx, "w3#1", T0, lease, 1, false, cursor)
+        .await
+        .unwrap();
+    assert_eq!(past.iter().map(|j| j.id).collect::<Vec<_>>(), vec![a]);
+    let behind = jobs::claim_many(&mut tx, "w3#2", T0, lease, 5, false, Some((T0, a)))
+        .await
+        .unwrap();
+    assert_eq!(behind.iter().map(|j| j.id).collect::<Vec<_>>(), vec![b]);
     tx.commit().await.unwrap();
 });
