@@ -908,7 +908,11 @@ async fn deliver(app: &App, id: i64, last_try: bool, job: &Job) -> Result<Step, 
         // platform gives it (a worker killed mid-call often got it out).
         // Absence only counts once no earlier call can still be in flight (its
         // worker may be waiting for the answer, or dead with the request sent).
-        let in_flight = in_flight_until > now;
+        // Where the client names the record (Bluesky, the practice channel) a
+        // second create with the same name is refused, so nothing need wait.
+        let in_flight = in_flight_until > now
+            && ch.platform.capabilities().idempotency
+                != siar_domain::channels::Idempotency::ClientChosenId;
         let wait = || {
             Ok(Step::RetryAt(
                 in_flight_until,

@@ -1464,3 +1464,37 @@ fn quick_retries(b: &Bench) -> siar_app::jobs::Worker {
         },
     )
 }
+
+dual_test!(
+    bluesky_need_not_wait_for_a_call_in_flight,
+    |store| async move {
+        let b = Bench::new(store).await;
+        let ch = bluesky(&b).await;
+        // A server error: Bluesky may or may not have the record (it does not).
+        b.bluesky.trick(
+            "createRecord",
+            Trick::Fail {
+                status: 502,
+                body: serde_json::json!({"error": "UpstreamFailure", "message": "bad gateway"}),
+                headers: vec![],
+            },
+        );
+        let id = publishing::schedule(&b.app, &b.editor, &post("Lomba baca puisi", vec![ch]))
+            .await
+            .unwrap();
+        let w = quick_retries(&b);
+        w.run_once(None).await.unwrap();
+        b.clock.advance(Duration::from_secs(2));
+        // The record's name is the delivery's: a late first call and this one
+        // cannot both create it, so the retry goes ahead at once.
+        assert!(matches!(
+            w.run_once(None).await.unwrap(),
+            Outcome::Succeeded(_)
+        ));
+        assert_eq!(
+            delivery_states(&b, id).await,
+            vec![DeliveryState::Published]
+        );
+        assert_eq!(b.bluesky.posts().len(), 1);
+    }
+);
