@@ -577,8 +577,8 @@ pub async fn ensure_housekeeping(app: &App) -> Result<Option<i64>, AppError> {
     Ok(id)
 }
 
-/// Deletes expired sessions, old sign-in failures, audit rows past retention and
-/// finished jobs older than a week.
+/// Deletes expired sessions, old sign-in failures, audit rows past retention,
+/// finished jobs older than a week and the salts of past days' visitor hashes.
 pub struct Housekeeping;
 
 impl JobHandler for Housekeeping {
@@ -607,7 +607,11 @@ impl JobHandler for Housekeeping {
                 .await
                 .map_err(err)?;
             tx.commit().await.map_err(err)?;
+            let salts = crate::links::forget_old_salts(app)
+                .await
+                .map_err(|e| JobError::Retry(e.to_string()))?;
             tracing::info!(
+                salts,
                 sessions = s,
                 failures = f,
                 audit = a,

@@ -8,6 +8,7 @@ pub mod channels;
 pub mod demo;
 pub mod error;
 pub mod jobs;
+pub mod links;
 pub mod media;
 pub mod publishing;
 pub mod secrets;

@@ -28,10 +28,11 @@ pub enum AuditAction {
     DeliveryCancelled,
     DeliveryConfirmed,
     MediaUploaded,
+    LinkCreated,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 21] = [
+    pub const ALL: [AuditAction; 22] = [
         AuditAction::SignIn,
         AuditAction::SignOutEverywhere,
         AuditAction::StaffCreated,
@@ -53,6 +54,7 @@ impl AuditAction {
         AuditAction::DeliveryCancelled,
         AuditAction::DeliveryConfirmed,
         AuditAction::MediaUploaded,
+        AuditAction::LinkCreated,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -78,6 +80,7 @@ impl AuditAction {
             AuditAction::DeliveryCancelled => "delivery_cancelled",
             AuditAction::DeliveryConfirmed => "delivery_confirmed",
             AuditAction::MediaUploaded => "media_uploaded",
+            AuditAction::LinkCreated => "link_created",
         }
     }
 
@@ -108,6 +111,7 @@ impl AuditAction {
             AuditAction::DeliveryCancelled => "audit-delivery_cancelled",
             AuditAction::DeliveryConfirmed => "audit-delivery_confirmed",
             AuditAction::MediaUploaded => "audit-media_uploaded",
+            AuditAction::LinkCreated => "audit-link_created",
         }
     }
 }

@@ -6,6 +6,7 @@
 pub mod audit;
 pub mod channels;
 pub mod jobs;
+pub mod links;
 pub mod org;
 pub mod publishing;
 pub mod richtext;

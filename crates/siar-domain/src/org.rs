@@ -61,6 +61,7 @@ impl Role {
                 self == Role::Admin
             }
             Publish => matches!(self, Role::Admin | Role::Editor),
+            MakeLinks => matches!(self, Role::Admin | Role::Editor | Role::Contributor),
         }
     }
 }
@@ -102,6 +103,8 @@ pub enum Permission {
     Publish,
     /// Connect, pause and disconnect channels.
     ManageChannels,
+    /// Make short links (contributors too: their drafts need them).
+    MakeLinks,
 }
 
 /// A language Siar speaks. Indonesian first.

@@ -9,6 +9,7 @@ pub mod audit;
 pub mod channels;
 pub mod db;
 pub mod jobs;
+pub mod links;
 pub mod migrate;
 pub mod org;
 pub mod publishing;

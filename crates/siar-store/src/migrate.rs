@@ -23,6 +23,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "publishing",
         sql: include_str!("../migrations/0002_publishing.sql"),
     },
+    Migration {
+        version: 3,
+        name: "links",
+        sql: include_str!("../migrations/0003_links.sql"),
+    },
 ];
 
 pub fn latest_version() -> i64 {

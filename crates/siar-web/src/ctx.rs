@@ -35,10 +35,11 @@ pub struct PageCtx {
 }
 
 /// The console's areas, in menu order, with the permission each needs.
-pub const NAV: [(&str, &str, Permission); 7] = [
+pub const NAV: [(&str, &str, Permission); 8] = [
     ("/app", "nav-home", Permission::ViewConsole),
     ("/app/posts", "nav-posts", Permission::ViewPosts),
     ("/app/channels", "nav-channels", Permission::ViewPosts),
+    ("/app/links", "nav-links", Permission::ViewPosts),
     ("/app/staff", "nav-staff", Permission::ManageStaff),
     ("/app/settings", "nav-settings", Permission::ManageSettings),
     ("/app/audit", "nav-audit", Permission::ViewAudit),

@@ -114,6 +114,12 @@ mod tests {
         needed.extend(DeliveryState::ALL.iter().map(|s| s.label_key()));
         needed.extend(ISSUE_KEYS);
         needed.extend(REASON_KEYS);
+        needed.extend(siar_domain::links::LINK_KEYS);
+        needed.extend(
+            siar_domain::links::Device::ALL
+                .iter()
+                .map(|d| d.label_key()),
+        );
         let _ = ChannelStatus::ALL;
         for h in [
             Health::Connected,

@@ -7,6 +7,7 @@ pub mod assets;
 pub mod ctx;
 pub mod error;
 pub mod i18n;
+pub mod links;
 pub mod metrics;
 pub mod middleware;
 pub mod pages;

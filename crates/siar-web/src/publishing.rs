@@ -831,7 +831,7 @@ pub async fn compose_submit(
 
 // ---------------------------------------------------------------- media
 
-fn file_response(mime: String, bytes: Vec<u8>, cache: &'static str) -> Response {
+pub(crate) fn file_response(mime: String, bytes: Vec<u8>, cache: &'static str) -> Response {
     let mut r = Response::new(Body::from(bytes));
     if let Ok(v) = HeaderValue::from_str(&mime) {
         r.headers_mut().insert(header::CONTENT_TYPE, v);

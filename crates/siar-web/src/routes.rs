@@ -2,7 +2,7 @@
 //! table, and a test walks it for every role.
 
 use crate::middleware::{self, Access};
-use crate::{WebState, api, assets, pages, publishing as pb};
+use crate::{WebState, api, assets, links, pages, publishing as pb};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::Method;
@@ -247,6 +247,45 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<WebState>)> {
         (
             spec(g.clone(), "/app/posts", "/app/posts", Staff(ViewPosts)),
             get(pb::posts_list),
+        ),
+        (
+            spec(g.clone(), "/app/links", "/app/links", Staff(ViewPosts)),
+            get(links::list),
+        ),
+        (
+            spec(p.clone(), "/app/links", "/app/links", Staff(MakeLinks)),
+            post(links::create),
+        ),
+        (
+            spec(
+                g.clone(),
+                "/app/links/{id}",
+                "/app/links/1",
+                Staff(ViewPosts),
+            ),
+            get(links::detail),
+        ),
+        (
+            spec(
+                g.clone(),
+                "/app/links/{id}/qr.png",
+                "/app/links/1/qr.png",
+                Staff(ViewPosts),
+            ),
+            get(links::qr_png),
+        ),
+        (
+            spec(
+                g.clone(),
+                "/app/links/{id}/qr.svg",
+                "/app/links/1/qr.svg",
+                Staff(ViewPosts),
+            ),
+            get(links::qr_svg),
+        ),
+        (
+            spec(g.clone(), "/l/{code}", "/l/abcdefg", Public),
+            get(links::follow),
         ),
         (
             spec(

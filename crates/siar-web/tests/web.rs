@@ -799,3 +799,76 @@ async fn a_panic_or_a_lost_database_shows_the_500_page() {
     );
     t.cleanup().await;
 }
+
+#[tokio::test]
+async fn short_links_from_the_form_to_the_redirect() {
+    let t = TestApp::sqlite(true).await;
+    let k = t.sign_in(email(Role::Contributor), PW).await.unwrap();
+    let c = Some(k.cookie.as_str());
+    // Every problem named in Indonesian, what was typed kept, nothing made.
+    let r = t
+        .post_form(
+            "/app/links",
+            c,
+            &[
+                ("_csrf", &k.csrf),
+                ("target", "katalog perpustakaan"),
+                ("label", "Katalog"),
+                ("code", "baca buku"),
+                ("campaign", ""),
+                ("channel", ""),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("Alamat tujuan harus alamat web lengkap"));
+    assert!(r.body.contains("Kode hanya boleh berisi huruf"));
+    assert!(r.body.contains("value=\"katalog perpustakaan\""));
+    assert!(r.body.contains("Belum ada tautan pendek"));
+    let r = t
+        .post_form(
+            "/app/links",
+            c,
+            &[
+                ("_csrf", &k.csrf),
+                ("target", "https://perpustakaan.example/ebook?x=1"),
+                ("label", "E-book anak"),
+                ("code", "EbookAnak"),
+                ("campaign", "#PalembangBaca"),
+                ("channel", ""),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let page = r.location().unwrap().to_string();
+    assert!(page.starts_with("/app/links/"));
+    // The public address leads on, uncached, and the click is counted.
+    let go = t.get("/l/EbookAnak", None).await;
+    assert_eq!(go.status, 302);
+    assert_eq!(
+        go.location(),
+        Some(
+            "https://perpustakaan.example/ebook?x=1&utm_source=siar&utm_medium=link&utm_campaign=palembangbaca"
+        )
+    );
+    assert_eq!(
+        go.headers.get("cache-control").unwrap().to_str().unwrap(),
+        "no-store"
+    );
+    assert_eq!(t.get("/l/TidakAda", None).await.status, 404);
+    assert_eq!(t.get("/l/%2E%2E", None).await.status, 404);
+    let detail = t.get(&page, c).await;
+    assert_eq!(detail.status, 200);
+    assert!(detail.body.contains("/l/EbookAnak"));
+    assert!(detail.body.contains("Klik oleh pengunjung"));
+    assert!(detail.body.contains("<dd>1</dd>"), "{}", detail.body);
+    let png = t.get(&format!("{page}/qr.png"), c).await;
+    assert_eq!(png.status, 200);
+    assert_eq!(png.headers.get("content-type").unwrap(), "image/png");
+    let svg = t.get(&format!("{page}/qr.svg"), c).await;
+    assert_eq!(svg.headers.get("content-type").unwrap(), "image/svg+xml");
+    // The list shows it with its click.
+    let list = t.get("/app/links", c).await;
+    assert!(list.body.contains("E-book anak") && list.body.contains("palembangbaca"));
+    t.cleanup().await;
+}
