@@ -191,6 +191,53 @@ async fn seed_posts(app: &App, admin: &crate::Actor) -> Result<(), AppError> {
         )
         .await?;
     }
+    seed_links(app, admin, ch).await
+}
+
+/// Short links of the #PalembangBaca campaign, with a few clicks from phones.
+async fn seed_links(app: &App, admin: &crate::Actor, practice: i64) -> Result<(), AppError> {
+    use siar_domain::links::LinkRequest;
+    let links = [
+        (
+            "https://perpustakaan.palembang.go.id/katalog",
+            "Katalog daring",
+            "KatalogPalembang",
+            Some(practice),
+            3,
+        ),
+        (
+            "https://perpustakaan.palembang.go.id/ebook/anak",
+            "E-book anak gratis",
+            "EbookAnak",
+            Some(practice),
+            5,
+        ),
+        (
+            "https://perpustakaan.palembang.go.id/tantangan-membaca",
+            "Daftar Tantangan Membaca Desember",
+            "",
+            None,
+            1,
+        ),
+    ];
+    const PHONE: &str = "Mozilla/5.0 (Linux; Android 11; SM-A125F) AppleWebKit/537.36 Chrome/120 Mobile Safari/537.36";
+    for (target, label, code, channel, clicks) in links {
+        let l = crate::links::create(
+            app,
+            admin,
+            &LinkRequest {
+                target: target.into(),
+                label: label.into(),
+                code: code.into(),
+                campaign: "#PalembangBaca".into(),
+            },
+            channel,
+        )
+        .await?;
+        for i in 0..clicks {
+            crate::links::follow(app, &l.code, &format!("10.0.0.{i}"), PHONE).await?;
+        }
+    }
     Ok(())
 }
 

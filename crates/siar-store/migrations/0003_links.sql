@@ -1,6 +1,6 @@
 -- Short links and their clicks (issue 4).
 
--- A short link: /l/{code} leads to `target` (UTM tags included). The code is
+-- A short link: /l/<code> leads to `target` (UTM tags included). The code is
 -- unique across the deployment because the address carries no organisation.
 CREATE TABLE short_links (
     id {ID},
