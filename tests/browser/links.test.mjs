@@ -67,3 +67,16 @@ test('a contributor makes a short link with a QR code for a poster', async () =>
   assert.match(await page.textContent('.figures'), /1/);
   await page.close();
 });
+
+test('the link-in-bio page is light and works on a small phone', async () => {
+  const page = await browser.newPage({ viewport: { width: 360, height: 740 }, javaScriptEnabled: false });
+  await page.goto(`${base}/tautan`);
+  const links = page.locator('a.bio-link');
+  assert.ok((await links.count()) >= 3, 'the demo campaign links are listed');
+  // Each goes through its short link, so taps are counted.
+  for (const href of await links.evaluateAll((as) => as.map((a) => a.getAttribute('href')))) {
+    assert.match(href, /^\/l\/[A-Za-z0-9-]+$/);
+  }
+  await page.screenshot({ path: join(shots, 'tautan-phone-id.png'), fullPage: true });
+  await page.close();
+});

@@ -237,6 +237,8 @@ async fn seed_links(app: &App, admin: &crate::Actor, practice: i64) -> Result<()
         for i in 0..clicks {
             crate::links::follow(app, &l.code, &format!("10.0.0.{i}"), PHONE).await?;
         }
+        // The campaign's links are on the link-in-bio page.
+        crate::links::set_in_bio(app, admin, l.id, true).await?;
     }
     Ok(())
 }

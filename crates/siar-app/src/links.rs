@@ -108,6 +108,46 @@ pub async fn create(
     ))
 }
 
+/// Lists a link on the public link-in-bio page `/tautan`, or takes it off.
+/// Editors decide what the public sees.
+pub async fn set_in_bio(app: &App, actor: &Actor, id: i64, on: bool) -> Result<(), AppError> {
+    actor.require(Permission::Publish)?;
+    let now = app.now();
+    let mut tx = app.store.begin().await?;
+    if !store::set_in_bio(&mut tx, actor.org, id, on).await? {
+        return Err(AppError::NotFound);
+    }
+    record(
+        &mut tx,
+        actor,
+        AuditAction::LinkBioChanged,
+        "short_link",
+        Some(id.to_string()),
+        if on {
+            "listed on /tautan"
+        } else {
+            "taken off /tautan"
+        }
+        .into(),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The public link-in-bio page of the portal's library: its name and links.
+pub async fn bio(
+    app: &App,
+    configured: Option<&str>,
+) -> Result<(siar_domain::org::Organisation, Vec<ShortLink>), AppError> {
+    let org = crate::settings::portal_org(app, configured).await?;
+    let mut tx = app.store.read().await?;
+    let links = store::bio(&mut tx, org.id, 30).await?;
+    tx.commit().await?;
+    Ok((org, links))
+}
+
 /// The organisation's links, newest first, with clicks by people.
 pub async fn list(app: &App, actor: &Actor) -> Result<Vec<(ShortLink, i64)>, AppError> {
     actor.require(Permission::ViewPosts)?;

@@ -29,10 +29,11 @@ pub enum AuditAction {
     DeliveryConfirmed,
     MediaUploaded,
     LinkCreated,
+    LinkBioChanged,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 22] = [
+    pub const ALL: [AuditAction; 23] = [
         AuditAction::SignIn,
         AuditAction::SignOutEverywhere,
         AuditAction::StaffCreated,
@@ -55,6 +56,7 @@ impl AuditAction {
         AuditAction::DeliveryConfirmed,
         AuditAction::MediaUploaded,
         AuditAction::LinkCreated,
+        AuditAction::LinkBioChanged,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -81,6 +83,7 @@ impl AuditAction {
             AuditAction::DeliveryConfirmed => "delivery_confirmed",
             AuditAction::MediaUploaded => "media_uploaded",
             AuditAction::LinkCreated => "link_created",
+            AuditAction::LinkBioChanged => "link_bio_changed",
         }
     }
 
@@ -112,6 +115,7 @@ impl AuditAction {
             AuditAction::DeliveryConfirmed => "audit-delivery_confirmed",
             AuditAction::MediaUploaded => "audit-media_uploaded",
             AuditAction::LinkCreated => "audit-link_created",
+            AuditAction::LinkBioChanged => "audit-link_bio_changed",
         }
     }
 }

@@ -242,6 +242,8 @@ pub struct ShortLink {
     pub channel_id: Option<i64>,
     pub post_id: Option<i64>,
     pub campaign: Option<String>,
+    /// Listed on the public link-in-bio page.
+    pub in_bio: bool,
     pub created_by: Option<UserId>,
     pub created_at: Timestamp,
 }

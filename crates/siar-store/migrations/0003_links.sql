@@ -11,6 +11,8 @@ CREATE TABLE short_links (
     channel_id BIGINT REFERENCES channels (id),
     post_id BIGINT REFERENCES posts (id) ON DELETE SET NULL,
     campaign TEXT,
+    -- Listed on the public link-in-bio page /tautan.
+    in_bio {BOOL} NOT NULL DEFAULT FALSE,
     created_by BIGINT REFERENCES users (id),
     created_at BIGINT NOT NULL
 );

@@ -17,6 +17,7 @@ enum ShortLinks {
     ChannelId,
     PostId,
     Campaign,
+    InBio,
     CreatedBy,
     CreatedAt,
 }
@@ -39,7 +40,7 @@ enum LinkSalts {
     Salt,
 }
 
-const COLS: [ShortLinks; 10] = [
+const COLS: [ShortLinks; 11] = [
     ShortLinks::Id,
     ShortLinks::OrgId,
     ShortLinks::Code,
@@ -48,6 +49,7 @@ const COLS: [ShortLinks; 10] = [
     ShortLinks::ChannelId,
     ShortLinks::PostId,
     ShortLinks::Campaign,
+    ShortLinks::InBio,
     ShortLinks::CreatedBy,
     ShortLinks::CreatedAt,
 ];
@@ -62,6 +64,7 @@ struct Row {
     channel_id: Option<i64>,
     post_id: Option<i64>,
     campaign: Option<String>,
+    in_bio: bool,
     created_by: Option<i64>,
     created_at: i64,
 }
@@ -77,6 +80,7 @@ impl From<Row> for ShortLink {
             channel_id: r.channel_id,
             post_id: r.post_id,
             campaign: r.campaign,
+            in_bio: r.in_bio,
             created_by: r.created_by.map(UserId),
             created_at: Timestamp(r.created_at),
         }
@@ -194,6 +198,37 @@ pub async fn list(
         .await?
         .into_iter()
         .map(|w| (w.row.into(), w.clicks))
+        .collect())
+}
+
+/// Lists a link on the link-in-bio page, or takes it off. `false` when the
+/// organisation has no such link.
+pub async fn set_in_bio(tx: &mut Tx, org: OrgId, id: i64, on: bool) -> Result<bool, StoreError> {
+    let q = Query::update()
+        .table(ShortLinks::Table)
+        .value(ShortLinks::InBio, on)
+        .and_where(Expr::col(ShortLinks::OrgId).eq(org.0))
+        .and_where(Expr::col(ShortLinks::Id).eq(id))
+        .to_owned();
+    Ok(tx.exec(&q).await? == 1)
+}
+
+/// The links on the organisation's link-in-bio page, newest first.
+pub async fn bio(tx: &mut Tx, org: OrgId, limit: u64) -> Result<Vec<ShortLink>, StoreError> {
+    let q = Query::select()
+        .columns(COLS)
+        .from(ShortLinks::Table)
+        .and_where(Expr::col(ShortLinks::OrgId).eq(org.0))
+        .and_where(Expr::col(ShortLinks::InBio).eq(true))
+        .order_by(ShortLinks::CreatedAt, Order::Desc)
+        .order_by(ShortLinks::Id, Order::Desc)
+        .limit(limit)
+        .to_owned();
+    Ok(tx
+        .fetch_all::<Row, _>(&q)
+        .await?
+        .into_iter()
+        .map(Into::into)
         .collect())
 }
 

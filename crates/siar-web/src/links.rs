@@ -177,6 +177,8 @@ fn field(f: &'static str, k: &'static str) -> siar_domain::validate::Problems {
 struct LinkPage<'a> {
     c: &'a PageCtx,
     id: i64,
+    in_bio: bool,
+    can_publish: bool,
     short_url: String,
     target: String,
     label: String,
@@ -203,6 +205,8 @@ pub async fn detail(
         &LinkPage {
             c: &c,
             id: l.id,
+            in_bio: l.in_bio,
+            can_publish: actor.role.can(Permission::Publish),
             short_url: links::public_url(&state.app, &l),
             target: l.target,
             label: l.label,
@@ -272,4 +276,74 @@ pub async fn follow(
         }
         None => Err(WebError(ErrorKind::NotFound)),
     }
+}
+
+pub async fn set_bio(
+    State(state): State<WebState>,
+    me: Me,
+    Path(id): Path<i64>,
+    Form(f): Form<HashMap<String, String>>,
+) -> WebResult {
+    let on = f.get("on").map(String::as_str) == Some("1");
+    links::set_in_bio(&state.app, &me.0.actor, id, on).await?;
+    Ok(done(
+        &state,
+        &format!("/app/links/{id}"),
+        if on {
+            "link-bio-added"
+        } else {
+            "link-bio-removed"
+        },
+    ))
+}
+
+pub struct BioLink {
+    pub href: String,
+    pub text: String,
+}
+
+#[derive(Template)]
+#[template(path = "tautan.html")]
+struct BioPage<'a> {
+    c: &'a PageCtx,
+    links: Vec<BioLink>,
+}
+
+/// `/tautan`: the library's link-in-bio page (for the Instagram profile). Each
+/// entry goes through its short link, so taps are counted.
+pub async fn bio(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    axum::extract::Query(q): axum::extract::Query<crate::pages::LangQuery>,
+    r: Option<Extension<RequestId>>,
+) -> WebResult {
+    let (org, list) = links::bio(&state.app, state.config.portal_org.as_deref()).await?;
+    let (lang, set) = crate::pages::public_lang(&headers, &q, org.settings.default_lang);
+    let mut c = PageCtx::public(
+        lang,
+        "bio-title",
+        org.settings.name.clone(),
+        String::new(),
+        crate::pages::rid(&r),
+    );
+    c.logo_url = crate::ctx::logo_url(&org.slug, &org);
+    let links = list
+        .into_iter()
+        .map(|l| BioLink {
+            href: format!("/l/{}", l.code),
+            text: if l.label.is_empty() {
+                url::Url::parse(&l.target)
+                    .ok()
+                    .and_then(|u| u.host_str().map(str::to_string))
+                    .unwrap_or_default()
+            } else {
+                l.label
+            },
+        })
+        .collect();
+    let mut res = axum::response::Html(BioPage { c: &c, links }.render()?).into_response();
+    if let Some(v) = set {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+    Ok(res)
 }

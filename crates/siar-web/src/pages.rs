@@ -142,7 +142,11 @@ pub struct LangQuery {
 }
 
 /// Anonymous visitors choose a language with `?lang=`; it sticks in a cookie.
-fn public_lang(headers: &HeaderMap, q: &LangQuery, default: Lang) -> (Lang, Option<HeaderValue>) {
+pub(crate) fn public_lang(
+    headers: &HeaderMap,
+    q: &LangQuery,
+    default: Lang,
+) -> (Lang, Option<HeaderValue>) {
     if let Some(l) = q.lang.as_deref().and_then(Lang::parse) {
         return (
             l,

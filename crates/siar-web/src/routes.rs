@@ -289,6 +289,19 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<WebState>)> {
         ),
         (
             spec(
+                p.clone(),
+                "/app/links/{id}/bio",
+                "/app/links/1/bio",
+                Staff(Publish),
+            ),
+            post(links::set_bio),
+        ),
+        (
+            spec(g.clone(), "/tautan", "/tautan", Public),
+            get(links::bio),
+        ),
+        (
+            spec(
                 g.clone(),
                 "/app/posts/new",
                 "/app/posts/new",

@@ -873,5 +873,33 @@ async fn short_links_from_the_form_to_the_redirect() {
     // The list shows it with its click.
     let list = t.get("/app/links", c).await;
     assert!(list.body.contains("E-book anak") && list.body.contains("palembangbaca"));
+    // Only editors put it on the public link-in-bio page.
+    let id = page.trim_start_matches("/app/links/");
+    let bio = format!("/app/links/{id}/bio");
+    assert_eq!(
+        t.post_form(&bio, c, &[("_csrf", &k.csrf), ("on", "1")])
+            .await
+            .status,
+        403
+    );
+    let before = t.get("/tautan", None).await;
+    assert_eq!(before.status, 200);
+    assert!(
+        before.body.contains("href=\"/l/KatalogPalembang\""),
+        "the demo's"
+    );
+    assert!(!before.body.contains("/l/EbookRemaja"));
+    let e = t.sign_in(email(Role::Editor), PW).await.unwrap();
+    let r = t
+        .post_form(
+            &bio,
+            Some(e.cookie.as_str()),
+            &[("_csrf", &e.csrf), ("on", "1")],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    let after = t.get("/tautan", None).await;
+    assert!(after.body.contains("href=\"/l/EbookRemaja\""));
+    assert!(after.body.contains("E-book anak"));
     t.cleanup().await;
 }
