@@ -481,3 +481,68 @@ dual_test!(batched_attempts_and_published_marks, |store| async move {
     assert_eq!((d2.state, d2.remote_id), (DeliveryState::Scheduled, None));
     tx.commit().await.unwrap();
 });
+
+dual_test!(short_links_salts_and_the_bio_page, |store| async move {
+    use siar_store::links;
+    let (a, b) = two_orgs(&store).await;
+    let mut tx = store.begin().await.unwrap();
+    let new = |code: &'static str| links::NewLink {
+        code,
+        target: "https://perpus.example/",
+        label: "",
+        channel_id: None,
+        post_id: None,
+        campaign: None,
+        created_by: None,
+    };
+    let one = links::insert(&mut tx, a, &new("Katalog"), T0)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    // A code is unique across organisations (the address names none).
+    let mut tx = store.begin().await.unwrap();
+    assert!(matches!(
+        links::insert(&mut tx, b, &new("Katalog"), T0).await,
+        Err(StoreError::Conflict(_))
+    ));
+    tx.rollback().await.unwrap();
+    let mut tx = store.begin().await.unwrap();
+    assert_eq!(
+        links::by_code(&mut tx, "Katalog")
+            .await
+            .unwrap()
+            .unwrap()
+            .id,
+        one
+    );
+    assert!(
+        !links::set_in_bio(&mut tx, b, one, true).await.unwrap(),
+        "not b's"
+    );
+    assert!(links::bio(&mut tx, a, 10).await.unwrap().is_empty());
+    assert!(links::set_in_bio(&mut tx, a, one, true).await.unwrap());
+    assert_eq!(links::bio(&mut tx, a, 10).await.unwrap()[0].id, one);
+    assert!(links::bio(&mut tx, b, 10).await.unwrap().is_empty());
+    // The first salt of a day stays that day's salt.
+    let s1 = links::salt_for(&mut tx, "2026-11-28", b"first")
+        .await
+        .unwrap();
+    let s2 = links::salt_for(&mut tx, "2026-11-28", b"second")
+        .await
+        .unwrap();
+    assert_eq!(
+        (s1.as_slice(), s2.as_slice()),
+        (&b"first"[..], &b"first"[..])
+    );
+    links::salt_for(&mut tx, "2026-11-29", b"next")
+        .await
+        .unwrap();
+    assert_eq!(links::purge_salts(&mut tx, "2026-11-29").await.unwrap(), 1);
+    assert_eq!(
+        links::salt_for(&mut tx, "2026-11-29", b"other")
+            .await
+            .unwrap(),
+        b"next".to_vec()
+    );
+    tx.commit().await.unwrap();
+});
