@@ -5,6 +5,7 @@
 
 pub mod audit;
 pub mod channels;
+pub mod days;
 pub mod jobs;
 pub mod links;
 pub mod org;

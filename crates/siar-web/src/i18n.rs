@@ -116,6 +116,11 @@ mod tests {
         needed.extend(REASON_KEYS);
         needed.extend(siar_domain::links::LINK_KEYS);
         needed.extend(
+            siar_domain::days::DayKind::ALL
+                .iter()
+                .map(|k| k.label_key()),
+        );
+        needed.extend(
             siar_domain::links::Device::ALL
                 .iter()
                 .map(|d| d.label_key()),
