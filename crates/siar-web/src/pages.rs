@@ -535,6 +535,15 @@ struct HomePage<'a> {
     today: String,
     steps: Vec<Step>,
     staff_count: Option<usize>,
+    days: Vec<DayAhead>,
+}
+
+/// A day that matters, coming up, with its content idea.
+struct DayAhead {
+    date: String,
+    name: String,
+    kind: String,
+    prompt: String,
 }
 
 fn today_text(c: &PageCtx, org: &Organisation, now: Timestamp) -> String {
@@ -613,7 +622,29 @@ pub async fn home(
         warn: false,
     });
     let role_help_key = format!("{}-help", role.label_key());
+    // The next three weeks' days that matter, so the team can plan for them.
+    let local_today = state
+        .app
+        .now()
+        .to_utc()
+        .with_timezone(&s.org.settings.timezone)
+        .date_naive();
+    let days = siar_domain::days::between(local_today, local_today + chrono::Duration::days(21))
+        .into_iter()
+        .filter(|d| d.kind != siar_domain::days::DayKind::CollectiveLeave)
+        .take(5)
+        .map(|d| DayAhead {
+            date: d.date.format("%d-%m-%Y").to_string(),
+            name: match c.lang {
+                Lang::Id => d.name_id,
+                Lang::En => d.name_en,
+            },
+            kind: c.t(d.kind.label_key()),
+            prompt: d.prompt,
+        })
+        .collect();
     let t = HomePage {
+        days,
         name: s.staff.name.clone(),
         role_label: c.t(role.label_key()),
         role_help: c.t(&role_help_key),

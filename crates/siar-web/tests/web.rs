@@ -903,3 +903,21 @@ async fn short_links_from_the_form_to_the_redirect() {
     assert!(after.body.contains("E-book anak"));
     t.cleanup().await;
 }
+
+#[tokio::test]
+async fn home_suggests_the_days_that_matter() {
+    // The test clock stands on 2026-11-28, Hari Dongeng Nasional.
+    let t = TestApp::sqlite(true).await;
+    let e = t.sign_in(email(Role::Editor), PW).await.unwrap();
+    let home = t.get("/app", Some(&e.cookie)).await;
+    assert!(home.body.contains("Hari penting tiga minggu ke depan"));
+    assert!(home.body.contains("28-11-2026") && home.body.contains("Hari Dongeng Nasional"));
+    assert!(home.body.contains("Ide konten:"));
+    // Three weeks later the year's end is in view, and the storytelling day is past.
+    t.clock.advance(Duration::from_secs(21 * 86_400));
+    let e = t.sign_in(email(Role::Editor), PW).await.unwrap();
+    let later = t.get("/app", Some(&e.cookie)).await;
+    assert!(later.body.contains("Hari Ibu") && later.body.contains("Kelahiran Yesus Kristus"));
+    assert!(!later.body.contains("Hari Dongeng Nasional"));
+    t.cleanup().await;
+}

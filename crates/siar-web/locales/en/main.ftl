@@ -531,3 +531,6 @@ day-kind-leave = Collective leave
 day-kind-literacy = Literacy and education day
 day-kind-national = National day
 day-kind-regional = Palembang's day
+home-days = Days that matter in the next three weeks
+home-days-help = Holidays, literacy days and Palembang's days to plan posts around.
+home-days-idea = Content idea:

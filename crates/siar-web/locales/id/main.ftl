@@ -531,3 +531,6 @@ day-kind-leave = Cuti bersama
 day-kind-literacy = Hari literasi dan pendidikan
 day-kind-national = Hari nasional
 day-kind-regional = Hari Kota Palembang
+home-days = Hari penting tiga minggu ke depan
+home-days-help = Hari libur, hari literasi, dan hari Kota Palembang yang bisa dijadikan bahan unggahan.
+home-days-idea = Ide konten:
