@@ -65,6 +65,12 @@ test('a contributor makes a short link with a QR code for a poster', async () =>
   );
   await page.reload();
   assert.match(await page.textContent('.figures'), /1/);
+  // The days that matter, a month at a time, for planning.
+  await page.click('nav >> text=Hari penting');
+  await page.click('text=Bulan berikutnya');
+  await page.waitForURL(/bulan=/);
+  assert.match(await page.textContent('main'), /Hari Ibu/);
+  await page.screenshot({ path: join(shots, 'days-id.png'), fullPage: true });
   await page.close();
 });
 

@@ -35,11 +35,12 @@ pub struct PageCtx {
 }
 
 /// The console's areas, in menu order, with the permission each needs.
-pub const NAV: [(&str, &str, Permission); 8] = [
+pub const NAV: [(&str, &str, Permission); 9] = [
     ("/app", "nav-home", Permission::ViewConsole),
     ("/app/posts", "nav-posts", Permission::ViewPosts),
     ("/app/channels", "nav-channels", Permission::ViewPosts),
     ("/app/links", "nav-links", Permission::ViewPosts),
+    ("/app/hari-penting", "nav-days", Permission::ViewPosts),
     ("/app/staff", "nav-staff", Permission::ManageStaff),
     ("/app/settings", "nav-settings", Permission::ManageSettings),
     ("/app/audit", "nav-audit", Permission::ViewAudit),

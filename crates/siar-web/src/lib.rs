@@ -5,6 +5,7 @@
 pub mod api;
 pub mod assets;
 pub mod ctx;
+pub mod days;
 pub mod error;
 pub mod i18n;
 pub mod links;

@@ -2,7 +2,7 @@
 //! table, and a test walks it for every role.
 
 use crate::middleware::{self, Access};
-use crate::{WebState, api, assets, links, pages, publishing as pb};
+use crate::{WebState, api, assets, days, links, pages, publishing as pb};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::Method;
@@ -251,6 +251,15 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<WebState>)> {
         (
             spec(g.clone(), "/app/links", "/app/links", Staff(ViewPosts)),
             get(links::list),
+        ),
+        (
+            spec(
+                g.clone(),
+                "/app/hari-penting",
+                "/app/hari-penting",
+                Staff(ViewPosts),
+            ),
+            get(days::list),
         ),
         (
             spec(p.clone(), "/app/links", "/app/links", Staff(MakeLinks)),

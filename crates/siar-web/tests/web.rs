@@ -921,3 +921,22 @@ async fn home_suggests_the_days_that_matter() {
     assert!(!later.body.contains("Hari Dongeng Nasional"));
     t.cleanup().await;
 }
+
+#[tokio::test]
+async fn days_that_matter_a_month_at_a_time() {
+    let t = TestApp::sqlite(true).await;
+    let a = t.sign_in(email(Role::Analyst), PW).await.unwrap();
+    let c = Some(a.cookie.as_str());
+    let now = t.get("/app/hari-penting", c).await;
+    assert_eq!(now.status, 200);
+    assert!(now.body.contains("November 2026") && now.body.contains("Hari Guru Nasional"));
+    let may = t.get("/app/hari-penting?bulan=2027-05", c).await;
+    assert!(may.body.contains("Mei 2027") && may.body.contains("Hari Buku Nasional"));
+    assert!(may.body.contains("bulan=2027-04") && may.body.contains("bulan=2027-06"));
+    // A month that is not one falls back to this month; none recorded is said so.
+    let bad = t.get("/app/hari-penting?bulan=2026-13", c).await;
+    assert!(bad.body.contains("November 2026"));
+    let empty = t.get("/app/hari-penting?bulan=2030-01", c).await;
+    assert!(empty.body.contains("Tidak ada hari penting"));
+    t.cleanup().await;
+}

@@ -1,0 +1,101 @@
+//! The console's list of days that matter, a month at a time ("Hari penting"),
+//! for planning posts before the calendar exists.
+
+use crate::WebState;
+use crate::ctx::PageCtx;
+use crate::error::WebResult;
+use crate::middleware::RequestId;
+use crate::pages::{Me, page, staff_ctx};
+use askama::Template;
+use axum::Extension;
+use axum::extract::{Query, State};
+use axum::http::HeaderMap;
+use chrono::{Datelike, Months, NaiveDate};
+use serde::Deserialize;
+use siar_domain::org::Lang;
+
+#[derive(Deserialize)]
+pub struct MonthQuery {
+    /// `YYYY-MM`; this month when absent or not a month.
+    bulan: Option<String>,
+}
+
+pub struct DayItem {
+    pub date: String,
+    pub name: String,
+    pub kind: String,
+    pub tone: &'static str,
+    pub prompt: String,
+}
+
+#[derive(Template)]
+#[template(path = "days.html")]
+struct DaysPage<'a> {
+    c: &'a PageCtx,
+    month: String,
+    prev: String,
+    next: String,
+    days: Vec<DayItem>,
+}
+
+const MONTH_KEYS: [&str; 12] = [
+    "month-1", "month-2", "month-3", "month-4", "month-5", "month-6", "month-7", "month-8",
+    "month-9", "month-10", "month-11", "month-12",
+];
+
+pub async fn list(
+    State(state): State<WebState>,
+    me: Me,
+    headers: HeaderMap,
+    r: Option<Extension<RequestId>>,
+    Query(q): Query<MonthQuery>,
+) -> WebResult {
+    let (c, had) = staff_ctx(&me, "days-title", "/app/hari-penting", &headers, &r);
+    let today = state
+        .app
+        .now()
+        .to_utc()
+        .with_timezone(&me.0.org.settings.timezone)
+        .date_naive();
+    let first = q
+        .bulan
+        .as_deref()
+        .and_then(|m| NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d").ok())
+        .unwrap_or_else(|| today.with_day(1).unwrap_or(today));
+    let next = first.checked_add_months(Months::new(1)).unwrap_or(first);
+    let prev = first.checked_sub_months(Months::new(1)).unwrap_or(first);
+    let last = next.pred_opt().unwrap_or(first);
+    let days = siar_domain::days::between(first, last)
+        .into_iter()
+        .map(|d| DayItem {
+            date: d.date.format("%d-%m-%Y").to_string(),
+            name: match c.lang {
+                Lang::Id => d.name_id,
+                Lang::En => d.name_en,
+            },
+            kind: c.t(d.kind.label_key()),
+            tone: match d.kind {
+                siar_domain::days::DayKind::Holiday => "warn",
+                siar_domain::days::DayKind::CollectiveLeave => "muted",
+                _ => "ok",
+            },
+            prompt: d.prompt,
+        })
+        .collect();
+    let month = format!(
+        "{} {}",
+        c.t(MONTH_KEYS[first.month0() as usize]),
+        first.year()
+    );
+    page(
+        &DaysPage {
+            c: &c,
+            month,
+            prev: prev.format("%Y-%m").to_string(),
+            next: next.format("%Y-%m").to_string(),
+            days,
+        },
+        had,
+        &state,
+    )
+}
