@@ -114,15 +114,18 @@ pub fn parse(text: &str) -> Result<Vec<Day>, BadLine> {
 /// Every day the project knows, in date order. The file is checked by the
 /// tests, so reading it cannot fail in a build that passed them; a damaged
 /// file gives no days rather than a crash.
-pub fn all() -> Vec<Day> {
-    parse(DATA).unwrap_or_default()
+pub fn all() -> &'static [Day] {
+    // Read once: the console home asks on every visit.
+    static DAYS: std::sync::OnceLock<Vec<Day>> = std::sync::OnceLock::new();
+    DAYS.get_or_init(|| parse(DATA).unwrap_or_default())
 }
 
 /// The days between two dates, inclusive.
 pub fn between(from: NaiveDate, to: NaiveDate) -> Vec<Day> {
     all()
-        .into_iter()
+        .iter()
         .filter(|d| d.date >= from && d.date <= to)
+        .cloned()
         .collect()
 }
 
@@ -236,7 +239,7 @@ mod tests {
             .map(|f| f.0)
             .chain(["Good Friday", "Easter Sunday", "Ascension Day"])
             .collect();
-        for d in &days {
+        for d in days {
             assert!(
                 ruled.contains(d.name_en.as_str()) || d.date.year() == 2026,
                 "no rule or source for {d:?}"

@@ -130,21 +130,13 @@ pub async fn create(
         campaign: get("campaign"),
         channel: get("channel"),
     };
+    // A channel that is not a number is as unknown as one that does not exist.
     let channel = match form.channel.trim() {
-        "" => None,
-        s => match s.parse::<i64>() {
-            Ok(id) => Some(id),
-            Err(_) => {
-                let c = problems_ctx(
-                    &me,
-                    "links-title",
-                    "/app/links",
-                    &r,
-                    field("channel", "err-unknown-channel"),
-                );
-                return Ok(unprocessable(links_page(&state, &me, &c, form).await?));
-            }
-        },
+        "" => Ok(None),
+        s => s
+            .parse::<i64>()
+            .map(Some)
+            .map_err(|_| AppError::field("channel", "err-unknown-channel")),
     };
     let req = LinkRequest {
         target: form.target.clone(),
@@ -152,7 +144,11 @@ pub async fn create(
         code: form.code.clone(),
         campaign: form.campaign.clone(),
     };
-    match links::create(&state.app, &me.0.actor, &req, channel).await {
+    let made = match channel {
+        Ok(channel) => links::create(&state.app, &me.0.actor, &req, channel).await,
+        Err(e) => Err(e),
+    };
+    match made {
         Ok(l) => Ok(done(
             &state,
             &format!("/app/links/{}", l.id),
@@ -164,12 +160,6 @@ pub async fn create(
         }
         Err(e) => Err(e.into()),
     }
-}
-
-fn field(f: &'static str, k: &'static str) -> siar_domain::validate::Problems {
-    let mut p = siar_domain::validate::Problems::default();
-    p.push(f, k);
-    p
 }
 
 #[derive(Template)]
