@@ -578,7 +578,8 @@ pub async fn ensure_housekeeping(app: &App) -> Result<Option<i64>, AppError> {
 }
 
 /// Deletes expired sessions, old sign-in failures, audit rows past retention,
-/// finished jobs older than a week and the salts of past days' visitor hashes.
+/// finished jobs older than a week and the salts of past days' visitor hashes;
+/// flags reviews whose planned time has passed.
 pub struct Housekeeping;
 
 impl JobHandler for Housekeeping {
@@ -610,8 +611,12 @@ impl JobHandler for Housekeeping {
             let salts = crate::links::forget_old_salts(app)
                 .await
                 .map_err(|e| JobError::Retry(e.to_string()))?;
+            let overdue = crate::studio::flag_overdue_reviews(app)
+                .await
+                .map_err(|e| JobError::Retry(e.to_string()))?;
             tracing::info!(
                 salts,
+                overdue,
                 sessions = s,
                 failures = f,
                 audit = a,

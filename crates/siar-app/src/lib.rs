@@ -14,6 +14,7 @@ pub mod publishing;
 pub mod secrets;
 pub mod settings;
 pub mod staff;
+pub mod studio;
 pub mod tokens;
 
 pub use error::AppError;

@@ -165,6 +165,77 @@ pub async fn get(app: &App, actor: &Actor, id: i64) -> Result<ShortLink, AppErro
     l.ok_or(AppError::NotFound)
 }
 
+/// Where a post's links are shortened: one channel of one post.
+pub struct ShortenFor<'a> {
+    pub org: siar_domain::org::OrgId,
+    pub user: Option<siar_domain::org::UserId>,
+    pub platform: &'a str,
+    pub channel_id: i64,
+    pub post_id: i64,
+    pub campaign: Option<&'a str>,
+    pub label: &'a str,
+}
+
+/// Replaces every link in `text` (except Siar's own short links) with a new
+/// short link that carries UTM tags for the channel and campaign. Runs inside
+/// the caller's transaction.
+pub async fn shorten_in(
+    app: &App,
+    tx: &mut siar_store::Tx,
+    text: &str,
+    f: &ShortenFor<'_>,
+    now: Timestamp,
+) -> Result<String, AppError> {
+    let own = format!("{}/l/", app.config.public_url.trim_end_matches('/'));
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    for t in siar_domain::richtext::scan(text) {
+        let siar_domain::richtext::TokenKind::Link { uri, .. } = &t.kind else {
+            continue;
+        };
+        if uri.starts_with(&own) || rules::check_target(uri).is_err() {
+            continue;
+        }
+        let target = rules::with_utm(uri, f.platform, MEDIUM, f.campaign);
+        let mut code = None;
+        for _ in 0..8 {
+            let mut b = [0u8; rules::CODE_LEN];
+            rand::rng().fill_bytes(&mut b);
+            let c = rules::code_from(&b);
+            let made = store::insert_if_free(
+                tx,
+                f.org,
+                &store::NewLink {
+                    code: &c,
+                    target: &target,
+                    label: f.label,
+                    channel_id: Some(f.channel_id),
+                    post_id: Some(f.post_id),
+                    campaign: f.campaign,
+                    created_by: f.user,
+                },
+                now,
+            )
+            .await?;
+            if made.is_some() {
+                code = Some(c);
+                break;
+            }
+        }
+        let Some(code) = code else {
+            return Err(AppError::Internal(
+                "could not draw a free short-link code".into(),
+            ));
+        };
+        out.push_str(&text[last..t.start]);
+        out.push_str(&own);
+        out.push_str(&code);
+        last = t.end;
+    }
+    out.push_str(&text[last..]);
+    Ok(out)
+}
+
 /// Follows `/l/{code}`: the target, after logging the click (device class and
 /// a hash of the day's salt, address and User-Agent; never the address). A
 /// click that cannot be logged still leads on.

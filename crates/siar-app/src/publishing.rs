@@ -102,7 +102,7 @@ pub async fn validate(app: &App, actor: &Actor, input: &PostInput) -> Result<Rep
     Ok(r)
 }
 
-async fn validate_in(
+pub(crate) async fn validate_in(
     app: &App,
     tx: &mut Tx,
     org: OrgId,
@@ -257,7 +257,7 @@ pub async fn schedule(app: &App, actor: &Actor, input: &PostInput) -> Result<i64
 
 /// A thread stays a thread where the platform has them; elsewhere its parts
 /// become paragraphs of one post.
-fn for_platform(p: Platform, text: String) -> String {
+pub(crate) fn for_platform(p: Platform, text: String) -> String {
     if p.capabilities().threads {
         text
     } else {
@@ -266,7 +266,7 @@ fn for_platform(p: Platform, text: String) -> String {
 }
 
 /// A marker: letters and digits only, unique per delivery.
-fn new_marker() -> String {
+pub(crate) fn new_marker() -> String {
     let t = crate::secrets::random_token();
     let clean: String = t
         .chars()

@@ -30,10 +30,19 @@ pub enum AuditAction {
     MediaUploaded,
     LinkCreated,
     LinkBioChanged,
+    DraftSaved,
+    PostSubmitted,
+    PostChangesRequested,
+    PostApproved,
+    PostWithdrawn,
+    PostRescheduled,
+    CampaignCreated,
+    CampaignUpdated,
+    HashtagGroupChanged,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 23] = [
+    pub const ALL: [AuditAction; 32] = [
         AuditAction::SignIn,
         AuditAction::SignOutEverywhere,
         AuditAction::StaffCreated,
@@ -57,6 +66,15 @@ impl AuditAction {
         AuditAction::MediaUploaded,
         AuditAction::LinkCreated,
         AuditAction::LinkBioChanged,
+        AuditAction::DraftSaved,
+        AuditAction::PostSubmitted,
+        AuditAction::PostChangesRequested,
+        AuditAction::PostApproved,
+        AuditAction::PostWithdrawn,
+        AuditAction::PostRescheduled,
+        AuditAction::CampaignCreated,
+        AuditAction::CampaignUpdated,
+        AuditAction::HashtagGroupChanged,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -84,6 +102,15 @@ impl AuditAction {
             AuditAction::MediaUploaded => "media_uploaded",
             AuditAction::LinkCreated => "link_created",
             AuditAction::LinkBioChanged => "link_bio_changed",
+            AuditAction::DraftSaved => "draft_saved",
+            AuditAction::PostSubmitted => "post_submitted",
+            AuditAction::PostChangesRequested => "post_changes_requested",
+            AuditAction::PostApproved => "post_approved",
+            AuditAction::PostWithdrawn => "post_withdrawn",
+            AuditAction::PostRescheduled => "post_rescheduled",
+            AuditAction::CampaignCreated => "campaign_created",
+            AuditAction::CampaignUpdated => "campaign_updated",
+            AuditAction::HashtagGroupChanged => "hashtag_group_changed",
         }
     }
 
@@ -116,6 +143,15 @@ impl AuditAction {
             AuditAction::MediaUploaded => "audit-media_uploaded",
             AuditAction::LinkCreated => "audit-link_created",
             AuditAction::LinkBioChanged => "audit-link_bio_changed",
+            AuditAction::DraftSaved => "audit-draft_saved",
+            AuditAction::PostSubmitted => "audit-post_submitted",
+            AuditAction::PostChangesRequested => "audit-post_changes_requested",
+            AuditAction::PostApproved => "audit-post_approved",
+            AuditAction::PostWithdrawn => "audit-post_withdrawn",
+            AuditAction::PostRescheduled => "audit-post_rescheduled",
+            AuditAction::CampaignCreated => "audit-campaign_created",
+            AuditAction::CampaignUpdated => "audit-campaign_updated",
+            AuditAction::HashtagGroupChanged => "audit-hashtag_group_changed",
         }
     }
 }

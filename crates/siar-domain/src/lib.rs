@@ -11,6 +11,7 @@ pub mod links;
 pub mod org;
 pub mod publishing;
 pub mod richtext;
+pub mod studio;
 pub mod time;
 pub mod validate;
 

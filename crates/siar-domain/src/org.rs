@@ -61,7 +61,7 @@ impl Role {
                 self == Role::Admin
             }
             Publish => matches!(self, Role::Admin | Role::Editor),
-            MakeLinks => matches!(self, Role::Admin | Role::Editor | Role::Contributor),
+            MakeLinks | Draft => matches!(self, Role::Admin | Role::Editor | Role::Contributor),
         }
     }
 }
@@ -105,6 +105,8 @@ pub enum Permission {
     ManageChannels,
     /// Make short links (contributors too: their drafts need them).
     MakeLinks,
+    /// Write drafts and submit them for review.
+    Draft,
 }
 
 /// A language Siar speaks. Indonesian first.

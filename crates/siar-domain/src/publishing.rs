@@ -153,6 +153,17 @@ pub struct Post {
     pub publish_at: Timestamp,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+    pub status: crate::studio::PostStatus,
+    /// Channels, per-channel text and media while it has no deliveries.
+    pub draft: crate::studio::DraftContent,
+    pub category: Option<crate::studio::Category>,
+    pub campaign_id: Option<i64>,
+    /// Internal notes for the team; never published.
+    pub notes: String,
+    /// Raised by every save (conflict detection).
+    pub version: i64,
+    /// False while a draft has no planned time.
+    pub timed: bool,
 }
 
 /// One post on one channel: what it will send, and what happened.

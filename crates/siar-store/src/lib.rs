@@ -14,6 +14,7 @@ pub mod migrate;
 pub mod org;
 pub mod publishing;
 pub mod sessions;
+pub mod studio;
 pub mod tokens;
 
 pub use db::{Backend, DbUrl, JobWakeups, Store, StoreError, Tx};

@@ -98,19 +98,13 @@ pub struct NewLink<'a> {
     pub created_by: Option<UserId>,
 }
 
-/// Inserts a link. [`StoreError::Conflict`] when the code is taken (anywhere in
-/// the deployment).
-pub async fn insert(
-    tx: &mut Tx,
-    org: OrgId,
-    l: &NewLink<'_>,
-    now: Timestamp,
-) -> Result<i64, StoreError> {
-    #[derive(sqlx::FromRow)]
-    struct Id {
-        id: i64,
-    }
-    let q = Query::insert()
+#[derive(sqlx::FromRow)]
+struct NewId {
+    id: i64,
+}
+
+fn insert_query(org: OrgId, l: &NewLink<'_>, now: Timestamp) -> sea_query::InsertStatement {
+    Query::insert()
         .into_table(ShortLinks::Table)
         .columns([
             ShortLinks::OrgId,
@@ -135,12 +129,35 @@ pub async fn insert(
             now.0.into(),
         ])
         .returning_col(ShortLinks::Id)
-        .to_owned();
-    tx.fetch_optional::<Id, _>(&q)
+        .to_owned()
+}
+
+/// Inserts a link. [`StoreError::Conflict`] when the code is taken (anywhere in
+/// the deployment).
+pub async fn insert(
+    tx: &mut Tx,
+    org: OrgId,
+    l: &NewLink<'_>,
+    now: Timestamp,
+) -> Result<i64, StoreError> {
+    tx.fetch_optional::<NewId, _>(&insert_query(org, l, now))
         .await
         .map_err(|e| StoreError::from_write(e, "short link code"))?
         .map(|r| r.id)
         .ok_or(StoreError::NotFound)
+}
+
+/// Inserts a link unless its code is taken (`None`, and the transaction
+/// stays usable: for links made inside a larger change).
+pub async fn insert_if_free(
+    tx: &mut Tx,
+    org: OrgId,
+    l: &NewLink<'_>,
+    now: Timestamp,
+) -> Result<Option<i64>, StoreError> {
+    let mut q = insert_query(org, l, now);
+    q.on_conflict(OnConflict::column(ShortLinks::Code).do_nothing().to_owned());
+    Ok(tx.fetch_optional::<NewId, _>(&q).await?.map(|r| r.id))
 }
 
 /// A link by its code, whatever its organisation (the public redirect).

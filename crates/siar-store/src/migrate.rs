@@ -28,6 +28,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "links",
         sql: include_str!("../migrations/0003_links.sql"),
     },
+    Migration {
+        version: 4,
+        name: "studio",
+        sql: include_str!("../migrations/0004_studio.sql"),
+    },
 ];
 
 pub fn latest_version() -> i64 {

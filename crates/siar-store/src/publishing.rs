@@ -6,9 +6,10 @@ use sea_query::{Cond, Expr, ExprTrait, Iden, Order, Query};
 use siar_domain::Timestamp;
 use siar_domain::org::{OrgId, UserId};
 use siar_domain::publishing::{Delivery, DeliveryState, MediaKind, Post};
+use siar_domain::studio::{Category, DraftContent, PostStatus};
 
 #[derive(Iden, Clone, Copy)]
-enum Posts {
+pub(crate) enum Posts {
     Table,
     Id,
     OrgId,
@@ -19,9 +20,16 @@ enum Posts {
     CreatedAt,
     UpdatedAt,
     DeletedAt,
+    Status,
+    Draft,
+    Category,
+    CampaignId,
+    Notes,
+    Version,
+    Timed,
 }
 
-const POST_COLS: [Posts; 8] = [
+const POST_COLS: [Posts; 15] = [
     Posts::Id,
     Posts::OrgId,
     Posts::AuthorId,
@@ -30,6 +38,13 @@ const POST_COLS: [Posts; 8] = [
     Posts::PublishAt,
     Posts::CreatedAt,
     Posts::UpdatedAt,
+    Posts::Status,
+    Posts::Draft,
+    Posts::Category,
+    Posts::CampaignId,
+    Posts::Notes,
+    Posts::Version,
+    Posts::Timed,
 ];
 
 #[derive(sqlx::FromRow)]
@@ -42,6 +57,13 @@ struct PostRow {
     publish_at: i64,
     created_at: i64,
     updated_at: i64,
+    status: String,
+    draft: Option<String>,
+    category: Option<String>,
+    campaign_id: Option<i64>,
+    notes: String,
+    version: i64,
+    timed: bool,
 }
 
 impl From<PostRow> for Post {
@@ -55,6 +77,13 @@ impl From<PostRow> for Post {
             publish_at: Timestamp(r.publish_at),
             created_at: Timestamp(r.created_at),
             updated_at: Timestamp(r.updated_at),
+            status: PostStatus::parse(&r.status).unwrap_or(PostStatus::Draft),
+            draft: DraftContent::from_json(r.draft.as_deref()),
+            category: r.category.as_deref().and_then(Category::parse),
+            campaign_id: r.campaign_id,
+            notes: r.notes,
+            version: r.version,
+            timed: r.timed,
         }
     }
 }
@@ -165,6 +194,62 @@ pub async fn list_posts(
         .limit(limit);
     if let Some(b) = before_id {
         q.and_where(Expr::col(Posts::Id).lt(b));
+    }
+    Ok(tx
+        .fetch_all::<PostRow, _>(&q)
+        .await?
+        .into_iter()
+        .map(Into::into)
+        .collect())
+}
+
+/// Which posts to list (calendar, review queue): every part is optional.
+#[derive(Debug, Clone, Default)]
+pub struct PostFilter {
+    pub statuses: Vec<PostStatus>,
+    pub author: Option<UserId>,
+    pub campaign: Option<i64>,
+    pub category: Option<Category>,
+    /// Planned time in `[from, to)`; only posts with a planned time.
+    pub from: Option<Timestamp>,
+    pub to: Option<Timestamp>,
+    pub ids: Option<Vec<i64>>,
+    pub limit: u64,
+}
+
+/// Posts matching `f`, by planned time.
+pub async fn find_posts(tx: &mut Tx, org: OrgId, f: &PostFilter) -> Result<Vec<Post>, StoreError> {
+    let mut q = Query::select();
+    q.columns(POST_COLS)
+        .from(Posts::Table)
+        .and_where(Expr::col(Posts::OrgId).eq(org.0))
+        .and_where(Expr::col(Posts::DeletedAt).is_null())
+        .order_by(Posts::PublishAt, Order::Asc)
+        .order_by(Posts::Id, Order::Asc)
+        .limit(std::cmp::max(f.limit, 1));
+    if !f.statuses.is_empty() {
+        q.and_where(Expr::col(Posts::Status).is_in(f.statuses.iter().map(|s| s.as_str())));
+    }
+    if let Some(a) = f.author {
+        q.and_where(Expr::col(Posts::AuthorId).eq(a.0));
+    }
+    if let Some(c) = f.campaign {
+        q.and_where(Expr::col(Posts::CampaignId).eq(c));
+    }
+    if let Some(c) = f.category {
+        q.and_where(Expr::col(Posts::Category).eq(c.as_str()));
+    }
+    if f.from.is_some() || f.to.is_some() {
+        q.and_where(Expr::col(Posts::Timed).eq(true));
+    }
+    if let Some(t) = f.from {
+        q.and_where(Expr::col(Posts::PublishAt).gte(t.0));
+    }
+    if let Some(t) = f.to {
+        q.and_where(Expr::col(Posts::PublishAt).lt(t.0));
+    }
+    if let Some(ids) = &f.ids {
+        q.and_where(Expr::col(Posts::Id).is_in(ids.iter().copied()));
     }
     Ok(tx
         .fetch_all::<PostRow, _>(&q)

@@ -20,6 +20,7 @@ pub struct Bench {
     pub clock: ManualClock,
     pub admin: Actor,
     pub editor: Actor,
+    pub contributor: Actor,
     pub analyst: Actor,
     pub mastodon: Fake,
     pub bluesky: Fake,
@@ -168,11 +169,13 @@ impl Bench {
         let admin = actor(Role::Admin).await;
         let editor = actor(Role::Editor).await;
         let analyst = actor(Role::Analyst).await;
+        let contributor = actor(Role::Contributor).await;
         Self {
             app,
             clock,
             admin,
             editor,
+            contributor,
             analyst,
             mastodon,
             bluesky,

@@ -1,0 +1,485 @@
+//! The content studio on both engines: drafts that are never lost, review and
+//! approval, rescheduling, overdue reviews, campaigns and hashtag groups.
+
+use siar_app::AppError;
+use siar_app::studio::{self, DraftInput, SaveKind, Saved};
+use siar_domain::Timestamp;
+use siar_domain::publishing::DeliveryState;
+use siar_domain::studio::{CampaignForm, Category, PostEventKind, PostStatus};
+use siar_testkit::dual_test;
+use siar_testkit::publishing::Bench;
+use std::time::Duration;
+
+async fn practice(b: &Bench) -> i64 {
+    siar_app::channels::connect_practice(&b.app, &b.admin)
+        .await
+        .unwrap()
+}
+
+fn draft(text: &str, channels: Vec<i64>) -> DraftInput {
+    DraftInput {
+        text: text.into(),
+        channels,
+        shorten_links: true,
+        ..Default::default()
+    }
+}
+
+fn saved_id(s: Saved) -> (i64, i64) {
+    match s {
+        Saved::Saved { id, version } => (id, version),
+        other => panic!("not saved: {other:?}"),
+    }
+}
+
+async fn campaign(b: &Bench) -> i64 {
+    studio::save_campaign(
+        &b.app,
+        &b.editor,
+        None,
+        &CampaignForm {
+            name: "#PalembangBaca 2026".into(),
+            goal: "Mengajak warga membaca setiap hari".into(),
+            starts_on: "2026-01-01".into(),
+            ends_on: "2030-12-31".into(),
+            hashtags: "#PalembangBaca, #MingguBukuPalembang".into(),
+            audiences: vec!["anak".into(), "orang_tua".into()],
+            budget: "Rp 1.500.000".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap()
+}
+
+dual_test!(
+    a_draft_goes_through_review_to_the_channel,
+    |store| async move {
+        let b = Bench::new(store).await;
+        let ch = practice(&b).await;
+        let camp = campaign(&b).await;
+        let at = b.clock.now_ts().plus(Duration::from_secs(3600));
+
+        // A draft with problems (no channel yet) can be saved ...
+        let mut input = draft(
+            "Ayo baca bersama! #palembangbaca https://perpustakaan.example/katalog",
+            vec![],
+        );
+        input.publish_at = Some(at);
+        input.category = Some(Category::ProgramMembaca);
+        input.campaign_id = Some(camp);
+        input.notes = "Cek dulu jam buka".into();
+        let (id, v1) = saved_id(
+            studio::save(&b.app, &b.contributor, None, 0, &input, SaveKind::Manual)
+                .await
+                .unwrap(),
+        );
+        assert_eq!(v1, 1);
+        // ... but not submitted: every problem is named.
+        match studio::submit(&b.app, &b.contributor, id, v1).await {
+            Err(AppError::PostRefused(r)) => {
+                assert!(r.problems.for_field("channels").is_some(), "{r:?}")
+            }
+            other => panic!("{other:?}"),
+        }
+        input.channels = vec![ch];
+        let (_, v2) = saved_id(
+            studio::save(
+                &b.app,
+                &b.contributor,
+                Some(id),
+                v1,
+                &input,
+                SaveKind::Autosave,
+            )
+            .await
+            .unwrap(),
+        );
+        assert_eq!(v2, 2);
+        // A contributor cannot approve their own post.
+        assert!(matches!(
+            studio::approve(&b.app, &b.contributor, id, v2).await,
+            Err(AppError::Forbidden)
+        ));
+        studio::submit(&b.app, &b.contributor, id, v2)
+            .await
+            .unwrap();
+
+        // The editor is told, and asks for a change (a comment is required).
+        let notes = studio::notifications(&b.app, &b.editor).await.unwrap();
+        assert_eq!(notes[0].kind, "note-submitted");
+        assert_eq!(notes[0].link, format!("/app/tulis/{id}"));
+        assert_eq!(studio::unread(&b.app, &b.editor).await.unwrap(), 1);
+        assert!(matches!(
+            studio::request_changes(&b.app, &b.editor, id, "  ").await,
+            Err(AppError::Invalid(_))
+        ));
+        // While it is in review its author cannot change it.
+        let v = studio::open(&b.app, &b.contributor, id).await.unwrap();
+        assert_eq!(v.post.status, PostStatus::InReview);
+        assert!(matches!(
+            studio::save(
+                &b.app,
+                &b.contributor,
+                Some(id),
+                v.post.version,
+                &input,
+                SaveKind::Manual
+            )
+            .await,
+            Err(AppError::Invalid(_))
+        ));
+        studio::request_changes(&b.app, &b.editor, id, "Tambahkan jam buka, ya.")
+            .await
+            .unwrap();
+        let notes = studio::notifications(&b.app, &b.contributor).await.unwrap();
+        assert_eq!(notes[0].kind, "note-changes-requested");
+        assert_eq!(notes[0].args["comment"], "Tambahkan jam buka, ya.");
+
+        // The contributor fixes it and submits again; the editor approves.
+        let v = studio::open(&b.app, &b.contributor, id).await.unwrap();
+        assert_eq!(v.post.status, PostStatus::ChangesRequested);
+        input.text.push_str("\nBuka pukul 08.00–16.00.");
+        let (_, v3) = saved_id(
+            studio::save(
+                &b.app,
+                &b.contributor,
+                Some(id),
+                v.post.version,
+                &input,
+                SaveKind::Manual,
+            )
+            .await
+            .unwrap(),
+        );
+        studio::submit(&b.app, &b.contributor, id, v3)
+            .await
+            .unwrap();
+        let v = studio::open(&b.app, &b.editor, id).await.unwrap();
+        // An approval from a stale page is refused.
+        assert!(
+            studio::approve(&b.app, &b.editor, id, v.post.version - 1)
+                .await
+                .is_err()
+        );
+        studio::approve(&b.app, &b.editor, id, v.post.version)
+            .await
+            .unwrap();
+        let notes = studio::notifications(&b.app, &b.contributor).await.unwrap();
+        assert_eq!(notes[0].kind, "note-approved");
+
+        let view = siar_app::publishing::get(&b.app, &b.editor, id)
+            .await
+            .unwrap();
+        assert_eq!(view.post.status, PostStatus::Scheduled);
+        assert_eq!(view.post.publish_at, at);
+        let d = &view.deliveries[0].delivery;
+        assert_eq!(d.state, DeliveryState::Scheduled);
+        // The hashtag takes the campaign's spelling; the link became a short link.
+        assert!(d.text.contains("#PalembangBaca"), "{}", d.text);
+        assert!(
+            !d.text.contains("perpustakaan.example/katalog"),
+            "{}",
+            d.text
+        );
+        assert!(d.text.contains("http://127.0.0.1:9/l/"), "{}", d.text);
+        let links = siar_app::links::list(&b.app, &b.editor).await.unwrap();
+        let l = &links[0].0;
+        assert_eq!(
+            l.target,
+            "https://perpustakaan.example/katalog?utm_source=practice&utm_medium=social&utm_campaign=palembangbaca-2026"
+        );
+        assert_eq!(l.post_id, Some(id));
+        assert_eq!(l.channel_id, Some(ch));
+
+        // The history tells the whole story.
+        let kinds: Vec<_> = studio::open(&b.app, &b.editor, id)
+            .await
+            .unwrap()
+            .events
+            .iter()
+            .map(|(e, _)| e.kind)
+            .collect();
+        assert_eq!(
+            kinds,
+            vec![
+                PostEventKind::Created,
+                PostEventKind::Submitted,
+                PostEventKind::ChangesRequested,
+                PostEventKind::Submitted,
+                PostEventKind::Approved
+            ]
+        );
+
+        // At its time it goes out, once.
+        b.clock.advance(Duration::from_secs(3601));
+        b.worker("w").drain(10).await.unwrap();
+        let view = siar_app::publishing::get(&b.app, &b.editor, id)
+            .await
+            .unwrap();
+        assert_eq!(view.deliveries[0].delivery.state, DeliveryState::Published);
+    }
+);
+
+dual_test!(
+    two_people_saving_at_once_both_keep_their_text,
+    |store| async move {
+        let b = Bench::new(store).await;
+        let ch = practice(&b).await;
+        let (id, v1) = saved_id(
+            studio::save(
+                &b.app,
+                &b.contributor,
+                None,
+                0,
+                &draft("Versi pertama", vec![ch]),
+                SaveKind::Manual,
+            )
+            .await
+            .unwrap(),
+        );
+        // Both opened version 1; the editor sees the contributor is there.
+        let seen = studio::open(&b.app, &b.editor, id).await.unwrap();
+        assert_eq!(seen.others, vec!["Sari Kontributor".to_string()]);
+        let (_, v2) = saved_id(
+            studio::save(
+                &b.app,
+                &b.editor,
+                Some(id),
+                v1,
+                &draft("Teks dari editor", vec![ch]),
+                SaveKind::Autosave,
+            )
+            .await
+            .unwrap(),
+        );
+        let late = studio::save(
+            &b.app,
+            &b.contributor,
+            Some(id),
+            v1,
+            &draft("Teks dari kontributor", vec![ch]),
+            SaveKind::Autosave,
+        )
+        .await
+        .unwrap();
+        let Saved::Conflict { version, .. } = late else {
+            panic!("{late:?}")
+        };
+        assert_eq!(version, v2);
+        // The newer text stands; the late one is kept for its writer to merge.
+        let v = studio::open(&b.app, &b.contributor, id).await.unwrap();
+        assert_eq!(v.post.text, "Teks dari editor");
+        assert_eq!(v.conflicts.len(), 1);
+        assert_eq!(v.conflicts[0].text, "Teks dari kontributor");
+        // The editor's view does not show the contributor's kept copy as theirs.
+        assert!(
+            studio::open(&b.app, &b.editor, id)
+                .await
+                .unwrap()
+                .conflicts
+                .is_empty()
+        );
+        // People who cannot write drafts cannot save one.
+        assert!(matches!(
+            studio::save(
+                &b.app,
+                &b.analyst,
+                None,
+                0,
+                &draft("x", vec![]),
+                SaveKind::Manual
+            )
+            .await,
+            Err(AppError::Forbidden)
+        ));
+        // Ids from another organisation's world are refused, nothing saved.
+        assert!(matches!(
+            studio::save(
+                &b.app,
+                &b.contributor,
+                None,
+                0,
+                &draft("x", vec![987_654]),
+                SaveKind::Manual
+            )
+            .await,
+            Err(AppError::Invalid(_))
+        ));
+    }
+);
+
+dual_test!(moving_posts_and_overdue_reviews, |store| async move {
+    let b = Bench::new(store).await;
+    let ch = practice(&b).await;
+    let now = b.clock.now_ts();
+    let mut input = draft("Jadwal dipindah", vec![ch]);
+    input.publish_at = Some(now.plus(Duration::from_secs(7200)));
+    let (id, v) = saved_id(
+        studio::save(&b.app, &b.editor, None, 0, &input, SaveKind::Manual)
+            .await
+            .unwrap(),
+    );
+    // An editor's own draft is scheduled without review.
+    studio::approve(&b.app, &b.editor, id, v).await.unwrap();
+    // A move to the past is refused and changes nothing.
+    let past = Timestamp(now.0 - 300_000);
+    assert!(matches!(
+        studio::reschedule(&b.app, &b.editor, id, past).await,
+        Err(AppError::Invalid(_))
+    ));
+    let later = now.plus(Duration::from_secs(86_400));
+    studio::reschedule(&b.app, &b.editor, id, later)
+        .await
+        .unwrap();
+    let view = siar_app::publishing::get(&b.app, &b.editor, id)
+        .await
+        .unwrap();
+    assert_eq!(view.post.publish_at, later);
+    assert_eq!(view.deliveries[0].delivery.publish_at, later);
+    // Nothing goes out at the old time ...
+    b.clock.advance(Duration::from_secs(7300));
+    b.worker("w").drain(10).await.unwrap();
+    let view = siar_app::publishing::get(&b.app, &b.editor, id)
+        .await
+        .unwrap();
+    assert_eq!(view.deliveries[0].delivery.state, DeliveryState::Scheduled);
+    // ... it does at the new one.
+    b.clock.set(later.plus(Duration::from_secs(1)));
+    b.worker("w").drain(10).await.unwrap();
+    let view = siar_app::publishing::get(&b.app, &b.editor, id)
+        .await
+        .unwrap();
+    assert_eq!(view.deliveries[0].delivery.state, DeliveryState::Published);
+    // A contributor cannot move a scheduled post.
+    assert!(matches!(
+        studio::reschedule(
+            &b.app,
+            &b.contributor,
+            id,
+            later.plus(Duration::from_secs(86_400))
+        )
+        .await,
+        Err(AppError::Forbidden)
+    ));
+
+    // A post waiting for review past its time goes back to the editors, once.
+    let now = b.clock.now_ts();
+    let mut input = draft("Menunggu tinjauan", vec![ch]);
+    input.publish_at = Some(now.plus(Duration::from_secs(600)));
+    let (rid, rv) = saved_id(
+        studio::save(&b.app, &b.contributor, None, 0, &input, SaveKind::Manual)
+            .await
+            .unwrap(),
+    );
+    studio::submit(&b.app, &b.contributor, rid, rv)
+        .await
+        .unwrap();
+    assert_eq!(studio::flag_overdue_reviews(&b.app).await.unwrap(), 0);
+    b.clock.advance(Duration::from_secs(900));
+    assert_eq!(studio::flag_overdue_reviews(&b.app).await.unwrap(), 1);
+    assert_eq!(studio::flag_overdue_reviews(&b.app).await.unwrap(), 0);
+    let notes = studio::notifications(&b.app, &b.editor).await.unwrap();
+    assert_eq!(notes[0].kind, "note-overdue");
+    // Approving it now is refused: its time has passed.
+    let v = studio::open(&b.app, &b.editor, rid).await.unwrap();
+    match studio::approve(&b.app, &b.editor, rid, v.post.version).await {
+        Err(AppError::PostRefused(r)) => {
+            assert!(r.problems.for_field("publish_at").is_some(), "{r:?}")
+        }
+        other => panic!("{other:?}"),
+    }
+    // The editor picks a new time, then approves.
+    studio::reschedule(
+        &b.app,
+        &b.editor,
+        rid,
+        b.clock.now_ts().plus(Duration::from_secs(600)),
+    )
+    .await
+    .unwrap();
+    let v = studio::open(&b.app, &b.editor, rid).await.unwrap();
+    studio::approve(&b.app, &b.editor, rid, v.post.version)
+        .await
+        .unwrap();
+    assert!(studio::mark_read(&b.app, &b.editor, None).await.unwrap() >= 2);
+    assert_eq!(studio::unread(&b.app, &b.editor).await.unwrap(), 0);
+});
+
+dual_test!(campaigns_and_hashtag_groups, |store| async move {
+    let b = Bench::new(store).await;
+    let id = campaign(&b).await;
+    let (c, posts) = studio::campaign(&b.app, &b.analyst, id).await.unwrap();
+    assert_eq!(c.slug, "palembangbaca-2026");
+    assert_eq!(c.hashtags, vec!["#PalembangBaca", "#MingguBukuPalembang"]);
+    assert_eq!(c.budget, 1_500_000);
+    assert!(posts.is_empty());
+    // The same slug again is refused by name.
+    let again = studio::save_campaign(
+        &b.app,
+        &b.editor,
+        None,
+        &CampaignForm {
+            name: "#PalembangBaca 2026".into(),
+            starts_on: "2026-01-01".into(),
+            ends_on: "2026-02-01".into(),
+            ..Default::default()
+        },
+    )
+    .await;
+    match again {
+        Err(AppError::Invalid(p)) => assert_eq!(p.0[0].key, "err-campaign-slug-taken"),
+        other => panic!("{other:?}"),
+    }
+    // A hashtag with a space is refused; nothing changes.
+    let bad = studio::save_campaign(
+        &b.app,
+        &b.editor,
+        Some(id),
+        &CampaignForm {
+            name: "#PalembangBaca 2026".into(),
+            starts_on: "2026-01-01".into(),
+            ends_on: "2026-02-01".into(),
+            hashtags: "#Palembang Baca".into(),
+            ..Default::default()
+        },
+    )
+    .await;
+    assert!(matches!(bad, Err(AppError::Invalid(_))));
+    assert_eq!(studio::campaign(&b.app, &b.editor, id).await.unwrap().0, c);
+    // Only editors and admins plan campaigns.
+    assert!(matches!(
+        studio::save_campaign(&b.app, &b.contributor, None, &CampaignForm::default()).await,
+        Err(AppError::Forbidden)
+    ));
+    studio::add_hashtag_group(&b.app, &b.editor, "Literasi", "#LiterasiAnak #BacaBuku")
+        .await
+        .unwrap();
+    assert!(
+        studio::add_hashtag_group(&b.app, &b.editor, "Salah", "#baca buku")
+            .await
+            .is_err()
+    );
+    let s = studio::hashtag_suggestions(&b.app, &b.contributor, Some(id))
+        .await
+        .unwrap();
+    assert_eq!(
+        s,
+        vec![
+            "#PalembangBaca",
+            "#MingguBukuPalembang",
+            "#LiterasiAnak",
+            "#BacaBuku"
+        ]
+    );
+    let g = studio::hashtag_groups(&b.app, &b.editor).await.unwrap();
+    studio::remove_hashtag_group(&b.app, &b.editor, g[0].id)
+        .await
+        .unwrap();
+    assert!(
+        studio::hashtag_groups(&b.app, &b.editor)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+});
