@@ -62,6 +62,8 @@ pub struct Session {
     pub org: Organisation,
     pub csrf_token: String,
     pub actor: Actor,
+    /// Console notifications not read yet (shown in the navigation).
+    pub unread: i64,
 }
 
 impl Session {
@@ -218,6 +220,9 @@ pub async fn session(
     let org_id = siar_domain::org::OrgId(s.org_id);
     let staff = org::user(&mut tx, org_id, siar_domain::org::UserId(s.user_id)).await?;
     let org = org::org_by_id(&mut tx, org_id).await?;
+    let unread =
+        siar_store::studio::unread_count(&mut tx, org_id, siar_domain::org::UserId(s.user_id))
+            .await?;
     tx.rollback().await?;
     let (Some(staff), Some(org)) = (staff, org) else {
         return Ok(None);
@@ -243,6 +248,7 @@ pub async fn session(
         org,
         csrf_token: s.csrf_token,
         actor,
+        unread,
     }))
 }
 

@@ -13,7 +13,6 @@ use siar_domain::studio::{
 };
 use std::collections::BTreeMap;
 
-
 #[derive(sqlx::FromRow)]
 struct Id {
     id: i64,

@@ -187,6 +187,27 @@ impl TestApp {
         self.send(req).await
     }
 
+    /// Posts text fields as `multipart/form-data` (the composer's form).
+    pub async fn post_multipart(&self, path: &str, cookie: &str, fields: &[(&str, &str)]) -> Reply {
+        let boundary = "----siar-test-boundary";
+        let mut body = String::new();
+        for (k, v) in fields {
+            body.push_str(&format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+            ));
+        }
+        body.push_str(&format!("--{boundary}--\r\n"));
+        let req = Request::post(path)
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .header(header::COOKIE, cookie)
+            .body(Body::from(body))
+            .expect("request");
+        self.send(req).await
+    }
+
     /// Signs in through the login form, as a browser would.
     pub async fn sign_in(&self, email: &str, password: &str) -> Result<Browser, Reply> {
         let form = self.get("/app/login", None).await;

@@ -6,7 +6,12 @@ use axum::response::{IntoResponse, Response};
 
 use crate::error::{ErrorKind, WebError};
 
-const FILES: [(&str, &str, &[u8]); 2] = [
+const FILES: [(&str, &str, &[u8]); 3] = [
+    (
+        "compose.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../assets/compose.js"),
+    ),
     (
         "app.css",
         "text/css; charset=utf-8",

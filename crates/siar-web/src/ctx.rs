@@ -32,12 +32,17 @@ pub struct PageCtx {
     pub problems: Problems,
     pub request_id: String,
     pub path: String,
+    /// Unread console notifications.
+    pub unread: i64,
 }
 
 /// The console's areas, in menu order, with the permission each needs.
-pub const NAV: [(&str, &str, Permission); 9] = [
+pub const NAV: [(&str, &str, Permission); 13] = [
     ("/app", "nav-home", Permission::ViewConsole),
+    ("/app/tulis", "nav-compose", Permission::Draft),
+    ("/app/tinjauan", "nav-review", Permission::ViewPosts),
     ("/app/posts", "nav-posts", Permission::ViewPosts),
+    ("/app/kampanye", "nav-campaigns", Permission::ViewPosts),
     ("/app/channels", "nav-channels", Permission::ViewPosts),
     ("/app/links", "nav-links", Permission::ViewPosts),
     ("/app/hari-penting", "nav-days", Permission::ViewPosts),
@@ -45,6 +50,7 @@ pub const NAV: [(&str, &str, Permission); 9] = [
     ("/app/settings", "nav-settings", Permission::ManageSettings),
     ("/app/audit", "nav-audit", Permission::ViewAudit),
     ("/app/jobs", "nav-jobs", Permission::ManageJobs),
+    ("/app/notifikasi", "nav-notes", Permission::ViewConsole),
 ];
 
 pub fn logo_url(slug: &str, org: &siar_domain::org::Organisation) -> Option<String> {
@@ -89,6 +95,7 @@ impl PageCtx {
             problems: Problems::default(),
             request_id,
             path: path.to_string(),
+            unread: s.unread,
         }
     }
 
@@ -113,6 +120,7 @@ impl PageCtx {
             problems: Problems::default(),
             request_id,
             path: String::new(),
+            unread: 0,
         }
     }
 

@@ -43,6 +43,15 @@ const MONTH_KEYS: [&str; 12] = [
     "month-9", "month-10", "month-11", "month-12",
 ];
 
+/// "Desember 2026".
+pub(crate) fn month_label(lang: Lang, first: NaiveDate) -> String {
+    format!(
+        "{} {}",
+        crate::i18n::t(lang, MONTH_KEYS[first.month0() as usize]),
+        first.year()
+    )
+}
+
 pub async fn list(
     State(state): State<WebState>,
     me: Me,
@@ -82,11 +91,7 @@ pub async fn list(
             prompt: d.prompt,
         })
         .collect();
-    let month = format!(
-        "{} {}",
-        c.t(MONTH_KEYS[first.month0() as usize]),
-        first.year()
-    );
+    let month = month_label(c.lang, first);
     page(
         &DaysPage {
             c: &c,

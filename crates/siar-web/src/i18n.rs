@@ -75,8 +75,32 @@ mod tests {
     #[test]
     fn every_key_resolves_in_both() {
         let vars: Vec<(&str, String)> = [
-            "max", "minutes", "name", "count", "role", "open", "close", "zone", "page", "pages",
-            "platform", "n", "item", "text", "days", "counted", "limit", "part", "account",
+            "max",
+            "minutes",
+            "name",
+            "count",
+            "role",
+            "open",
+            "close",
+            "zone",
+            "page",
+            "pages",
+            "platform",
+            "n",
+            "item",
+            "text",
+            "days",
+            "counted",
+            "limit",
+            "part",
+            "account",
+            "names",
+            "when",
+            "canonical",
+            "written",
+            "time",
+            "title",
+            "comment",
         ]
         .into_iter()
         .map(|v| (v, "1".to_string()))
@@ -115,6 +139,27 @@ mod tests {
         needed.extend(ISSUE_KEYS);
         needed.extend(REASON_KEYS);
         needed.extend(siar_domain::links::LINK_KEYS);
+        {
+            use siar_domain::studio::*;
+            needed.extend(STUDIO_KEYS);
+            needed.extend(PostStatus::ALL.iter().map(|s| s.label_key()));
+            needed.extend(Category::ALL.iter().map(|c| c.label_key()));
+            needed.extend(Audience::ALL.iter().map(|a| a.label_key()));
+            needed.extend(PostEventKind::ALL.iter().map(|e| e.label_key()));
+            needed.extend([
+                "note-submitted",
+                "note-changes-requested",
+                "note-approved",
+                "note-overdue",
+                "err-campaign-slug-taken",
+                "err-unknown-campaign",
+                "err-draft-in-review",
+                "err-draft-scheduled",
+                "err-draft-changed",
+                "err-draft-not-submittable",
+                "err-draft-not-in-review",
+            ]);
+        }
         needed.extend(
             siar_domain::days::DayKind::ALL
                 .iter()

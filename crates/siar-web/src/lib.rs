@@ -14,6 +14,7 @@ pub mod middleware;
 pub mod pages;
 pub mod publishing;
 pub mod routes;
+pub mod studio;
 
 use siar_app::App;
 use std::sync::Arc;

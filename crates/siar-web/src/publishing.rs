@@ -10,19 +10,18 @@ use crate::middleware::{RequestId, redirect_with_flash, unprocessable};
 use crate::pages::{Me, done, page, problems_ctx, staff_ctx};
 use askama::Template;
 use axum::body::Body;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
 use chrono::TimeZone;
 use siar_app::channels::{self, BlueskyInput};
-use siar_app::publishing::{self, DeliveryAction, PostInput, Report, VariantInput};
+use siar_app::publishing::{self, DeliveryAction};
 use siar_app::{AppError, media};
 use siar_domain::Timestamp;
 use siar_domain::channels::{Channel, ChannelStatus, Health, Platform};
 use siar_domain::org::{Lang, Permission};
 use siar_domain::publishing::{Delivery, DeliveryState, MediaKind};
-use siar_domain::validate::Problems;
 use std::collections::HashMap;
 
 // ---------------------------------------------------------------- views
@@ -41,7 +40,7 @@ pub struct ChannelRow {
     pub practice: bool,
 }
 
-fn platform_name(lang: Lang, p: Platform) -> String {
+pub(crate) fn platform_name(lang: Lang, p: Platform) -> String {
     i18n::t(lang, p.name_key())
 }
 
@@ -441,7 +440,7 @@ pub struct MediaRow {
     pub info: String,
 }
 
-fn media_row(m: &siar_domain::publishing::Media) -> MediaRow {
+pub(crate) fn media_row(m: &siar_domain::publishing::Media) -> MediaRow {
     let info = match m.duration_ms {
         Some(ms) => format!("{}×{} · {:.1} s", m.width, m.height, ms as f64 / 1000.0),
         None => format!("{}×{}", m.width, m.height),
@@ -517,137 +516,7 @@ pub async fn delivery_action(
     }
 }
 
-// ---------------------------------------------------------------- composer
-
-pub struct ChannelChoice {
-    pub id: i64,
-    pub name: String,
-    pub handle: String,
-    pub checked: bool,
-    pub variant: String,
-    pub limit: usize,
-    pub needs_title: bool,
-    pub issues: Vec<String>,
-    pub counted: Option<String>,
-}
-
-#[derive(Template)]
-#[template(path = "post_new.html")]
-struct ComposePage<'a> {
-    c: &'a PageCtx,
-    choices: Vec<ChannelChoice>,
-    text: String,
-    title: String,
-    when_mode: String,
-    when: String,
-    media: Vec<MediaRow>,
-    media_ids: String,
-    alt: String,
-    zone: String,
-    /// The post was refused for channel rules only (no field problem to mark).
-    refused: bool,
-}
-
-#[derive(Default)]
-struct ComposeForm {
-    text: String,
-    title: String,
-    channels: Vec<i64>,
-    variants: HashMap<i64, String>,
-    when_mode: String,
-    when: String,
-    media_ids: Vec<i64>,
-    alt: String,
-    file: Option<(String, Vec<u8>)>,
-}
-
-async fn compose_page(
-    state: &WebState,
-    me: &Me,
-    c: &PageCtx,
-    form: &ComposeForm,
-    report: Option<&Report>,
-) -> Result<String, WebError> {
-    let actor = &me.0.actor;
-    let list = channels::list(&state.app, actor).await?;
-    let lang = c.lang;
-    let choices = list
-        .iter()
-        .filter(|ch| ch.status != ChannelStatus::Disconnected)
-        .map(|ch| {
-            let rep = report.and_then(|r| r.channels.iter().find(|x| x.channel.id == ch.id));
-            let mut issues: Vec<String> = rep
-                .map(|r| {
-                    r.check
-                        .issues
-                        .iter()
-                        .map(|i| issue_text(lang, ch.platform, i))
-                        .collect()
-                })
-                .unwrap_or_default();
-            if let Some(k) = rep.and_then(|r| r.channel_problem) {
-                issues.insert(
-                    0,
-                    i18n::t_args(lang, k, &[("platform", platform_name(lang, ch.platform))]),
-                );
-            }
-            let caps = ch.platform.capabilities();
-            ChannelChoice {
-                id: ch.id,
-                name: platform_name(lang, ch.platform),
-                handle: ch.handle.clone(),
-                checked: form.channels.contains(&ch.id),
-                variant: form.variants.get(&ch.id).cloned().unwrap_or_default(),
-                limit: rep.map(|r| r.check.limit).unwrap_or(caps.text_limit),
-                needs_title: caps.title_limit.is_some(),
-                counted: rep.map(|r| {
-                    i18n::t_args(
-                        lang,
-                        "compose-counted",
-                        &[
-                            ("counted", r.check.counted.to_string()),
-                            ("limit", r.check.limit.to_string()),
-                        ],
-                    )
-                }),
-                issues,
-            }
-        })
-        .collect();
-    let media = if form.media_ids.is_empty() {
-        vec![]
-    } else {
-        media::by_ids(&state.app, actor, &form.media_ids)
-            .await?
-            .iter()
-            .map(media_row)
-            .collect()
-    };
-    let tz = me.0.org.settings.timezone;
-    Ok(ComposePage {
-        c,
-        choices,
-        text: form.text.clone(),
-        title: form.title.clone(),
-        when_mode: if form.when_mode == "later" {
-            "later".into()
-        } else {
-            "now".into()
-        },
-        when: form.when.clone(),
-        media,
-        media_ids: form
-            .media_ids
-            .iter()
-            .map(|i| i.to_string())
-            .collect::<Vec<_>>()
-            .join(","),
-        alt: form.alt.clone(),
-        zone: siar_domain::time::zone_label(tz).to_string(),
-        refused: report.is_some_and(|r| !r.is_ok()),
-    }
-    .render()?)
-}
+// ---------------------------------------------------------------- rules in words
 
 /// A rule broken on one channel, in the person's language, naming the platform.
 pub fn issue_text(lang: Lang, p: Platform, i: &siar_domain::publishing::Issue) -> String {
@@ -685,148 +554,11 @@ pub fn issue_text(lang: Lang, p: Platform, i: &siar_domain::publishing::Issue) -
     }
 }
 
-pub async fn compose(
-    State(state): State<WebState>,
-    me: Me,
-    headers: HeaderMap,
-    r: Option<Extension<RequestId>>,
-) -> WebResult {
-    let (c, had) = staff_ctx(&me, "compose-title", "/app/posts", &headers, &r);
-    let body = compose_page(&state, &me, &c, &ComposeForm::default(), None).await?;
-    Ok(crate::pages::html_page(body, had, &state))
-}
-
-async fn read_compose(mut mp: Multipart) -> Result<ComposeForm, WebError> {
-    let mut f = ComposeForm::default();
-    loop {
-        let field = match mp.next_field().await {
-            Ok(Some(field)) => field,
-            Ok(None) => break,
-            Err(_) => return Err(WebError(ErrorKind::TooLarge)),
-        };
-        let name = field.name().unwrap_or("").to_string();
-        if name == "file" {
-            let fname = field.file_name().unwrap_or("").to_string();
-            let bytes = field
-                .bytes()
-                .await
-                .map_err(|_| WebError(ErrorKind::TooLarge))?;
-            if !bytes.is_empty() {
-                f.file = Some((fname, bytes.to_vec()));
-            }
-            continue;
-        }
-        let value = field
-            .text()
-            .await
-            .map_err(|_| WebError(ErrorKind::TooLarge))?;
-        match name.as_str() {
-            "text" => f.text = value,
-            "title" => f.title = value,
-            "channel" => {
-                if let Ok(id) = value.parse() {
-                    f.channels.push(id);
-                }
-            }
-            "when_mode" => f.when_mode = value,
-            "when" => f.when = value,
-            "alt" => f.alt = value,
-            "media_ids" => {
-                f.media_ids = value
-                    .split(',')
-                    .filter_map(|s| s.trim().parse().ok())
-                    .collect();
-            }
-            other => {
-                if let Some(id) = other.strip_prefix("text_").and_then(|s| s.parse().ok()) {
-                    f.variants.insert(id, value);
-                }
-            }
-        }
-    }
-    Ok(f)
-}
-
 /// `2026-12-01T09:30` in the organisation's time zone.
-fn parse_local(s: &str, tz: chrono_tz::Tz) -> Option<Timestamp> {
+pub(crate) fn parse_local(s: &str, tz: chrono_tz::Tz) -> Option<Timestamp> {
     let naive = chrono::NaiveDateTime::parse_from_str(s.trim(), "%Y-%m-%dT%H:%M").ok()?;
     let local = tz.from_local_datetime(&naive).earliest()?;
     Some(Timestamp(local.timestamp_millis()))
-}
-
-pub async fn compose_submit(
-    State(state): State<WebState>,
-    me: Me,
-    r: Option<Extension<RequestId>>,
-    mp: Multipart,
-) -> WebResult {
-    let mut form = read_compose(mp).await?;
-    let actor = &me.0.actor;
-    let tz = me.0.org.settings.timezone;
-    let mut problems = Problems::default();
-    // An attached file is stored first, so it is never lost, even when the
-    // post itself needs changes.
-    if let Some((name, bytes)) = form.file.take() {
-        match media::upload(&state.app, actor, &name, bytes, &form.alt).await {
-            Ok(m) => form.media_ids.push(m.id),
-            Err(AppError::Invalid(p)) => problems.0.extend(p.0),
-            Err(e) => return Err(e.into()),
-        }
-    } else if !form.alt.trim().is_empty() {
-        // Alt text typed after the upload applies to the files already attached.
-        for id in &form.media_ids {
-            media::set_alt(&state.app, actor, *id, &form.alt).await?;
-        }
-    }
-    let publish_at = if form.when_mode == "later" {
-        match parse_local(&form.when, tz) {
-            Some(t) => Some(t),
-            None => {
-                problems.push("when", "err-datetime");
-                None
-            }
-        }
-    } else {
-        None
-    };
-    let input = PostInput {
-        text: form.text.clone(),
-        title: Some(form.title.clone()),
-        channels: form.channels.clone(),
-        variants: form
-            .variants
-            .iter()
-            .map(|(id, t)| {
-                (
-                    *id,
-                    VariantInput {
-                        text: Some(t.clone()),
-                        title: None,
-                    },
-                )
-            })
-            .collect(),
-        media: form.media_ids.clone(),
-        publish_at,
-    };
-    let result = if problems.is_empty() {
-        publishing::schedule(&state.app, actor, &input).await
-    } else {
-        let rep = publishing::validate(&state.app, actor, &input).await?;
-        let mut rep = rep;
-        rep.problems.0.extend(problems.0);
-        Err(AppError::PostRefused(Box::new(rep)))
-    };
-    match result {
-        Ok(id) => Ok(done(&state, &format!("/app/posts/{id}"), "post-scheduled")),
-        Err(AppError::PostRefused(rep)) => {
-            let c = problems_ctx(&me, "compose-title", "/app/posts", &r, rep.problems.clone());
-            Ok(unprocessable(
-                compose_page(&state, &me, &c, &form, Some(&rep)).await?,
-            ))
-        }
-        Err(e) => Err(e.into()),
-    }
 }
 
 // ---------------------------------------------------------------- media

@@ -2,7 +2,7 @@
 //! table, and a test walks it for every role.
 
 use crate::middleware::{self, Access};
-use crate::{WebState, api, assets, days, links, pages, publishing as pb};
+use crate::{WebState, api, assets, days, links, pages, publishing as pb, studio as st};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::Method;
@@ -27,7 +27,7 @@ fn spec(method: Method, path: &'static str, example: &'static str, access: Acces
 }
 
 /// Routes that take file uploads, and how large a request they accept.
-const UPLOAD_PATHS: [&str; 1] = ["/app/posts/new"];
+const UPLOAD_PATHS: [&str; 2] = ["/app/tulis", "/app/tulis/{id}"];
 pub const UPLOAD_LIMIT: usize = 210 * 1024 * 1024;
 
 /// The route table. `example` fills path parameters for the access test.
@@ -310,22 +310,136 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<WebState>)> {
             get(links::bio),
         ),
         (
-            spec(
-                g.clone(),
-                "/app/posts/new",
-                "/app/posts/new",
-                Staff(Publish),
-            ),
-            get(pb::compose),
+            spec(g.clone(), "/app/posts/new", "/app/posts/new", Staff(Draft)),
+            get(st::old_compose),
+        ),
+        (
+            spec(g.clone(), "/app/tulis", "/app/tulis", Staff(Draft)),
+            get(st::new_draft),
+        ),
+        (
+            spec(p.clone(), "/app/tulis", "/app/tulis", Staff(Draft)),
+            post(st::create_draft),
         ),
         (
             spec(
                 p.clone(),
-                "/app/posts/new",
-                "/app/posts/new",
+                "/app/tulis/periksa",
+                "/app/tulis/periksa",
+                Staff(Draft),
+            ),
+            post(st::check),
+        ),
+        (
+            spec(
+                p.clone(),
+                "/app/tulis/simpan-otomatis",
+                "/app/tulis/simpan-otomatis",
+                Staff(Draft),
+            ),
+            post(st::autosave_new),
+        ),
+        (
+            spec(
+                g.clone(),
+                "/app/tulis/{id}",
+                "/app/tulis/1",
+                Staff(ViewPosts),
+            ),
+            get(st::edit_draft),
+        ),
+        (
+            spec(p.clone(), "/app/tulis/{id}", "/app/tulis/1", Staff(Draft)),
+            post(st::update_draft),
+        ),
+        (
+            spec(
+                p.clone(),
+                "/app/tulis/{id}/simpan-otomatis",
+                "/app/tulis/1/simpan-otomatis",
+                Staff(Draft),
+            ),
+            post(st::autosave_existing),
+        ),
+        (
+            spec(
+                p.clone(),
+                "/app/tulis/{id}/tinjau",
+                "/app/tulis/1/tinjau",
+                Staff(Draft),
+            ),
+            post(st::review),
+        ),
+        (
+            spec(
+                g.clone(),
+                "/app/tinjauan",
+                "/app/tinjauan",
+                Staff(ViewPosts),
+            ),
+            get(st::review_queue),
+        ),
+        (
+            spec(
+                g.clone(),
+                "/app/notifikasi",
+                "/app/notifikasi",
+                Staff(ViewConsole),
+            ),
+            get(st::notifications),
+        ),
+        (
+            spec(
+                p.clone(),
+                "/app/notifikasi",
+                "/app/notifikasi",
+                Staff(ViewConsole),
+            ),
+            post(st::notifications_read),
+        ),
+        (
+            spec(
+                g.clone(),
+                "/app/kampanye",
+                "/app/kampanye",
+                Staff(ViewPosts),
+            ),
+            get(st::campaigns),
+        ),
+        (
+            spec(p.clone(), "/app/kampanye", "/app/kampanye", Staff(Publish)),
+            post(st::create_campaign),
+        ),
+        (
+            spec(
+                g.clone(),
+                "/app/kampanye/{id}",
+                "/app/kampanye/1",
+                Staff(ViewPosts),
+            ),
+            get(st::campaign_detail),
+        ),
+        (
+            spec(
+                p.clone(),
+                "/app/kampanye/{id}",
+                "/app/kampanye/1",
                 Staff(Publish),
             ),
-            post(pb::compose_submit),
+            post(st::update_campaign),
+        ),
+        (
+            spec(p.clone(), "/app/tagar", "/app/tagar", Staff(Publish)),
+            post(st::add_group),
+        ),
+        (
+            spec(
+                p.clone(),
+                "/app/tagar/{id}/hapus",
+                "/app/tagar/1/hapus",
+                Staff(Publish),
+            ),
+            post(st::remove_group),
         ),
         (
             spec(

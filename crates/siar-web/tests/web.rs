@@ -940,3 +940,205 @@ async fn days_that_matter_a_month_at_a_time() {
     assert!(empty.body.contains("Tidak ada hari penting"));
     t.cleanup().await;
 }
+
+fn first_number_after(body: &str, marker: &str) -> i64 {
+    let at = body.find(marker).expect(marker) + marker.len();
+    body[at..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect::<String>()
+        .parse()
+        .expect("number")
+}
+
+#[tokio::test]
+async fn composer_review_and_campaigns_over_http() {
+    let t = TestApp::sqlite(true).await;
+    let sari = t.sign_in(email(Role::Contributor), PW).await.unwrap();
+    let dedi = t.sign_in(email(Role::Editor), PW).await.unwrap();
+    let page = t.get("/app/tulis", Some(&sari.cookie)).await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("Ajukan untuk ditinjau"));
+    assert!(
+        !page.body.contains("value=\"schedule\""),
+        "contributors cannot schedule"
+    );
+    let ch = first_number_after(&page.body, "name=\"channel\" value=\"").to_string();
+    // The old address leads to the composer.
+    let old = t.get("/app/posts/new", Some(&sari.cookie)).await;
+    assert_eq!(old.location(), Some("/app/tulis"));
+
+    // Saving needs the token; with it, a draft is made.
+    let fields = [
+        ("text", "Pojok baca anak buka setiap Sabtu! #PalembangBaca"),
+        ("channel", ch.as_str()),
+        ("when_mode", "now"),
+        ("shorten_shown", "1"),
+        ("shorten", "1"),
+        ("version", "0"),
+        ("action", "save"),
+    ];
+    assert_eq!(
+        t.post_multipart("/app/tulis", &sari.cookie, &fields)
+            .await
+            .status,
+        403
+    );
+    let url = format!("/app/tulis?_csrf={}", sari.csrf);
+    let r = t.post_multipart(&url, &sari.cookie, &fields).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let to = r.location().unwrap().to_string();
+    let id: i64 = to.trim_start_matches("/app/tulis/").parse().unwrap();
+
+    // Live counters: per channel, by the platform's rules, saving nothing.
+    let chk = t
+        .post_multipart(
+            &format!("/app/tulis/periksa?_csrf={}", sari.csrf),
+            &sari.cookie,
+            &[("text", "Halo 📚"), ("channel", ch.as_str())],
+        )
+        .await;
+    assert_eq!(chk.status, 200);
+    let v: serde_json::Value = serde_json::from_str(&chk.body).unwrap();
+    assert!(
+        v["channels"][0]["counted"]
+            .as_str()
+            .unwrap()
+            .contains("dari")
+    );
+    assert_eq!(v["channels"][0]["preview"][0], "Halo 📚");
+
+    // Autosave raises the version; a save from the old version keeps both texts.
+    let auto = format!("/app/tulis/{id}/simpan-otomatis?_csrf={}", sari.csrf);
+    let mut a = fields.to_vec();
+    a[0] = (
+        "text",
+        "Pojok baca anak buka setiap Sabtu pukul 09.00! #PalembangBaca",
+    );
+    a[5] = ("version", "1");
+    let r = t.post_multipart(&auto, &sari.cookie, &a).await;
+    let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+    assert_eq!(v["version"], 2, "{}", r.body);
+    assert_eq!(v["conflict"], false);
+    a[0] = ("text", "Teks dari tab lain");
+    let r = t.post_multipart(&auto, &sari.cookie, &a).await;
+    let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
+    assert_eq!(v["conflict"], true);
+    let page = t.get(&to, Some(&sari.cookie)).await;
+    assert!(
+        page.body.contains("Teks dari tab lain"),
+        "the late text is shown"
+    );
+    assert!(page.body.contains("pukul 09.00"), "the saved text stands");
+
+    // Submit; the editor is told and sees it waiting.
+    let mut s = fields.to_vec();
+    s[0] = (
+        "text",
+        "Pojok baca anak buka setiap Sabtu pukul 09.00! #PalembangBaca",
+    );
+    s[5] = ("version", "2");
+    s[6] = ("action", "submit");
+    let r = t
+        .post_multipart(
+            &format!("/app/tulis/{id}?_csrf={}", sari.csrf),
+            &sari.cookie,
+            &s,
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let home = t.get("/app/tinjauan", Some(&dedi.cookie)).await;
+    assert!(home.body.contains("Pojok baca anak"));
+    let notes = t.get("/app/notifikasi", Some(&dedi.cookie)).await;
+    assert!(notes.body.contains("mengajukan"), "{}", notes.body);
+    assert!(
+        notes.body.contains("class=\"badge err\">1"),
+        "unread count in the menu"
+    );
+
+    // Asking for changes needs a comment.
+    let review = format!("/app/tulis/{id}/tinjau");
+    let page = t.get(&to, Some(&dedi.cookie)).await;
+    let version = first_number_after(&page.body, "name=\"version\" value=\"").to_string();
+    let r = t
+        .post_form(
+            &review,
+            Some(&dedi.cookie),
+            &[
+                ("_csrf", &dedi.csrf),
+                ("action", "changes"),
+                ("comment", ""),
+                ("version", &version),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("wajib diisi"), "{}", r.body);
+    let r = t
+        .post_form(
+            &review,
+            Some(&dedi.cookie),
+            &[
+                ("_csrf", &dedi.csrf),
+                ("action", "changes"),
+                ("comment", "Sebutkan lantai pojok bacanya."),
+                ("version", &version),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    let page = t.get(&to, Some(&sari.cookie)).await;
+    assert!(page.body.contains("Sebutkan lantai pojok bacanya."));
+    assert!(page.body.contains("Perlu diubah"));
+
+    // Campaigns: a hashtag with a space is refused with a clear message.
+    let bad = t
+        .post_form(
+            "/app/kampanye",
+            Some(&dedi.cookie),
+            &[
+                ("_csrf", &dedi.csrf),
+                ("name", "Minggu Buku Palembang"),
+                ("starts_on", "2026-12-01"),
+                ("ends_on", "2026-12-07"),
+                ("hashtags", "#Minggu Buku"),
+                ("audience", "anak"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.body.contains("Tagar tidak boleh berisi spasi"));
+    assert!(
+        bad.body.contains("Minggu Buku Palembang"),
+        "what was typed stays"
+    );
+    let ok = t
+        .post_form(
+            "/app/kampanye",
+            Some(&dedi.cookie),
+            &[
+                ("_csrf", &dedi.csrf),
+                ("name", "Minggu Buku Palembang"),
+                ("starts_on", "2026-12-01"),
+                ("ends_on", "2026-12-07"),
+                ("hashtags", "#MingguBukuPalembang"),
+                ("audience", "anak"),
+                ("budget", "Rp 500.000"),
+            ],
+        )
+        .await;
+    assert_eq!(ok.status, 303);
+    let detail = t.get(ok.location().unwrap(), Some(&sari.cookie)).await;
+    assert!(detail.body.contains("Rp 500.000"));
+    assert!(detail.body.contains("Desember 2026"));
+    // A contributor cannot create campaigns.
+    let r = t
+        .post_form(
+            "/app/kampanye",
+            Some(&sari.cookie),
+            &[("_csrf", &sari.csrf), ("name", "x")],
+        )
+        .await;
+    assert_eq!(r.status, 403);
+    t.cleanup().await;
+}
