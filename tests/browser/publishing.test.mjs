@@ -49,12 +49,12 @@ test('the demo has published and scheduled posts on the practice channel', async
 test('an editor schedules a post with an image; bad input keeps what was typed', async () => {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   await signIn(page, 'editor@perpustakaan.example');
-  await page.goto(`${base}/app/posts/new`);
+  await page.goto(`${base}/app/tulis`);
   const text = 'Pameran buku lokal Palembang di lobi perpustakaan 🎉 #BacaBukuLokal';
   await page.fill('#text', text);
   await page.setInputFiles('#file', poster);
-  // No channel chosen and no alt text: refused, nothing lost.
-  await page.click('button[type=submit]');
+  // No channel chosen and no alt text: saved as a draft but not scheduled; nothing lost.
+  await page.click('button[value=schedule]');
   await page.waitForSelector('.flash.err');
   assert.match(await page.textContent('body'), /Pilih setidaknya satu kanal/);
   assert.equal(await page.inputValue('#text'), text);
@@ -62,11 +62,11 @@ test('an editor schedules a post with an image; bad input keeps what was typed',
   await page.screenshot({ path: join(shots, 'compose-problems-id.png'), fullPage: true });
 
   await page.check('input[name=channel]');
-  await page.click('button[type=submit]');
+  await page.click('button[value=schedule]');
   await page.waitForSelector('.flash.err');
   assert.match(await page.textContent('body'), /Teks alternatif wajib diisi/);
   await page.fill('#alt', 'Rak pameran berisi buku karya penulis Palembang');
-  await page.click('button[type=submit]');
+  await page.click('button[value=schedule]');
   await page.waitForURL(/\/app\/posts\/\d+$/);
   assert.match(await page.textContent('.flash'), /sudah dijadwalkan/);
   for (let i = 0; i < 50; i++) {

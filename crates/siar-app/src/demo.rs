@@ -96,6 +96,7 @@ pub async fn seed_library(app: &App, with_posts: bool) -> Result<bool, AppError>
     let mut tx = app.store.begin().await?;
     let o = org::insert_org(&mut tx, DEMO_SLUG, &settings, now).await?;
     let mut admin = None;
+    let mut staff = Vec::new();
     for (email, name, role) in DEMO_STAFF {
         let u = org::insert_user(
             &mut tx,
@@ -109,23 +110,25 @@ pub async fn seed_library(app: &App, with_posts: bool) -> Result<bool, AppError>
             now,
         )
         .await?;
+        let actor = crate::Actor {
+            org: o.id,
+            user: Some(u.id),
+            label: email.to_string(),
+            role,
+            ip: None,
+        };
         if role == Role::Admin {
-            admin = Some((u.id, email));
+            admin = Some(actor.clone());
         }
+        staff.push(actor);
     }
     tx.commit().await?;
-    if let Some((id, email)) = admin.filter(|_| with_posts) {
-        seed_posts(
-            app,
-            &crate::Actor {
-                org: o.id,
-                user: Some(id),
-                label: email.to_string(),
-                role: Role::Admin,
-                ip: None,
-            },
-        )
-        .await?;
+    if let Some(admin) = admin.filter(|_| with_posts) {
+        let ch = seed_posts(app, &admin).await?;
+        let by_role = |r: Role| staff.iter().find(|a| a.role == r).cloned();
+        if let (Some(editor), Some(writer)) = (by_role(Role::Editor), by_role(Role::Contributor)) {
+            seed_studio(app, &editor, &writer, ch).await?;
+        }
     }
     Ok(true)
 }
@@ -156,7 +159,7 @@ fn next_saturday_morning(now: siar_domain::Timestamp) -> siar_domain::Timestamp 
 
 /// The demo's practice channel with two posts to publish at once and two for
 /// the coming days (the demo's worker publishes the first two).
-async fn seed_posts(app: &App, admin: &crate::Actor) -> Result<(), AppError> {
+async fn seed_posts(app: &App, admin: &crate::Actor) -> Result<i64, AppError> {
     let ch = crate::channels::connect_practice(app, admin).await?;
     let now = app.now();
     let day = std::time::Duration::from_secs(86_400);
@@ -191,7 +194,236 @@ async fn seed_posts(app: &App, admin: &crate::Actor) -> Result<(), AppError> {
         )
         .await?;
     }
-    seed_links(app, admin, ch).await
+    seed_links(app, admin, ch).await?;
+    Ok(ch)
+}
+
+/// A day `days` from today at `hour`:00 in Palembang.
+fn local_at(now: siar_domain::Timestamp, days: u64, hour: u32) -> Option<siar_domain::Timestamp> {
+    use chrono::{Days, TimeZone};
+    let tz = chrono_tz::Asia::Jakarta;
+    let day = now
+        .to_utc()
+        .with_timezone(&tz)
+        .date_naive()
+        .checked_add_days(Days::new(days))?;
+    let t = tz
+        .from_local_datetime(&day.and_hms_opt(hour, 0, 0)?)
+        .earliest()?;
+    Some(siar_domain::Timestamp(t.timestamp_millis()))
+}
+
+/// The content studio's demo: the #PalembangBaca and #MingguBukuPalembang
+/// campaigns, hashtag groups, a month of planned posts, and drafts in every
+/// state of review.
+async fn seed_studio(
+    app: &App,
+    editor: &crate::Actor,
+    writer: &crate::Actor,
+    ch: i64,
+) -> Result<(), AppError> {
+    use crate::studio::{self, DraftInput, SaveKind, Saved};
+    use siar_domain::studio::{CampaignForm, Category};
+    let now = app.now();
+    let tz = chrono_tz::Asia::Jakarta;
+    let today = now.to_utc().with_timezone(&tz).date_naive();
+    let in_days = |n: u64| {
+        today
+            .checked_add_days(chrono::Days::new(n))
+            .unwrap_or(today)
+            .to_string()
+    };
+    let baca = studio::save_campaign(
+        app,
+        editor,
+        None,
+        &CampaignForm {
+            name: "#PalembangBaca".into(),
+            slug: "palembangbaca".into(),
+            goal: "Mengajak warga Palembang, terutama anak dan pelajar, membaca setiap hari dan berkunjung ke perpustakaan.".into(),
+            starts_on: in_days(0),
+            ends_on: in_days(45),
+            hashtags: "#PalembangBaca, #AyoMembaca".into(),
+            audiences: vec!["anak".into(), "pelajar".into(), "orang_tua".into(), "umum".into()],
+            budget: "2.000.000".into(),
+        },
+    )
+    .await?;
+    let minggu = studio::save_campaign(
+        app,
+        editor,
+        None,
+        &CampaignForm {
+            name: "Minggu Buku Palembang".into(),
+            slug: String::new(),
+            goal: "Sepekan pameran buku lokal, bedah buku dan lomba resensi untuk pelajar.".into(),
+            starts_on: in_days(14),
+            ends_on: in_days(20),
+            hashtags: "#MingguBukuPalembang".into(),
+            audiences: vec!["pelajar".into(), "mahasiswa".into(), "umum".into()],
+            budget: "Rp 5.000.000".into(),
+        },
+    )
+    .await?;
+    studio::add_hashtag_group(
+        app,
+        editor,
+        "Literasi anak",
+        "#DongengSabtu, #AyoMembaca, #LiterasiAnak",
+    )
+    .await?;
+    studio::add_hashtag_group(
+        app,
+        editor,
+        "Akses digital",
+        "#LiterasiDigital, #EbookGratis",
+    )
+    .await?;
+    let planned: [(u64, u32, &str, Category, Option<i64>); 12] = [
+        (
+            1,
+            9,
+            "Tips memilih buku untuk anak usia 5–7 tahun: pilih yang bergambar besar dan ceritanya dekat dengan keseharian. #PalembangBaca",
+            Category::Artikel,
+            Some(baca),
+        ),
+        (
+            2,
+            19,
+            "Video singkat: cara meminjam e-book perpustakaan dari ponsel dalam 3 langkah. #LiterasiDigital",
+            Category::VideoEdukasi,
+            None,
+        ),
+        (
+            4,
+            9,
+            "Jajak pendapat: genre apa yang ingin kamu baca bulan ini? Pilih di portal perpustakaan! #PalembangBaca",
+            Category::KontenInteraktif,
+            Some(baca),
+        ),
+        (
+            6,
+            19,
+            "Bincang daring bersama penulis muda Palembang, Kamis pukul 19.30 WIB lewat siaran langsung. #AyoMembaca",
+            Category::AcaraVirtual,
+            Some(baca),
+        ),
+        (
+            8,
+            9,
+            "Foto kiriman pemustaka: pojok baca keluarga di rumah Bu Siti. Terima kasih sudah berbagi! #PalembangBaca",
+            Category::KontenPengguna,
+            Some(baca),
+        ),
+        (
+            10,
+            9,
+            "Tantangan membaca pekan ini: selesaikan satu buku cerita rakyat Sumatera Selatan. #PalembangBaca",
+            Category::ProgramMembaca,
+            Some(baca),
+        ),
+        (
+            12,
+            19,
+            "Basis data jurnal untuk mahasiswa bisa diakses gratis dengan kartu anggota. #LiterasiDigital",
+            Category::AksesDigital,
+            None,
+        ),
+        (
+            14,
+            9,
+            "Minggu Buku Palembang dimulai hari ini! Pameran buku lokal di lobi, buka pukul 08.00–16.00. #MingguBukuPalembang",
+            Category::Pengumuman,
+            Some(minggu),
+        ),
+        (
+            16,
+            19,
+            "Bedah buku \"Laskar Pelangi\" bersama komunitas baca, Rabu pukul 15.00 di aula. #MingguBukuPalembang",
+            Category::AcaraVirtual,
+            Some(minggu),
+        ),
+        (
+            19,
+            9,
+            "Lomba resensi untuk pelajar: kirim resensimu sebelum Sabtu. Hadiah voucher buku! #MingguBukuPalembang",
+            Category::KontenInteraktif,
+            Some(minggu),
+        ),
+        (
+            23,
+            9,
+            "Kuis Jumat: siapa penulis \"Siti Nurbaya\"? Jawab di portal dan kumpulkan poin. #PalembangBaca",
+            Category::KontenInteraktif,
+            Some(baca),
+        ),
+        (
+            27,
+            19,
+            "Rekap sebulan #PalembangBaca: terima kasih untuk ratusan buku yang kalian baca! #AyoMembaca",
+            Category::Pengumuman,
+            Some(baca),
+        ),
+    ];
+    for (days, hour, text, category, campaign) in planned {
+        let input = DraftInput {
+            text: text.into(),
+            channels: vec![ch],
+            publish_at: local_at(now, days, hour),
+            category: Some(category),
+            campaign_id: campaign,
+            shorten_links: true,
+            ..Default::default()
+        };
+        if let Saved::Saved { id, version } =
+            studio::save(app, editor, None, 0, &input, SaveKind::Manual).await?
+        {
+            studio::approve(app, editor, id, version).await?;
+        }
+    }
+    // The contributor's drafts: one being written, one waiting for review,
+    // one sent back with a comment.
+    let draft = |text: &str, days: Option<u64>| DraftInput {
+        text: text.into(),
+        channels: vec![ch],
+        publish_at: days.and_then(|d| local_at(now, d, 9)),
+        category: Some(Category::ProgramMembaca),
+        campaign_id: Some(baca),
+        shorten_links: true,
+        notes: String::new(),
+        ..Default::default()
+    };
+    let d1 = draft(
+        "Ide: kelas mendongeng untuk orang tua, belajar membacakan cerita dengan suara yang seru. #PalembangBaca",
+        None,
+    );
+    studio::save(app, writer, None, 0, &d1, SaveKind::Manual).await?;
+    let d2 = draft(
+        "Pojok baca anak kini punya 200 buku cerita baru! Ajak si kecil berkunjung akhir pekan ini. #PalembangBaca",
+        Some(3),
+    );
+    if let Saved::Saved { id, version } =
+        studio::save(app, writer, None, 0, &d2, SaveKind::Manual).await?
+    {
+        studio::submit(app, writer, id, version).await?;
+    }
+    let d3 = draft(
+        "Perpustakaan buka sampai malam selama Minggu Buku. #palembangbaca",
+        Some(15),
+    );
+    if let Saved::Saved { id, version } =
+        studio::save(app, writer, None, 0, &d3, SaveKind::Manual).await?
+    {
+        studio::submit(app, writer, id, version).await?;
+        studio::request_changes(
+            app,
+            editor,
+            id,
+            "Sebutkan jam bukanya (sampai pukul 20.00) dan tanggalnya, ya.",
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// Short links of the #PalembangBaca campaign, with a few clicks from phones.

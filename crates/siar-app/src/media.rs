@@ -83,7 +83,7 @@ pub async fn upload(
     bytes: Vec<u8>,
     alt: &str,
 ) -> Result<Media, AppError> {
-    actor.require(Permission::Publish)?;
+    actor.require(Permission::Draft)?;
     if bytes.is_empty() {
         return Err(AppError::field("file", "err-required"));
     }
@@ -199,7 +199,7 @@ pub async fn by_ids(app: &App, actor: &Actor, ids: &[i64]) -> Result<Vec<Media>,
 }
 
 pub async fn set_alt(app: &App, actor: &Actor, id: i64, alt: &str) -> Result<(), AppError> {
-    actor.require(Permission::Publish)?;
+    actor.require(Permission::Draft)?;
     let alt = alt.trim();
     if alt.chars().count() > 1000 {
         return Err(AppError::field("alt", "err-too-long"));

@@ -12,6 +12,7 @@
   var saving = false;
   var stopped = false;
   var checkTimer = null;
+  var pending = null;
   var storeKey = 'siar-draft:' + location.pathname;
 
   function data() {
@@ -73,6 +74,16 @@
     }).then(function (res) {
       saving = false;
       var b = res.b;
+      if (res.ok && !b.conflict) form.querySelector('input[name=version]').value = b.version;
+      if (pending) {
+        // A button was pressed while this save was on its way: send the form
+        // now, with the version the save returned.
+        var btn = pending;
+        pending = null;
+        stopped = true;
+        if (form.requestSubmit) form.requestSubmit(btn); else form.submit();
+        return;
+      }
       if (!res.ok) {
         status.textContent = b.message || '';
         dirty = true;
@@ -121,7 +132,16 @@
     clearTimeout(checkTimer);
     checkTimer = setTimeout(check, 100);
   });
-  form.addEventListener('submit', function () { stopped = true; });
+  form.addEventListener('submit', function (e) {
+    if (saving) {
+      // Wait for the autosave on its way, so the form is not sent from an
+      // older version than the one the server now has.
+      e.preventDefault();
+      pending = e.submitter || null;
+      return;
+    }
+    stopped = true;
+  });
   setInterval(autosave, 4000);
   window.addEventListener('beforeunload', function (e) {
     if (dirty && !stopped) { e.preventDefault(); e.returnValue = ''; }

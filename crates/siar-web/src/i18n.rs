@@ -96,6 +96,7 @@ mod tests {
             "account",
             "names",
             "when",
+            "alt",
             "canonical",
             "written",
             "time",

@@ -1052,7 +1052,7 @@ async fn composer_review_and_campaigns_over_http() {
     let notes = t.get("/app/notifikasi", Some(&dedi.cookie)).await;
     assert!(notes.body.contains("mengajukan"), "{}", notes.body);
     assert!(
-        notes.body.contains("class=\"badge err\">1"),
+        notes.body.contains("<span class=\"sr\"> belum dibaca"),
         "unread count in the menu"
     );
 
@@ -1098,7 +1098,7 @@ async fn composer_review_and_campaigns_over_http() {
             Some(&dedi.cookie),
             &[
                 ("_csrf", &dedi.csrf),
-                ("name", "Minggu Buku Palembang"),
+                ("name", "Pekan Dongeng Desember"),
                 ("starts_on", "2026-12-01"),
                 ("ends_on", "2026-12-07"),
                 ("hashtags", "#Minggu Buku"),
@@ -1118,7 +1118,7 @@ async fn composer_review_and_campaigns_over_http() {
             Some(&dedi.cookie),
             &[
                 ("_csrf", &dedi.csrf),
-                ("name", "Minggu Buku Palembang"),
+                ("name", "Pekan Dongeng Desember"),
                 ("starts_on", "2026-12-01"),
                 ("ends_on", "2026-12-07"),
                 ("hashtags", "#MingguBukuPalembang"),

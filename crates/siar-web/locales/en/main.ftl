@@ -716,3 +716,4 @@ weekday-short-4 = Thu
 weekday-short-5 = Fri
 weekday-short-6 = Sat
 weekday-short-7 = Sun
+compose-alt-is = Alt text: { $alt }

@@ -716,3 +716,4 @@ weekday-short-4 = Kam
 weekday-short-5 = Jum
 weekday-short-6 = Sab
 weekday-short-7 = Min
+compose-alt-is = Teks alternatif: { $alt }
