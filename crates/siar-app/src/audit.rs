@@ -121,7 +121,7 @@ pub async fn export_csv(
 
 /// Spreadsheet programs run cells that start with `=`, `+`, `-` or `@` as formulas;
 /// a leading apostrophe keeps them text.
-fn neutralise(s: &str) -> String {
+pub(crate) fn neutralise(s: &str) -> String {
     if s.starts_with(['=', '+', '-', '@']) {
         format!("'{s}")
     } else {

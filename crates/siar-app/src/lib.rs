@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod auth;
 pub mod batch;
+pub mod calendar;
 pub mod channels;
 pub mod demo;
 pub mod error;

@@ -8,6 +8,7 @@
 
 use crate::publishing::{self, PostInput, VariantInput};
 use crate::{Actor, App, AppError, audit, links};
+use chrono::TimeZone;
 use siar_domain::Timestamp;
 use siar_domain::audit::AuditAction;
 use siar_domain::channels::Platform;
@@ -49,6 +50,8 @@ pub struct DraftInput {
     pub first_comment: String,
     pub notes: String,
     pub shorten_links: bool,
+    /// Repeats made when the post is approved.
+    pub repeat: Option<rules::Repeat>,
 }
 
 impl DraftInput {
@@ -64,6 +67,7 @@ impl DraftInput {
             media: self.media.clone(),
             first_comment: self.first_comment.trim().to_string(),
             shorten_links: self.shorten_links,
+            repeat: self.repeat,
         }
     }
 
@@ -81,6 +85,7 @@ impl DraftInput {
             first_comment: post.draft.first_comment.clone(),
             notes: post.notes.clone(),
             shorten_links: post.draft.shorten_links,
+            repeat: post.draft.repeat,
         }
     }
 
@@ -714,46 +719,73 @@ pub async fn approve(app: &App, actor: &Actor, id: i64, version: i64) -> Result<
         Some(c) => store::get_campaign(&mut tx, actor.org, c).await?,
         None => None,
     };
-    let label = post_label(&post);
-    for c in &report.channels {
-        let (text, title) = (
-            input
-                .variants
-                .get(&c.channel.id)
-                .filter(|t| !t.trim().is_empty())
-                .cloned()
-                .unwrap_or_else(|| input.text.clone()),
-            post.title.clone(),
-        );
-        let text = delivery_text(
-            app,
-            &mut tx,
-            &post,
-            &text,
-            c.channel.platform,
-            c.channel.id,
-            campaign.as_ref(),
-            &label,
-            now,
-        )
-        .await?;
-        let marker = publishing::new_marker();
-        let d = publ::insert_delivery(
-            &mut tx,
-            actor.org,
-            &NewDelivery {
-                post_id: id,
-                channel_id: c.channel.id,
-                text: &text,
-                title: title.as_deref(),
-                media: &input.media,
-                publish_at: at,
-                marker: &marker,
-            },
-            now,
-        )
-        .await?;
-        publishing::enqueue_delivery(&mut tx, actor.org, d, at, now).await?;
+    let channels: Vec<siar_domain::channels::Channel> =
+        report.channels.iter().map(|c| c.channel.clone()).collect();
+    make_deliveries(app, &mut tx, &post, &channels, at, campaign.as_ref(), now).await?;
+    // A recurring post: its repeats are scheduled now, each its own post.
+    let mut repeats = 0;
+    if let Some(rule) = post.draft.repeat {
+        let tz = siar_store::org::org_by_id(&mut tx, actor.org)
+            .await?
+            .map(|o| o.settings.timezone)
+            .unwrap_or(chrono_tz::Asia::Jakarta);
+        let local = at.to_utc().with_timezone(&tz);
+        let content = DraftContent {
+            repeat: None,
+            ..post.draft.clone()
+        };
+        store::set_series(&mut tx, actor.org, id, id).await?;
+        for day in rule.dates(local.date_naive()) {
+            let Some(when) = tz
+                .from_local_datetime(&day.and_time(local.time()))
+                .earliest()
+                .map(|t| Timestamp(t.timestamp_millis()))
+            else {
+                continue;
+            };
+            let copy = store::insert_draft(
+                &mut tx,
+                actor.org,
+                post.author_id,
+                &DraftRecord {
+                    text: &post.text,
+                    title: post.title.as_deref(),
+                    publish_at: Some(when),
+                    draft: &content,
+                    category: post.category,
+                    campaign_id: post.campaign_id,
+                    notes: &post.notes,
+                },
+                PostStatus::Scheduled,
+                now,
+            )
+            .await?;
+            store::set_series(&mut tx, actor.org, copy, id).await?;
+            store::insert_event(
+                &mut tx,
+                actor.org,
+                copy,
+                actor.user,
+                PostEventKind::Scheduled,
+                &format!("#{id}"),
+                now,
+            )
+            .await?;
+            let Some(copy_post) = publ::get_post(&mut tx, actor.org, copy).await? else {
+                continue;
+            };
+            make_deliveries(
+                app,
+                &mut tx,
+                &copy_post,
+                &channels,
+                when,
+                campaign.as_ref(),
+                now,
+            )
+            .await?;
+            repeats += 1;
+        }
     }
     store::set_time(&mut tx, actor.org, id, at, now).await?;
     if !store::set_status(
@@ -782,7 +814,7 @@ pub async fn approve(app: &App, actor: &Actor, id: i64, version: i64) -> Result<
             actor.org,
             &[author],
             "note-approved",
-            &[("title", label.clone()), ("name", who)],
+            &[("title", post_label(&post)), ("name", who)],
             &format!("/app/posts/{id}"),
             now,
         )
@@ -795,7 +827,7 @@ pub async fn approve(app: &App, actor: &Actor, id: i64, version: i64) -> Result<
         "post",
         Some(id.to_string()),
         format!(
-            "status: {} → scheduled; at: {}; channels: {}",
+            "status: {} → scheduled; at: {}; repeats: {repeats}; channels: {}",
             post.status.as_str(),
             at.rfc3339(),
             report
@@ -809,6 +841,58 @@ pub async fn approve(app: &App, actor: &Actor, id: i64, version: i64) -> Result<
     )
     .await?;
     tx.commit().await?;
+    Ok(())
+}
+
+/// One delivery and one job per channel for `post` at `at`.
+async fn make_deliveries(
+    app: &App,
+    tx: &mut Tx,
+    post: &Post,
+    channels: &[siar_domain::channels::Channel],
+    at: Timestamp,
+    campaign: Option<&Campaign>,
+    now: Timestamp,
+) -> Result<(), AppError> {
+    let label = post_label(post);
+    for ch in channels {
+        let text = post
+            .draft
+            .variants
+            .get(&ch.id)
+            .filter(|t| !t.trim().is_empty())
+            .cloned()
+            .unwrap_or_else(|| post.text.clone());
+        let text = delivery_text(
+            app,
+            tx,
+            post,
+            &text,
+            ch.platform,
+            ch.id,
+            campaign,
+            &label,
+            now,
+        )
+        .await?;
+        let marker = publishing::new_marker();
+        let d = publ::insert_delivery(
+            tx,
+            post.org_id,
+            &NewDelivery {
+                post_id: post.id,
+                channel_id: ch.id,
+                text: &text,
+                title: post.title.as_deref(),
+                media: &post.draft.media,
+                publish_at: at,
+                marker: &marker,
+            },
+            now,
+        )
+        .await?;
+        publishing::enqueue_delivery(tx, post.org_id, d, at, now).await?;
+    }
     Ok(())
 }
 

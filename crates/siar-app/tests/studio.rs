@@ -483,3 +483,186 @@ dual_test!(campaigns_and_hashtag_groups, |store| async move {
             .is_empty()
     );
 });
+
+dual_test!(calendar_queues_repeats_and_csv, |store| async move {
+    use siar_app::calendar::{self, CalendarFilter};
+    use siar_domain::studio::{CalState, Repeat};
+    let b = Bench::new(store).await;
+    let ch = practice(&b).await;
+    let now = b.clock.now_ts();
+    let week = Duration::from_secs(7 * 86_400);
+
+    // A queue: every day at 09:00 and 19:00 WIB; "add to queue" takes the
+    // next free slot, and a taken slot is skipped.
+    assert_eq!(
+        calendar::next_slot(&b.app, &b.editor, &[ch]).await.unwrap(),
+        None
+    );
+    assert!(matches!(
+        calendar::set_queue(
+            &b.app,
+            &b.editor,
+            ch,
+            &[1, 2, 3, 4, 5, 6, 7],
+            "09:00, 25:00"
+        )
+        .await,
+        Err(AppError::Invalid(_))
+    ));
+    calendar::set_queue(
+        &b.app,
+        &b.editor,
+        ch,
+        &[1, 2, 3, 4, 5, 6, 7],
+        "19.00, 09:00",
+    )
+    .await
+    .unwrap();
+    let first = calendar::next_slot(&b.app, &b.editor, &[ch])
+        .await
+        .unwrap()
+        .unwrap();
+    let mut input = draft("Slot pertama", vec![ch]);
+    input.publish_at = Some(first);
+    let (id, v) = saved_id(
+        studio::save(&b.app, &b.editor, None, 0, &input, SaveKind::Manual)
+            .await
+            .unwrap(),
+    );
+    studio::approve(&b.app, &b.editor, id, v).await.unwrap();
+    let second = calendar::next_slot(&b.app, &b.editor, &[ch])
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(second.0 > first.0);
+    assert_eq!((second.0 - first.0) % 3_600_000, 0, "on the hour");
+
+    // A recurring post: every week for three more weeks.
+    let mut weekly = draft("Dongeng Sabtu", vec![ch]);
+    let start = now.plus(Duration::from_secs(86_400));
+    weekly.publish_at = Some(start);
+    let first_day = start
+        .to_utc()
+        .with_timezone(&chrono_tz::Asia::Jakarta)
+        .date_naive();
+    weekly.repeat = Repeat::parse(
+        "1",
+        "weeks",
+        &(first_day + chrono::Duration::days(21)).to_string(),
+        Some(first_day),
+    )
+    .unwrap();
+    let (wid, wv) = saved_id(
+        studio::save(&b.app, &b.editor, None, 0, &weekly, SaveKind::Manual)
+            .await
+            .unwrap(),
+    );
+    studio::approve(&b.app, &b.editor, wid, wv).await.unwrap();
+    let items = calendar::items(
+        &b.app,
+        &b.editor,
+        now,
+        now.plus(week * 5),
+        &CalendarFilter::default(),
+    )
+    .await
+    .unwrap();
+    let series: Vec<_> = items
+        .iter()
+        .filter(|i| i.post.text == "Dongeng Sabtu")
+        .collect();
+    assert_eq!(series.len(), 4);
+    assert!(series.iter().all(|i| i.post.series_id == Some(wid)));
+    assert_eq!(series[1].post.publish_at, start.plus(week));
+    assert!(series.iter().all(|i| i.state == CalState::Scheduled));
+    // Filters: by state and channel.
+    let drafts = calendar::items(
+        &b.app,
+        &b.editor,
+        now,
+        now.plus(week * 5),
+        &CalendarFilter {
+            state: Some(CalState::Draft),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert!(drafts.is_empty());
+    let none = calendar::items(
+        &b.app,
+        &b.editor,
+        now,
+        now.plus(week * 5),
+        &CalendarFilter {
+            channel: Some(ch + 1000),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert!(none.is_empty());
+
+    // CSV out and in: bad rows are named by row and column; nothing is
+    // imported until the valid rows are confirmed.
+    let csv = calendar::export_csv(
+        &b.app,
+        &b.editor,
+        now,
+        now.plus(week * 5),
+        &CalendarFilter::default(),
+    )
+    .await
+    .unwrap();
+    assert!(csv.starts_with("\u{feff}tanggal,jam,kanal,teks"));
+    assert!(csv.contains("practice:"));
+    let tomorrow = (now
+        .to_utc()
+        .with_timezone(&chrono_tz::Asia::Jakarta)
+        .date_naive()
+        + chrono::Duration::days(2))
+    .to_string();
+    let long = "a".repeat(5001);
+    let input = format!(
+        "tanggal,jam,kanal,teks,kategori\n\
+         {tomorrow},09:00,practice:latihan,Baca bareng di taman,program_membaca\n\
+         31-12-2026,09:00,practice:latihan,Tanggal salah,\n\
+         {tomorrow},10:00,facebook:tidakada,Kanal tak dikenal,\n\
+         {tomorrow},11:00,practice:latihan,{long},\n\
+         {tomorrow},12:00,practice:latihan,Kategori aneh,berita\n"
+    );
+    let p = calendar::preview_import(&b.app, &b.contributor, &input)
+        .await
+        .unwrap();
+    assert_eq!(p.rows, 5);
+    assert_eq!(p.valid.len(), 1, "{:?}", p.problems);
+    let at: Vec<_> = p
+        .problems
+        .iter()
+        .map(|x| (x.row, x.column, x.key))
+        .collect();
+    assert!(at.contains(&(2, "tanggal", "err-csv-date")), "{at:?}");
+    assert!(at.contains(&(3, "kanal", "err-csv-channel")), "{at:?}");
+    assert!(at.contains(&(4, "teks", "rule-text-too-long")), "{at:?}");
+    assert!(at.contains(&(5, "kategori", "err-csv-category")), "{at:?}");
+    assert_eq!(
+        studio::my_drafts(&b.app, &b.contributor)
+            .await
+            .unwrap()
+            .len(),
+        0
+    );
+    assert_eq!(
+        calendar::import(&b.app, &b.contributor, &input)
+            .await
+            .unwrap(),
+        1
+    );
+    let mine = studio::my_drafts(&b.app, &b.contributor).await.unwrap();
+    assert_eq!(mine.len(), 1);
+    assert_eq!(mine[0].text, "Baca bareng di taman");
+    assert!(matches!(
+        calendar::preview_import(&b.app, &b.contributor, "a,b\n1,2\n").await,
+        Err(AppError::Invalid(_))
+    ));
+});

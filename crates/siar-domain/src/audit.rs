@@ -39,10 +39,11 @@ pub enum AuditAction {
     CampaignCreated,
     CampaignUpdated,
     HashtagGroupChanged,
+    QueueChanged,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 32] = [
+    pub const ALL: [AuditAction; 33] = [
         AuditAction::SignIn,
         AuditAction::SignOutEverywhere,
         AuditAction::StaffCreated,
@@ -75,6 +76,7 @@ impl AuditAction {
         AuditAction::CampaignCreated,
         AuditAction::CampaignUpdated,
         AuditAction::HashtagGroupChanged,
+        AuditAction::QueueChanged,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -111,6 +113,7 @@ impl AuditAction {
             AuditAction::CampaignCreated => "campaign_created",
             AuditAction::CampaignUpdated => "campaign_updated",
             AuditAction::HashtagGroupChanged => "hashtag_group_changed",
+            AuditAction::QueueChanged => "queue_changed",
         }
     }
 
@@ -152,6 +155,7 @@ impl AuditAction {
             AuditAction::CampaignCreated => "audit-campaign_created",
             AuditAction::CampaignUpdated => "audit-campaign_updated",
             AuditAction::HashtagGroupChanged => "audit-hashtag_group_changed",
+            AuditAction::QueueChanged => "audit-queue_changed",
         }
     }
 }

@@ -164,6 +164,8 @@ pub struct Post {
     pub version: i64,
     /// False while a draft has no planned time.
     pub timed: bool,
+    /// The first post of the recurring rule this one was made from.
+    pub series_id: Option<i64>,
 }
 
 /// One post on one channel: what it will send, and what happened.

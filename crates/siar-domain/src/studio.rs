@@ -188,6 +188,148 @@ pub struct DraftContent {
     /// Links in the text become short links with UTM tags when scheduled.
     #[serde(default = "yes")]
     pub shorten_links: bool,
+    /// Repeats of the post (made when it is approved).
+    #[serde(default)]
+    pub repeat: Option<Repeat>,
+}
+
+/// "Every N days (or weeks) until a date".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Repeat {
+    pub every: u32,
+    pub weeks: bool,
+    pub until: NaiveDate,
+}
+
+/// Most posts one recurring rule may make.
+pub const MAX_REPEATS: usize = 100;
+
+impl Repeat {
+    /// Checks a rule typed as text: every 1–365, a unit, an end date on or
+    /// after `first` and within a year of it, at most [`MAX_REPEATS`] posts.
+    pub fn parse(
+        every: &str,
+        unit: &str,
+        until: &str,
+        first: Option<NaiveDate>,
+    ) -> Result<Option<Repeat>, (&'static str, &'static str)> {
+        let every = every.trim();
+        if every.is_empty() || every == "0" {
+            return Ok(None);
+        }
+        let n: u32 = every
+            .parse()
+            .ok()
+            .filter(|n| (1..=365).contains(n))
+            .ok_or(("repeat_every", "err-repeat-every"))?;
+        let weeks = match unit.trim() {
+            "weeks" => true,
+            "days" | "" => false,
+            _ => return Err(("repeat_unit", "err-repeat-every")),
+        };
+        if until.trim().is_empty() {
+            return Err(("repeat_until", "err-repeat-no-end"));
+        }
+        let until = NaiveDate::parse_from_str(until.trim(), "%Y-%m-%d")
+            .map_err(|_| ("repeat_until", "err-date"))?;
+        let Some(first) = first else {
+            return Err(("when", "err-repeat-needs-time"));
+        };
+        if until < first {
+            return Err(("repeat_until", "err-repeat-until-before"));
+        }
+        if until > first + chrono::Duration::days(366) {
+            return Err(("repeat_until", "err-repeat-too-long"));
+        }
+        let r = Repeat {
+            every: n,
+            weeks,
+            until,
+        };
+        if r.dates(first).len() > MAX_REPEATS {
+            return Err(("repeat_until", "err-repeat-too-many"));
+        }
+        Ok(Some(r))
+    }
+
+    /// The days of the repeats after `first` (not `first` itself).
+    pub fn dates(&self, first: NaiveDate) -> Vec<NaiveDate> {
+        let step = i64::from(self.every) * if self.weeks { 7 } else { 1 };
+        let mut out = Vec::new();
+        let mut d = first;
+        while out.len() <= MAX_REPEATS {
+            d += chrono::Duration::days(step);
+            if d > self.until {
+                break;
+            }
+            out.push(d);
+        }
+        out
+    }
+}
+
+/// What the calendar shows for a post: its review state, or for a scheduled
+/// one, how its deliveries went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum CalState {
+    Draft,
+    InReview,
+    ChangesRequested,
+    Scheduled,
+    Published,
+    Failed,
+}
+
+impl CalState {
+    pub const ALL: [CalState; 6] = [
+        CalState::Draft,
+        CalState::InReview,
+        CalState::ChangesRequested,
+        CalState::Scheduled,
+        CalState::Published,
+        CalState::Failed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CalState::Draft => "draft",
+            CalState::InReview => "in_review",
+            CalState::ChangesRequested => "changes_requested",
+            CalState::Scheduled => "scheduled",
+            CalState::Published => "published",
+            CalState::Failed => "failed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|x| x.as_str() == s.trim())
+    }
+
+    pub fn label_key(self) -> &'static str {
+        match self {
+            CalState::Draft => "status-draft",
+            CalState::InReview => "status-in-review",
+            CalState::ChangesRequested => "status-changes-requested",
+            CalState::Scheduled => "cal-scheduled",
+            CalState::Published => "cal-published",
+            CalState::Failed => "cal-failed",
+        }
+    }
+
+    pub fn tone(self) -> &'static str {
+        match self {
+            CalState::Draft => "muted",
+            CalState::InReview => "warn",
+            CalState::ChangesRequested | CalState::Failed => "err",
+            CalState::Scheduled => "run",
+            CalState::Published => "ok",
+        }
+    }
+
+    /// Whether the post can still be moved to another time.
+    pub fn movable(self) -> bool {
+        !matches!(self, CalState::Published | CalState::Failed)
+    }
 }
 
 fn yes() -> bool {
@@ -331,7 +473,13 @@ pub struct Notification {
 pub const MAX_HASHTAG_CHARS: usize = 60;
 
 /// Every message key this module can return (each must be translated).
-pub const STUDIO_KEYS: [&str; 9] = [
+pub const STUDIO_KEYS: [&str; 15] = [
+    "err-repeat-every",
+    "err-repeat-no-end",
+    "err-repeat-needs-time",
+    "err-repeat-until-before",
+    "err-repeat-too-long",
+    "err-repeat-too-many",
     "err-hashtag-space",
     "err-hashtag-chars",
     "err-hashtag-digits",
@@ -688,6 +836,62 @@ mod tests {
         let (p, _) = check_campaign(&f).unwrap_err();
         assert!(p.for_field("name").is_some());
         assert!(p.for_field("starts_on").is_some());
+    }
+
+    #[test]
+    fn recurring_rules_need_an_end() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
+        let first = d("2026-12-01");
+        assert_eq!(Repeat::parse("", "days", "", first), Ok(None));
+        assert_eq!(
+            Repeat::parse("2", "weeks", "", first),
+            Err(("repeat_until", "err-repeat-no-end"))
+        );
+        assert_eq!(
+            Repeat::parse("x", "weeks", "2026-12-31", first),
+            Err(("repeat_every", "err-repeat-every"))
+        );
+        assert_eq!(
+            Repeat::parse("1", "days", "2026-11-30", first),
+            Err(("repeat_until", "err-repeat-until-before"))
+        );
+        assert_eq!(
+            Repeat::parse("1", "days", "2027-12-31", first),
+            Err(("repeat_until", "err-repeat-too-long"))
+        );
+        assert_eq!(
+            Repeat::parse("1", "days", "2027-11-30", first),
+            Err(("repeat_until", "err-repeat-too-many"))
+        );
+        assert_eq!(
+            Repeat::parse("1", "weeks", "2026-12-31", None),
+            Err(("when", "err-repeat-needs-time"))
+        );
+        let r = Repeat::parse("1", "weeks", "2026-12-29", first)
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            r.dates(first.unwrap()),
+            vec![
+                d("2026-12-08").unwrap(),
+                d("2026-12-15").unwrap(),
+                d("2026-12-22").unwrap(),
+                d("2026-12-29").unwrap()
+            ]
+        );
+        let r = Repeat::parse("3", "days", "2026-12-07", first)
+            .unwrap()
+            .unwrap();
+        assert_eq!(r.dates(first.unwrap()).len(), 2);
+    }
+
+    #[test]
+    fn calendar_states_round_trip() {
+        for s in CalState::ALL {
+            assert_eq!(CalState::parse(s.as_str()), Some(s));
+        }
+        assert!(!CalState::Published.movable());
+        assert!(CalState::InReview.movable());
     }
 
     #[test]

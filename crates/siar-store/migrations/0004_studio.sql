@@ -36,7 +36,20 @@ ALTER TABLE posts ADD COLUMN notes TEXT NOT NULL DEFAULT '';
 ALTER TABLE posts ADD COLUMN version BIGINT NOT NULL DEFAULT 1;
 -- FALSE while a draft has no time yet (publish_at then holds its creation).
 ALTER TABLE posts ADD COLUMN timed {BOOL} NOT NULL DEFAULT TRUE;
+-- Posts made from one recurring rule share the first one's id.
+ALTER TABLE posts ADD COLUMN series_id BIGINT;
 CREATE INDEX posts_org_status ON posts (org_id, status, publish_at);
+
+-- Queue slots: "add to queue" takes a channel's next free slot. Weekday 1 =
+-- Monday ... 7 = Sunday; minute of the day in the organisation's zone.
+CREATE TABLE queue_slots (
+    id {ID},
+    org_id BIGINT NOT NULL REFERENCES organisations (id),
+    channel_id BIGINT NOT NULL REFERENCES channels (id),
+    weekday INTEGER NOT NULL,
+    minute INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX queue_slots_unique ON queue_slots (channel_id, weekday, minute);
 
 -- The post's history: created, submitted, changes requested, approved, ...
 CREATE TABLE post_events (

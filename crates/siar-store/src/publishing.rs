@@ -27,9 +27,10 @@ pub(crate) enum Posts {
     Notes,
     Version,
     Timed,
+    SeriesId,
 }
 
-const POST_COLS: [Posts; 15] = [
+const POST_COLS: [Posts; 16] = [
     Posts::Id,
     Posts::OrgId,
     Posts::AuthorId,
@@ -45,6 +46,7 @@ const POST_COLS: [Posts; 15] = [
     Posts::Notes,
     Posts::Version,
     Posts::Timed,
+    Posts::SeriesId,
 ];
 
 #[derive(sqlx::FromRow)]
@@ -64,6 +66,7 @@ struct PostRow {
     notes: String,
     version: i64,
     timed: bool,
+    series_id: Option<i64>,
 }
 
 impl From<PostRow> for Post {
@@ -84,6 +87,7 @@ impl From<PostRow> for Post {
             notes: r.notes,
             version: r.version,
             timed: r.timed,
+            series_id: r.series_id,
         }
     }
 }

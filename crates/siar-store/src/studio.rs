@@ -191,6 +191,103 @@ pub async fn timed_before(
         .collect())
 }
 
+/// Marks a post as one of a recurring rule's.
+pub async fn set_series(tx: &mut Tx, org: OrgId, id: i64, series: i64) -> Result<(), StoreError> {
+    let q = Query::update()
+        .table(Posts::Table)
+        .value(Posts::SeriesId, series)
+        .and_where(Expr::col(Posts::OrgId).eq(org.0))
+        .and_where(Expr::col(Posts::Id).eq(id))
+        .to_owned();
+    tx.exec(&q).await?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------- queues
+
+#[derive(Iden, Clone, Copy)]
+enum QueueSlots {
+    Table,
+    OrgId,
+    ChannelId,
+    Weekday,
+    Minute,
+}
+
+/// A time slot of a channel's queue: weekday 1 = Monday ... 7 = Sunday,
+/// minute of the day in the organisation's zone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QueueSlot {
+    pub channel_id: i64,
+    pub weekday: u32,
+    pub minute: u32,
+}
+
+pub async fn queue_slots(tx: &mut Tx, org: OrgId) -> Result<Vec<QueueSlot>, StoreError> {
+    #[derive(sqlx::FromRow)]
+    struct Rw {
+        channel_id: i64,
+        weekday: i32,
+        minute: i32,
+    }
+    let q = Query::select()
+        .columns([
+            QueueSlots::ChannelId,
+            QueueSlots::Weekday,
+            QueueSlots::Minute,
+        ])
+        .from(QueueSlots::Table)
+        .and_where(Expr::col(QueueSlots::OrgId).eq(org.0))
+        .order_by(QueueSlots::ChannelId, Order::Asc)
+        .order_by(QueueSlots::Weekday, Order::Asc)
+        .order_by(QueueSlots::Minute, Order::Asc)
+        .to_owned();
+    Ok(tx
+        .fetch_all::<Rw, _>(&q)
+        .await?
+        .into_iter()
+        .map(|r| QueueSlot {
+            channel_id: r.channel_id,
+            weekday: r.weekday.unsigned_abs(),
+            minute: r.minute.unsigned_abs(),
+        })
+        .collect())
+}
+
+/// Replaces one channel's slots.
+pub async fn set_queue(
+    tx: &mut Tx,
+    org: OrgId,
+    channel: i64,
+    slots: &[(u32, u32)],
+) -> Result<(), StoreError> {
+    let q = Query::delete()
+        .from_table(QueueSlots::Table)
+        .and_where(Expr::col(QueueSlots::OrgId).eq(org.0))
+        .and_where(Expr::col(QueueSlots::ChannelId).eq(channel))
+        .to_owned();
+    tx.exec(&q).await?;
+    for (weekday, minute) in slots {
+        let q = Query::insert()
+            .into_table(QueueSlots::Table)
+            .columns([
+                QueueSlots::OrgId,
+                QueueSlots::ChannelId,
+                QueueSlots::Weekday,
+                QueueSlots::Minute,
+            ])
+            .values_panic([
+                org.0.into(),
+                channel.into(),
+                i64::from(*weekday).into(),
+                i64::from(*minute).into(),
+            ])
+            .to_owned();
+        tx.exec(&q).await?;
+    }
+    Ok(())
+}
+
 // ---------------------------------------------------------------- history
 
 #[derive(Iden, Clone, Copy)]

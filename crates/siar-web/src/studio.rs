@@ -49,6 +49,9 @@ pub(crate) struct ComposeForm {
     shorten: bool,
     version: i64,
     action: String,
+    repeat_every: String,
+    repeat_unit: String,
+    repeat_until: String,
 }
 
 async fn read_form(mut mp: Multipart) -> Result<ComposeForm, WebError> {
@@ -94,6 +97,9 @@ async fn read_form(mut mp: Multipart) -> Result<ComposeForm, WebError> {
             "shorten" => f.shorten = true,
             "shorten_shown" => shorten_seen = true,
             "version" => f.version = value.trim().parse().unwrap_or(0),
+            "repeat_every" => f.repeat_every = value,
+            "repeat_unit" => f.repeat_unit = value,
+            "repeat_until" => f.repeat_until = value,
             "action" => f.action = value,
             "media_ids" => {
                 f.media_ids = value
@@ -138,6 +144,20 @@ impl ComposeForm {
             notes: post.notes.clone(),
             shorten: post.draft.shorten_links,
             version: post.version,
+            repeat_every: post
+                .draft
+                .repeat
+                .map(|r| r.every.to_string())
+                .unwrap_or_default(),
+            repeat_unit: match post.draft.repeat {
+                Some(r) if r.weeks => "weeks".into(),
+                _ => "days".into(),
+            },
+            repeat_until: post
+                .draft
+                .repeat
+                .map(|r| r.until.to_string())
+                .unwrap_or_default(),
             ..Default::default()
         }
     }
@@ -165,7 +185,21 @@ impl ComposeForm {
                 }
             },
         };
+        let first_day = publish_at.map(|t| t.to_utc().with_timezone(&tz).date_naive());
+        let repeat = match siar_domain::studio::Repeat::parse(
+            &self.repeat_every,
+            &self.repeat_unit,
+            &self.repeat_until,
+            first_day,
+        ) {
+            Ok(r) => r,
+            Err((field, key)) => {
+                problems.push(field, key);
+                None
+            }
+        };
         DraftInput {
+            repeat,
             text: self.text.clone(),
             title: self.title.clone(),
             channels: self.channels.clone(),
