@@ -1313,3 +1313,16 @@ pub async fn hashtag_suggestions(
     out.retain(|t| seen.insert(t.to_lowercase(), ()).is_none());
     Ok(out)
 }
+
+/// The team's names, for the calendar's author filter.
+pub async fn authors(app: &App, actor: &Actor) -> Result<Vec<(UserId, String)>, AppError> {
+    actor.require(Permission::ViewPosts)?;
+    let mut tx = app.store.read().await?;
+    let staff = siar_store::org::users(&mut tx, actor.org).await?;
+    tx.commit().await?;
+    Ok(staff
+        .into_iter()
+        .filter(|s| s.active && s.role.can(Permission::Draft))
+        .map(|s| (s.id, s.name))
+        .collect())
+}

@@ -6,7 +6,12 @@ use axum::response::{IntoResponse, Response};
 
 use crate::error::{ErrorKind, WebError};
 
-const FILES: [(&str, &str, &[u8]); 3] = [
+const FILES: [(&str, &str, &[u8]); 4] = [
+    (
+        "calendar.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../assets/calendar.js"),
+    ),
     (
         "compose.js",
         "text/javascript; charset=utf-8",

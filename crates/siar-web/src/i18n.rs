@@ -97,6 +97,8 @@ mod tests {
             "names",
             "when",
             "alt",
+            "date",
+            "value",
             "canonical",
             "written",
             "time",
@@ -147,6 +149,7 @@ mod tests {
             needed.extend(Category::ALL.iter().map(|c| c.label_key()));
             needed.extend(Audience::ALL.iter().map(|a| a.label_key()));
             needed.extend(PostEventKind::ALL.iter().map(|e| e.label_key()));
+            needed.extend(CalState::ALL.iter().map(|e| e.label_key()));
             needed.extend([
                 "note-submitted",
                 "note-changes-requested",

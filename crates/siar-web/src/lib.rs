@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod assets;
+pub mod calendar;
 pub mod ctx;
 pub mod days;
 pub mod error;

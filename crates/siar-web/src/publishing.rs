@@ -425,6 +425,10 @@ pub async fn posts_list(
 #[template(path = "post.html")]
 struct PostPage<'a> {
     c: &'a PageCtx,
+    id: i64,
+    movable: bool,
+    move_date: String,
+    move_time: String,
     text: String,
     title: Option<String>,
     when: String,
@@ -463,8 +467,22 @@ pub async fn post_detail(
     let v = publishing::get(&state.app, &me.0.actor, id).await?;
     let (c, had) = staff_ctx(&me, "post-title", "/app/posts", &headers, &r);
     let tz = me.0.org.settings.timezone;
+    let local = v.post.publish_at.to_utc().with_timezone(&tz);
+    let movable = me.0.actor.role.can(Permission::Publish)
+        && !v.deliveries.is_empty()
+        && v.deliveries.iter().all(|d| {
+            d.delivery.attempts == 0
+                && matches!(
+                    d.delivery.state,
+                    DeliveryState::Scheduled | DeliveryState::Waiting | DeliveryState::Cancelled
+                )
+        });
     page(
         &PostPage {
+            id,
+            movable,
+            move_date: local.format("%Y-%m-%d").to_string(),
+            move_time: local.format("%H:%M").to_string(),
             text: v.post.text.clone(),
             title: v.post.title.clone(),
             when: format!(

@@ -2,7 +2,9 @@
 //! table, and a test walks it for every role.
 
 use crate::middleware::{self, Access};
-use crate::{WebState, api, assets, days, links, pages, publishing as pb, studio as st};
+use crate::{
+    WebState, api, assets, calendar as cal, days, links, pages, publishing as pb, studio as st,
+};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::Method;
@@ -27,7 +29,7 @@ fn spec(method: Method, path: &'static str, example: &'static str, access: Acces
 }
 
 /// Routes that take file uploads, and how large a request they accept.
-const UPLOAD_PATHS: [&str; 2] = ["/app/tulis", "/app/tulis/{id}"];
+const UPLOAD_PATHS: [&str; 3] = ["/app/tulis", "/app/tulis/{id}", "/app/kalender/impor"];
 pub const UPLOAD_LIMIT: usize = 210 * 1024 * 1024;
 
 /// The route table. `example` fills path parameters for the access test.
@@ -312,6 +314,59 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<WebState>)> {
         (
             spec(g.clone(), "/app/posts/new", "/app/posts/new", Staff(Draft)),
             get(st::old_compose),
+        ),
+        (
+            spec(
+                g.clone(),
+                "/app/kalender",
+                "/app/kalender",
+                Staff(ViewPosts),
+            ),
+            get(cal::calendar),
+        ),
+        (
+            spec(
+                g.clone(),
+                "/app/kalender.csv",
+                "/app/kalender.csv",
+                Staff(ViewPosts),
+            ),
+            get(cal::export),
+        ),
+        (
+            spec(
+                p.clone(),
+                "/app/kalender/pindah",
+                "/app/kalender/pindah",
+                Staff(Draft),
+            ),
+            post(cal::move_post),
+        ),
+        (
+            spec(
+                g.clone(),
+                "/app/kalender/impor",
+                "/app/kalender/impor",
+                Staff(Draft),
+            ),
+            get(cal::import_form),
+        ),
+        (
+            spec(
+                p.clone(),
+                "/app/kalender/impor",
+                "/app/kalender/impor",
+                Staff(Draft),
+            ),
+            post(cal::import),
+        ),
+        (
+            spec(g.clone(), "/app/antrean", "/app/antrean", Staff(ViewPosts)),
+            get(cal::queues),
+        ),
+        (
+            spec(p.clone(), "/app/antrean", "/app/antrean", Staff(Publish)),
+            post(cal::save_queue),
         ),
         (
             spec(g.clone(), "/app/tulis", "/app/tulis", Staff(Draft)),

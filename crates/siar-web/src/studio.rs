@@ -675,6 +675,15 @@ async fn handle_compose(
             media::set_alt(&state.app, actor, *m, &form.alt).await?;
         }
     }
+    if form.action == "queue" {
+        match crate::calendar::next_slot_input(state, me, &form.channels).await? {
+            Some(when) => {
+                form.when_mode = "later".into();
+                form.when = when;
+            }
+            None => problems.push("when", "err-queue-empty"),
+        }
+    }
     let input = form.input(tz, &mut problems);
     let saved = match studio::save(
         &state.app,
@@ -728,6 +737,7 @@ async fn handle_compose(
             "schedule" => studio::approve(&state.app, actor, id, version)
                 .await
                 .map(|()| (format!("/app/posts/{id}"), "post-scheduled")),
+            "queue" => Ok((format!("/app/tulis/{id}"), "draft-queued")),
             _ => Ok((format!("/app/tulis/{id}"), "draft-saved")),
         }
     };

@@ -1142,3 +1142,108 @@ async fn composer_review_and_campaigns_over_http() {
     assert_eq!(r.status, 403);
     t.cleanup().await;
 }
+
+#[tokio::test]
+async fn calendar_moves_exports_and_imports() {
+    let t = TestApp::sqlite(true).await;
+    let dedi = t.sign_in(email(Role::Editor), PW).await.unwrap();
+    let sari = t.sign_in(email(Role::Contributor), PW).await.unwrap();
+    // The demo's month of posts is on the calendar, in every view.
+    let month = t.get("/app/kalender", Some(&dedi.cookie)).await;
+    assert_eq!(month.status, 200);
+    assert!(month.body.contains("cal-item"), "{}", month.body);
+    for v in ["minggu", "daftar"] {
+        let r = t
+            .get(&format!("/app/kalender?tampilan={v}"), Some(&dedi.cookie))
+            .await;
+        assert_eq!(r.status, 200);
+    }
+    let filtered = t
+        .get(
+            "/app/kalender?tampilan=daftar&status=draft",
+            Some(&dedi.cookie),
+        )
+        .await;
+    assert!(!filtered.body.contains("class=\"badge run\""));
+    assert!(!filtered.body.contains("class=\"badge ok\""));
+    // Moving a post to a past day is refused with a message, nothing changes.
+    let id = first_number_after(&month.body, "data-post=\"");
+    let r = t
+        .post_form(
+            "/app/kalender/pindah",
+            Some(&dedi.cookie),
+            &[
+                ("_csrf", &dedi.csrf),
+                ("post", &id.to_string()),
+                ("date", "2020-01-01"),
+                ("back", "/app/kalender"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    assert_eq!(r.location(), Some("/app/kalender"));
+    let flash = r.set_cookie("siar_flash").unwrap_or_default();
+    assert!(flash.contains("rule-time-in-past"), "{flash}");
+    // CSV out.
+    let csv = t.get("/app/kalender.csv", Some(&dedi.cookie)).await;
+    assert_eq!(csv.status, 200);
+    assert!(
+        csv.headers
+            .get("content-type")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    assert!(csv.body.contains("tanggal,jam,kanal,teks"));
+    // CSV in: the preview names the bad row; nothing is saved until confirmed.
+    let drafts_before = t.get("/app/tinjauan", Some(&sari.cookie)).await.body;
+    let soon = (chrono::Utc::now() + chrono::Duration::days(30)).format("%Y-%m-%d");
+    let csv_in = format!(
+        "tanggal,jam,kanal,teks\n{soon},09:00,practice:latihan,Baris baik\nbesok,09:00,practice:latihan,Baris buruk\n"
+    );
+    let csv_in = csv_in.as_str();
+    let url = format!("/app/kalender/impor?_csrf={}", sari.csrf);
+    let p = t
+        .post_multipart(
+            &url,
+            &sari.cookie,
+            &[("csv", csv_in), ("action", "preview")],
+        )
+        .await;
+    assert_eq!(p.status, 200, "{}", p.body);
+    assert!(p.body.contains("Tanggal “besok” tidak valid"), "{}", p.body);
+    assert!(p.body.contains("Impor 1 baris yang benar"));
+    assert_eq!(
+        t.get("/app/tinjauan", Some(&sari.cookie))
+            .await
+            .body
+            .matches("Baris baik")
+            .count(),
+        drafts_before.matches("Baris baik").count()
+    );
+    let c = t
+        .post_multipart(
+            &url,
+            &sari.cookie,
+            &[("csv", csv_in), ("action", "confirm")],
+        )
+        .await;
+    assert_eq!(c.status, 303);
+    assert!(
+        t.get("/app/tinjauan", Some(&sari.cookie))
+            .await
+            .body
+            .contains("Baris baik")
+    );
+    // Queues: only editors set them.
+    let r = t
+        .post_form(
+            "/app/antrean",
+            Some(&sari.cookie),
+            &[("_csrf", &sari.csrf), ("channel", "1"), ("times", "09:00")],
+        )
+        .await;
+    assert_eq!(r.status, 403);
+    t.cleanup().await;
+}
