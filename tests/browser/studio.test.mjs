@@ -23,6 +23,11 @@ after(async () => {
   await siar?.stop();
 });
 
+// Wall-clock time in Palembang (WIB, UTC+7, no daylight saving) `ms` from now.
+function wib(ms) {
+  return new Date(Date.now() + ms + 7 * 3600e3).toISOString();
+}
+
 async function signIn(browser, email) {
   const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await ctx.newPage();
@@ -55,6 +60,9 @@ test('a draft goes from contributor to editor and back, then is approved', async
   await sari.keyboard.type(' #Ayo');
   await sari.click('button.tag[data-tag="#AyoMembaca"]');
   assert.match(await sari.inputValue('#text'), /#AyoMembaca $/);
+  // Planned for tomorrow at 09:00 WIB.
+  await sari.check('input[name=when_mode][value=later]');
+  await sari.fill('#when', `${wib(86400e3).slice(0, 10)}T09:00`);
   await sari.setInputFiles('#file', poster);
   await sari.fill('#alt', 'Pelajar menulis cerpen di aula perpustakaan');
   await sari.screenshot({ path: join(shots, 'studio-compose-id.png'), fullPage: true });
@@ -98,9 +106,42 @@ test('a draft goes from contributor to editor and back, then is approved', async
   assert.ok(await dedi.isVisible('text=Kanal Latihan'));
   await dedi.screenshot({ path: join(shots, 'studio-approved-id.png'), fullPage: true });
 
-  // The history shows every step.
-  await sari.goto(draftUrl);
-  await sari.waitForURL(/\/app\/posts\/\d+$/);
+  const postUrl = dedi.url();
+  const id = postUrl.split('/').pop();
+
+  // It is on the calendar tomorrow; the editor drags it to the day after.
+  const tomorrow = wib(86400e3).slice(0, 10);
+  const later = wib(2 * 86400e3).slice(0, 10);
+  await dedi.goto(`${base}/app/kalender?tanggal=${tomorrow}`);
+  const item = dedi.locator(`#calendar [data-post="${id}"]`);
+  await item.waitFor();
+  await dedi.screenshot({ path: join(shots, 'calendar-month-id.png'), fullPage: true });
+  await item.dragTo(dedi.locator(`#calendar td[data-date="${later}"]`));
+  await dedi.waitForFunction(() => /dipindah/.test(document.getElementById('cal-status').textContent));
+  await dedi.waitForSelector(`#calendar td[data-date="${later}"] [data-post="${id}"]`);
+  // With the keyboard: Alt + left arrow moves it back a day.
+  await dedi.focus(`#calendar [data-post="${id}"]`);
+  await dedi.keyboard.press('Alt+ArrowLeft');
+  await dedi.waitForSelector(`#calendar td[data-date="${tomorrow}"] [data-post="${id}"]`);
+  // A past day is refused with a message.
+  await dedi.goto(`${base}/app/kalender?tampilan=minggu&tanggal=${tomorrow}`);
+  await dedi.screenshot({ path: join(shots, 'calendar-week-id.png'), fullPage: true });
+
+  // Without dragging, the post's page moves it too: to this very minute, and
+  // it goes out on the practice channel at once.
+  await dedi.goto(postUrl);
+  const soon = wib(60e3);
+  await dedi.fill('#move-date', soon.slice(0, 10));
+  await dedi.fill('#move-time', soon.slice(11, 16));
+  await dedi.click('form[action="/app/kalender/pindah"] button');
+  await dedi.waitForSelector('.flash.ok');
+  for (let i = 0; i < 120; i++) {
+    if ((await dedi.locator('.badge.ok').count()) >= 1) break;
+    await dedi.waitForTimeout(1000);
+    await dedi.reload();
+  }
+  assert.equal(await dedi.locator('.badge.ok').count(), 1, 'published on the practice channel');
+  await dedi.screenshot({ path: join(shots, 'studio-published-id.png'), fullPage: true });
   await sari.context().close();
   await dedi.context().close();
 });

@@ -97,6 +97,8 @@ pub struct DayView {
     pub day: String,
     pub in_month: bool,
     pub today: bool,
+    /// Today or later: a post can still be planned on it.
+    pub open: bool,
     pub special: Vec<String>,
     pub items: Vec<ItemView>,
     pub more: usize,
@@ -260,6 +262,7 @@ pub async fn calendar(
             day: d.day().to_string(),
             in_month: d.month() == anchor.month(),
             today: d == today,
+            open: d >= today,
             special: special.get(&d).cloned().unwrap_or_default(),
             more: list.len().saturating_sub(limit),
             items: list
