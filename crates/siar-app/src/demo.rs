@@ -127,7 +127,7 @@ pub async fn seed_library(app: &App, with_posts: bool) -> Result<bool, AppError>
         let ch = seed_posts(app, &admin).await?;
         let by_role = |r: Role| staff.iter().find(|a| a.role == r).cloned();
         if let (Some(editor), Some(writer)) = (by_role(Role::Editor), by_role(Role::Contributor)) {
-            seed_studio(app, &editor, &writer, ch).await?;
+            seed_studio(app, &admin, &editor, &writer, ch).await?;
         }
     }
     Ok(true)
@@ -218,6 +218,7 @@ fn local_at(now: siar_domain::Timestamp, days: u64, hour: u32) -> Option<siar_do
 /// state of review.
 async fn seed_studio(
     app: &App,
+    admin: &crate::Actor,
     editor: &crate::Actor,
     writer: &crate::Actor,
     ch: i64,
@@ -249,6 +250,15 @@ async fn seed_studio(
         },
     )
     .await?;
+    studio::add_day(
+        app,
+        admin,
+        &in_days(10),
+        "Hari jadi Perpustakaan Kota Palembang",
+        "Ceritakan sejarah perpustakaan dan ajak warga berbagi kenangan pertama mereka di sini.",
+        true,
+    )
+    .await?;
     let minggu = studio::save_campaign(
         app,
         editor,
@@ -263,6 +273,22 @@ async fn seed_studio(
             audiences: vec!["pelajar".into(), "mahasiswa".into(), "umum".into()],
             budget: "Rp 5.000.000".into(),
         },
+    )
+    .await?;
+    studio::add_template(
+        app,
+        editor,
+        "Bedah buku",
+        "Bedah buku {judul} bersama komunitas baca pada {tanggal} di aula Perpustakaan Kota Palembang. Gratis untuk umum! Daftar: {tautan} #PalembangBaca",
+        Some(Category::AcaraVirtual),
+    )
+    .await?;
+    studio::add_template(
+        app,
+        editor,
+        "Buku baru pekan ini",
+        "Buku baru pekan ini: {judul}. Sudah bisa dipinjam mulai {tanggal}. Cek ketersediaannya di katalog: {tautan} #AyoMembaca",
+        Some(Category::Pengumuman),
     )
     .await?;
     studio::add_hashtag_group(

@@ -1326,3 +1326,192 @@ pub async fn authors(app: &App, actor: &Actor) -> Result<Vec<(UserId, String)>, 
         .map(|s| (s.id, s.name))
         .collect())
 }
+
+// ---------------------------------------------------------------- templates
+
+pub async fn templates(app: &App, actor: &Actor) -> Result<Vec<store::Template>, AppError> {
+    actor.require(Permission::ViewPosts)?;
+    let mut tx = app.store.read().await?;
+    let t = store::templates(&mut tx, actor.org).await?;
+    tx.commit().await?;
+    Ok(t)
+}
+
+/// Adds a template. Its text may hold `{judul}`, `{tanggal}`, `{tautan}`.
+pub async fn add_template(
+    app: &App,
+    actor: &Actor,
+    name: &str,
+    text: &str,
+    category: Option<Category>,
+) -> Result<i64, AppError> {
+    actor.require(Permission::Publish)?;
+    let mut p = Problems::default();
+    p.text("template_name", name, 80);
+    p.text("template_text", text, MAX_DRAFT_CHARS);
+    p.into_result().map_err(AppError::Invalid)?;
+    let now = app.now();
+    let mut tx = app.store.begin().await?;
+    let id = store::insert_template(
+        &mut tx,
+        actor.org,
+        name.trim(),
+        text.trim(),
+        category,
+        actor.user,
+        now,
+    )
+    .await?;
+    audit::record(
+        &mut tx,
+        actor,
+        AuditAction::TemplateChanged,
+        "template",
+        Some(id.to_string()),
+        format!("+ {}", name.trim()),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+pub async fn remove_template(app: &App, actor: &Actor, id: i64) -> Result<(), AppError> {
+    actor.require(Permission::Publish)?;
+    let now = app.now();
+    let mut tx = app.store.begin().await?;
+    if !store::delete_template(&mut tx, actor.org, id).await? {
+        return Err(AppError::NotFound);
+    }
+    audit::record(
+        &mut tx,
+        actor,
+        AuditAction::TemplateChanged,
+        "template",
+        Some(id.to_string()),
+        "deleted".into(),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------- the library's own days
+
+/// Adds a day that matters to this library (once, or every year).
+pub async fn add_day(
+    app: &App,
+    actor: &Actor,
+    day: &str,
+    name: &str,
+    prompt: &str,
+    yearly: bool,
+) -> Result<i64, AppError> {
+    actor.require(Permission::ManageSettings)?;
+    let mut p = Problems::default();
+    let date = chrono::NaiveDate::parse_from_str(day.trim(), "%Y-%m-%d").ok();
+    if date.is_none() {
+        p.push("day", "err-date");
+    }
+    p.text("day_name", name, 120);
+    if prompt.trim().chars().count() > 500 {
+        p.0.push(FieldError {
+            field: "day_prompt",
+            key: "err-too-long",
+            max: Some(500),
+        });
+    }
+    p.into_result().map_err(AppError::Invalid)?;
+    let Some(date) = date else {
+        return Err(AppError::field("day", "err-date"));
+    };
+    let now = app.now();
+    let mut tx = app.store.begin().await?;
+    let id = store::insert_org_day(
+        &mut tx,
+        actor.org,
+        &store::OrgDay {
+            id: 0,
+            day: date,
+            name: name.trim().to_string(),
+            prompt: prompt.trim().to_string(),
+            yearly,
+        },
+        now,
+    )
+    .await?;
+    audit::record(
+        &mut tx,
+        actor,
+        AuditAction::OrgDayChanged,
+        "org_day",
+        Some(id.to_string()),
+        format!("+ {date} {}", name.trim()),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+pub async fn remove_day(app: &App, actor: &Actor, id: i64) -> Result<(), AppError> {
+    actor.require(Permission::ManageSettings)?;
+    let now = app.now();
+    let mut tx = app.store.begin().await?;
+    if !store::delete_org_day(&mut tx, actor.org, id).await? {
+        return Err(AppError::NotFound);
+    }
+    audit::record(
+        &mut tx,
+        actor,
+        AuditAction::OrgDayChanged,
+        "org_day",
+        Some(id.to_string()),
+        "deleted".into(),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn own_days(app: &App, actor: &Actor) -> Result<Vec<store::OrgDay>, AppError> {
+    actor.require(Permission::ViewPosts)?;
+    let mut tx = app.store.read().await?;
+    let d = store::org_days(&mut tx, actor.org).await?;
+    tx.commit().await?;
+    Ok(d)
+}
+
+/// The days that matter in `[from, to]`: the national list and the
+/// library's own (yearly ones on their date in every year), by date.
+pub async fn days_between(
+    app: &App,
+    actor: &Actor,
+    from: chrono::NaiveDate,
+    to: chrono::NaiveDate,
+) -> Result<Vec<siar_domain::days::Day>, AppError> {
+    use chrono::Datelike;
+    let mut out = siar_domain::days::between(from, to);
+    for d in own_days(app, actor).await? {
+        let dates: Vec<chrono::NaiveDate> = if d.yearly {
+            (from.year()..=to.year())
+                .filter_map(|y| d.day.with_year(y))
+                .collect()
+        } else {
+            vec![d.day]
+        };
+        for date in dates.into_iter().filter(|x| *x >= from && *x <= to) {
+            out.push(siar_domain::days::Day {
+                date,
+                kind: siar_domain::days::DayKind::Library,
+                name_id: d.name.clone(),
+                name_en: d.name.clone(),
+                prompt: d.prompt.clone(),
+            });
+        }
+    }
+    out.sort_by_key(|d| d.date);
+    Ok(out)
+}

@@ -666,3 +666,78 @@ dual_test!(calendar_queues_repeats_and_csv, |store| async move {
         Err(AppError::Invalid(_))
     ));
 });
+
+dual_test!(templates_and_the_librarys_own_days, |store| async move {
+    let b = Bench::new(store).await;
+    studio::add_template(
+        &b.app,
+        &b.editor,
+        "Bedah buku",
+        "Bedah buku {judul} pada {tanggal}. Daftar: {tautan}",
+        Some(Category::AcaraVirtual),
+    )
+    .await
+    .unwrap();
+    assert!(matches!(
+        studio::add_template(&b.app, &b.editor, " ", "x", None).await,
+        Err(AppError::Invalid(_))
+    ));
+    assert!(matches!(
+        studio::add_template(&b.app, &b.contributor, "x", "y", None).await,
+        Err(AppError::Forbidden)
+    ));
+    let t = studio::templates(&b.app, &b.contributor).await.unwrap();
+    assert_eq!(t.len(), 1);
+    assert_eq!(t[0].category, Some(Category::AcaraVirtual));
+    studio::remove_template(&b.app, &b.editor, t[0].id)
+        .await
+        .unwrap();
+    assert!(
+        studio::templates(&b.app, &b.editor)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // A yearly day shows in every year's range; a one-off only once.
+    studio::add_day(
+        &b.app,
+        &b.admin,
+        "2026-03-20",
+        "Hari jadi perpustakaan",
+        "Ceritakan sejarahnya",
+        true,
+    )
+    .await
+    .unwrap();
+    studio::add_day(&b.app, &b.admin, "2026-12-05", "Kunjungan SD 12", "", false)
+        .await
+        .unwrap();
+    assert!(matches!(
+        studio::add_day(&b.app, &b.admin, "20-03-2026", "x", "", true).await,
+        Err(AppError::Invalid(_))
+    ));
+    assert!(matches!(
+        studio::add_day(&b.app, &b.editor, "2026-03-20", "x", "", true).await,
+        Err(AppError::Forbidden)
+    ));
+    let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    let days = studio::days_between(&b.app, &b.editor, d("2027-03-01"), d("2027-03-31"))
+        .await
+        .unwrap();
+    assert!(
+        days.iter()
+            .any(|x| x.name_id == "Hari jadi perpustakaan" && x.date == d("2027-03-20"))
+    );
+    let days = studio::days_between(&b.app, &b.editor, d("2027-12-01"), d("2027-12-31"))
+        .await
+        .unwrap();
+    assert!(!days.iter().any(|x| x.name_id == "Kunjungan SD 12"));
+    let days = studio::days_between(&b.app, &b.editor, d("2026-12-01"), d("2026-12-31"))
+        .await
+        .unwrap();
+    assert!(days.iter().any(|x| x.name_id == "Kunjungan SD 12"));
+    // National days are still there, in date order.
+    assert!(days.iter().any(|x| x.date == d("2026-12-25")));
+    assert!(days.windows(2).all(|w| w[0].date <= w[1].date));
+});

@@ -40,10 +40,13 @@ pub enum AuditAction {
     CampaignUpdated,
     HashtagGroupChanged,
     QueueChanged,
+    TemplateChanged,
+    OrgDayChanged,
+    ArticleSaved,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 33] = [
+    pub const ALL: [AuditAction; 36] = [
         AuditAction::SignIn,
         AuditAction::SignOutEverywhere,
         AuditAction::StaffCreated,
@@ -77,6 +80,9 @@ impl AuditAction {
         AuditAction::CampaignUpdated,
         AuditAction::HashtagGroupChanged,
         AuditAction::QueueChanged,
+        AuditAction::TemplateChanged,
+        AuditAction::OrgDayChanged,
+        AuditAction::ArticleSaved,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -114,6 +120,9 @@ impl AuditAction {
             AuditAction::CampaignUpdated => "campaign_updated",
             AuditAction::HashtagGroupChanged => "hashtag_group_changed",
             AuditAction::QueueChanged => "queue_changed",
+            AuditAction::TemplateChanged => "template_changed",
+            AuditAction::OrgDayChanged => "org_day_changed",
+            AuditAction::ArticleSaved => "article_saved",
         }
     }
 
@@ -156,6 +165,9 @@ impl AuditAction {
             AuditAction::CampaignUpdated => "audit-campaign_updated",
             AuditAction::HashtagGroupChanged => "audit-hashtag_group_changed",
             AuditAction::QueueChanged => "audit-queue_changed",
+            AuditAction::TemplateChanged => "audit-template_changed",
+            AuditAction::OrgDayChanged => "audit-org_day_changed",
+            AuditAction::ArticleSaved => "audit-article_saved",
         }
     }
 }

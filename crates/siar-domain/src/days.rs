@@ -18,15 +18,18 @@ pub enum DayKind {
     National,
     /// The city's own days.
     Regional,
+    /// Added by the library itself (not in the file).
+    Library,
 }
 
 impl DayKind {
-    pub const ALL: [DayKind; 5] = [
+    pub const ALL: [DayKind; 6] = [
         DayKind::Holiday,
         DayKind::CollectiveLeave,
         DayKind::Literacy,
         DayKind::National,
         DayKind::Regional,
+        DayKind::Library,
     ];
 
     pub fn parse(s: &str) -> Option<Self> {
@@ -47,6 +50,7 @@ impl DayKind {
             DayKind::Literacy => "day-kind-literacy",
             DayKind::National => "day-kind-national",
             DayKind::Regional => "day-kind-regional",
+            DayKind::Library => "day-kind-library",
         }
     }
 }

@@ -469,6 +469,28 @@ pub struct Notification {
     pub read_at: Option<Timestamp>,
 }
 
+/// The placeholders a template may hold, filled in the composer.
+pub const PLACEHOLDERS: [&str; 3] = ["judul", "tanggal", "tautan"];
+
+/// Fills `{judul}`, `{tanggal}` and `{tautan}` in a template. Placeholders
+/// without a value stay as they are (so the writer sees what is missing) and
+/// are returned.
+pub fn fill_template(text: &str, values: &[(&str, &str)]) -> (String, Vec<&'static str>) {
+    let mut out = text.to_string();
+    let mut missing = Vec::new();
+    for p in PLACEHOLDERS {
+        let token = format!("{{{p}}}");
+        if !out.contains(&token) {
+            continue;
+        }
+        match values.iter().find(|(k, _)| *k == p).map(|(_, v)| v.trim()) {
+            Some(v) if !v.is_empty() => out = out.replace(&token, v),
+            _ => missing.push(p),
+        }
+    }
+    (out, missing)
+}
+
 /// Longest hashtag accepted (Instagram drops longer ones from search).
 pub const MAX_HASHTAG_CHARS: usize = 60;
 
@@ -883,6 +905,28 @@ mod tests {
             .unwrap()
             .unwrap();
         assert_eq!(r.dates(first.unwrap()).len(), 2);
+    }
+
+    #[test]
+    fn templates_are_filled() {
+        let t = "Bedah buku {judul} pada {tanggal}. Daftar: {tautan} {lain}";
+        let (out, missing) = fill_template(
+            t,
+            &[
+                ("judul", "Laskar Pelangi"),
+                ("tanggal", "Sabtu, 5 Desember 2026"),
+                ("tautan", " "),
+            ],
+        );
+        assert_eq!(
+            out,
+            "Bedah buku Laskar Pelangi pada Sabtu, 5 Desember 2026. Daftar: {tautan} {lain}"
+        );
+        assert_eq!(missing, vec!["tautan"]);
+        assert_eq!(
+            fill_template("tanpa isian", &[]),
+            ("tanpa isian".into(), vec![])
+        );
     }
 
     #[test]

@@ -109,3 +109,49 @@ CREATE TABLE notifications (
     read_at BIGINT
 );
 CREATE INDEX notifications_user ON notifications (user_id, read_at, created_at);
+
+-- Reusable posts with placeholders ({judul}, {tanggal}, {tautan}).
+CREATE TABLE post_templates (
+    id {ID},
+    org_id BIGINT NOT NULL REFERENCES organisations (id),
+    name TEXT NOT NULL,
+    text TEXT NOT NULL,
+    category TEXT,
+    created_by BIGINT REFERENCES users (id),
+    created_at BIGINT NOT NULL
+);
+CREATE INDEX post_templates_org ON post_templates (org_id, name);
+
+-- The library's own days that matter (beside the national list).
+CREATE TABLE org_days (
+    id {ID},
+    org_id BIGINT NOT NULL REFERENCES organisations (id),
+    day TEXT NOT NULL,
+    name TEXT NOT NULL,
+    prompt TEXT NOT NULL,
+    -- Every year on the same date.
+    yearly {BOOL} NOT NULL,
+    created_at BIGINT NOT NULL
+);
+CREATE INDEX org_days_org ON org_days (org_id, day);
+
+-- Long-form articles for the portal, written in Markdown.
+CREATE TABLE articles (
+    id {ID},
+    org_id BIGINT NOT NULL REFERENCES organisations (id),
+    slug TEXT NOT NULL,
+    title TEXT NOT NULL,
+    summary TEXT NOT NULL,
+    body TEXT NOT NULL,
+    cover_media_id BIGINT REFERENCES media (id),
+    author_id BIGINT REFERENCES users (id),
+    -- NULL while a draft; set when it goes live (may be in the future).
+    published_at BIGINT,
+    -- Channels to announce it on when it goes live (JSON list of ids).
+    announce TEXT NOT NULL DEFAULT '[]',
+    announced {BOOL} NOT NULL DEFAULT FALSE,
+    created_at BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL
+);
+CREATE UNIQUE INDEX articles_slug ON articles (org_id, slug);
+CREATE INDEX articles_live ON articles (org_id, published_at);

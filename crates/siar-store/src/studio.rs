@@ -960,3 +960,198 @@ pub async fn mark_read(
     }
     Ok(tx.exec(&q).await?)
 }
+
+// ---------------------------------------------------------------- templates
+
+#[derive(Iden, Clone, Copy)]
+enum PostTemplates {
+    Table,
+    Id,
+    OrgId,
+    Name,
+    Text,
+    Category,
+    CreatedBy,
+    CreatedAt,
+}
+
+/// A reusable post.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Template {
+    pub id: i64,
+    pub name: String,
+    pub text: String,
+    pub category: Option<Category>,
+}
+
+pub async fn insert_template(
+    tx: &mut Tx,
+    org: OrgId,
+    name: &str,
+    text: &str,
+    category: Option<Category>,
+    by: Option<UserId>,
+    now: Timestamp,
+) -> Result<i64, StoreError> {
+    let q = Query::insert()
+        .into_table(PostTemplates::Table)
+        .columns([
+            PostTemplates::OrgId,
+            PostTemplates::Name,
+            PostTemplates::Text,
+            PostTemplates::Category,
+            PostTemplates::CreatedBy,
+            PostTemplates::CreatedAt,
+        ])
+        .values_panic([
+            org.0.into(),
+            name.into(),
+            text.into(),
+            category.map(Category::as_str).into(),
+            by.map(|u| u.0).into(),
+            now.0.into(),
+        ])
+        .returning_col(PostTemplates::Id)
+        .to_owned();
+    Ok(tx.fetch_one::<Id, _>(&q).await?.id)
+}
+
+pub async fn delete_template(tx: &mut Tx, org: OrgId, id: i64) -> Result<bool, StoreError> {
+    let q = Query::delete()
+        .from_table(PostTemplates::Table)
+        .and_where(Expr::col(PostTemplates::OrgId).eq(org.0))
+        .and_where(Expr::col(PostTemplates::Id).eq(id))
+        .to_owned();
+    Ok(tx.exec(&q).await? == 1)
+}
+
+pub async fn templates(tx: &mut Tx, org: OrgId) -> Result<Vec<Template>, StoreError> {
+    #[derive(sqlx::FromRow)]
+    struct Rw {
+        id: i64,
+        name: String,
+        text: String,
+        category: Option<String>,
+    }
+    let q = Query::select()
+        .columns([
+            PostTemplates::Id,
+            PostTemplates::Name,
+            PostTemplates::Text,
+            PostTemplates::Category,
+        ])
+        .from(PostTemplates::Table)
+        .and_where(Expr::col(PostTemplates::OrgId).eq(org.0))
+        .order_by(PostTemplates::Name, Order::Asc)
+        .to_owned();
+    Ok(tx
+        .fetch_all::<Rw, _>(&q)
+        .await?
+        .into_iter()
+        .map(|r| Template {
+            id: r.id,
+            name: r.name,
+            text: r.text,
+            category: r.category.as_deref().and_then(Category::parse),
+        })
+        .collect())
+}
+
+// ---------------------------------------------------------------- the library's own days
+
+#[derive(Iden, Clone, Copy)]
+enum OrgDays {
+    Table,
+    Id,
+    OrgId,
+    Day,
+    Name,
+    Prompt,
+    Yearly,
+    CreatedAt,
+}
+
+/// A day that matters to this library.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrgDay {
+    pub id: i64,
+    pub day: chrono::NaiveDate,
+    pub name: String,
+    pub prompt: String,
+    pub yearly: bool,
+}
+
+pub async fn insert_org_day(
+    tx: &mut Tx,
+    org: OrgId,
+    d: &OrgDay,
+    now: Timestamp,
+) -> Result<i64, StoreError> {
+    let q = Query::insert()
+        .into_table(OrgDays::Table)
+        .columns([
+            OrgDays::OrgId,
+            OrgDays::Day,
+            OrgDays::Name,
+            OrgDays::Prompt,
+            OrgDays::Yearly,
+            OrgDays::CreatedAt,
+        ])
+        .values_panic([
+            org.0.into(),
+            d.day.to_string().into(),
+            d.name.as_str().into(),
+            d.prompt.as_str().into(),
+            d.yearly.into(),
+            now.0.into(),
+        ])
+        .returning_col(OrgDays::Id)
+        .to_owned();
+    Ok(tx.fetch_one::<Id, _>(&q).await?.id)
+}
+
+pub async fn delete_org_day(tx: &mut Tx, org: OrgId, id: i64) -> Result<bool, StoreError> {
+    let q = Query::delete()
+        .from_table(OrgDays::Table)
+        .and_where(Expr::col(OrgDays::OrgId).eq(org.0))
+        .and_where(Expr::col(OrgDays::Id).eq(id))
+        .to_owned();
+    Ok(tx.exec(&q).await? == 1)
+}
+
+pub async fn org_days(tx: &mut Tx, org: OrgId) -> Result<Vec<OrgDay>, StoreError> {
+    #[derive(sqlx::FromRow)]
+    struct Rw {
+        id: i64,
+        day: String,
+        name: String,
+        prompt: String,
+        yearly: bool,
+    }
+    let q = Query::select()
+        .columns([
+            OrgDays::Id,
+            OrgDays::Day,
+            OrgDays::Name,
+            OrgDays::Prompt,
+            OrgDays::Yearly,
+        ])
+        .from(OrgDays::Table)
+        .and_where(Expr::col(OrgDays::OrgId).eq(org.0))
+        .order_by(OrgDays::Day, Order::Asc)
+        .to_owned();
+    Ok(tx
+        .fetch_all::<Rw, _>(&q)
+        .await?
+        .into_iter()
+        .filter_map(|r| {
+            Some(OrgDay {
+                id: r.id,
+                day: chrono::NaiveDate::parse_from_str(&r.day, "%Y-%m-%d").ok()?,
+                name: r.name,
+                prompt: r.prompt,
+                yearly: r.yearly,
+            })
+        })
+        .collect())
+}

@@ -183,9 +183,9 @@ fn ts(tz: chrono_tz::Tz, d: NaiveDate) -> Timestamp {
         .unwrap_or(Timestamp(0))
 }
 
-fn special_days(lang: Lang, from: NaiveDate, to: NaiveDate) -> HashMap<NaiveDate, Vec<String>> {
+fn special_days(lang: Lang, days: Vec<siar_domain::days::Day>) -> HashMap<NaiveDate, Vec<String>> {
     let mut out: HashMap<NaiveDate, Vec<String>> = HashMap::new();
-    for d in siar_domain::days::between(from, to) {
+    for d in days {
         out.entry(d.date).or_default().push(match lang {
             Lang::Id => d.name_id,
             Lang::En => d.name_en,
@@ -254,7 +254,10 @@ pub async fn calendar(
             .or_default()
             .push(i);
     }
-    let special = special_days(lang, from, to);
+    let special = special_days(
+        lang,
+        studio::days_between(&state.app, actor, from, to).await?,
+    );
     let day_view = |d: NaiveDate, limit: usize| {
         let list = by_day.get(&d).cloned().unwrap_or_default();
         DayView {

@@ -37,13 +37,14 @@ pub struct PageCtx {
 }
 
 /// The console's areas, in menu order, with the permission each needs.
-pub const NAV: [(&str, &str, Permission); 14] = [
+pub const NAV: [(&str, &str, Permission); 15] = [
     ("/app", "nav-home", Permission::ViewConsole),
     ("/app/tulis", "nav-compose", Permission::Draft),
     ("/app/tinjauan", "nav-review", Permission::ViewPosts),
     ("/app/kalender", "nav-calendar", Permission::ViewPosts),
     ("/app/posts", "nav-posts", Permission::ViewPosts),
     ("/app/kampanye", "nav-campaigns", Permission::ViewPosts),
+    ("/app/templat", "nav-templates", Permission::ViewPosts),
     ("/app/channels", "nav-channels", Permission::ViewPosts),
     ("/app/links", "nav-links", Permission::ViewPosts),
     ("/app/hari-penting", "nav-days", Permission::ViewPosts),

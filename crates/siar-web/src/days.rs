@@ -7,9 +7,9 @@ use crate::error::WebResult;
 use crate::middleware::RequestId;
 use crate::pages::{Me, page, staff_ctx};
 use askama::Template;
-use axum::Extension;
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
+use axum::{Extension, Form};
 use chrono::{Datelike, Months, NaiveDate};
 use serde::Deserialize;
 use siar_domain::org::Lang;
@@ -32,6 +32,8 @@ pub struct DayItem {
 #[template(path = "days.html")]
 struct DaysPage<'a> {
     c: &'a PageCtx,
+    own: Vec<OwnDay>,
+    can_add: bool,
     month: String,
     prev: String,
     next: String,
@@ -50,6 +52,76 @@ pub(crate) fn month_label(lang: Lang, first: NaiveDate) -> String {
         crate::i18n::t(lang, MONTH_KEYS[first.month0() as usize]),
         first.year()
     )
+}
+
+pub struct OwnDay {
+    pub id: i64,
+    pub date: String,
+    pub name: String,
+    pub prompt: String,
+    pub yearly: bool,
+}
+
+async fn own_rows(state: &WebState, me: &Me) -> Result<Vec<OwnDay>, crate::error::WebError> {
+    Ok(siar_app::studio::own_days(&state.app, &me.0.actor)
+        .await?
+        .into_iter()
+        .map(|d| OwnDay {
+            id: d.id,
+            date: d.day.format("%d-%m-%Y").to_string(),
+            name: d.name,
+            prompt: d.prompt,
+            yearly: d.yearly,
+        })
+        .collect())
+}
+
+/// `POST /app/hari-penting`: adds one of the library's own days.
+pub async fn add(
+    State(state): State<WebState>,
+    me: Me,
+    Form(f): Form<std::collections::HashMap<String, String>>,
+) -> WebResult {
+    let get = |k: &str| f.get(k).cloned().unwrap_or_default();
+    match siar_app::studio::add_day(
+        &state.app,
+        &me.0.actor,
+        &get("day"),
+        &get("day_name"),
+        &get("day_prompt"),
+        f.contains_key("yearly"),
+    )
+    .await
+    {
+        Ok(_) => Ok(crate::pages::done(
+            &state,
+            "/app/hari-penting",
+            "days-added",
+        )),
+        Err(siar_app::AppError::Invalid(p)) => {
+            let key = p.0.first().map(|e| e.key).unwrap_or("err-required");
+            Ok(crate::middleware::redirect_with_flash(
+                "/app/hari-penting",
+                key,
+                false,
+                state.config.secure_cookies,
+            ))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn remove(
+    State(state): State<WebState>,
+    me: Me,
+    axum::extract::Path(id): axum::extract::Path<i64>,
+) -> WebResult {
+    siar_app::studio::remove_day(&state.app, &me.0.actor, id).await?;
+    Ok(crate::pages::done(
+        &state,
+        "/app/hari-penting",
+        "days-removed",
+    ))
 }
 
 pub async fn list(
@@ -74,7 +146,8 @@ pub async fn list(
     let next = first.checked_add_months(Months::new(1)).unwrap_or(first);
     let prev = first.checked_sub_months(Months::new(1)).unwrap_or(first);
     let last = next.pred_opt().unwrap_or(first);
-    let days = siar_domain::days::between(first, last)
+    let days = siar_app::studio::days_between(&state.app, &me.0.actor, first, last)
+        .await?
         .into_iter()
         .map(|d| DayItem {
             date: d.date.format("%d-%m-%Y").to_string(),
@@ -86,14 +159,22 @@ pub async fn list(
             tone: match d.kind {
                 siar_domain::days::DayKind::Holiday => "warn",
                 siar_domain::days::DayKind::CollectiveLeave => "muted",
+                siar_domain::days::DayKind::Library => "run",
                 _ => "ok",
             },
             prompt: d.prompt,
         })
         .collect();
     let month = month_label(c.lang, first);
+    let own = own_rows(&state, &me).await?;
     page(
         &DaysPage {
+            own,
+            can_add: me
+                .0
+                .actor
+                .role
+                .can(siar_domain::org::Permission::ManageSettings),
             c: &c,
             month,
             prev: prev.format("%Y-%m").to_string(),

@@ -629,20 +629,26 @@ pub async fn home(
         .to_utc()
         .with_timezone(&s.org.settings.timezone)
         .date_naive();
-    let days = siar_domain::days::between(local_today, local_today + chrono::Duration::days(21))
-        .into_iter()
-        .filter(|d| d.kind != siar_domain::days::DayKind::CollectiveLeave)
-        .take(5)
-        .map(|d| DayAhead {
-            date: d.date.format("%d-%m-%Y").to_string(),
-            name: match c.lang {
-                Lang::Id => d.name_id,
-                Lang::En => d.name_en,
-            },
-            kind: c.t(d.kind.label_key()),
-            prompt: d.prompt,
-        })
-        .collect();
+    let days = siar_app::studio::days_between(
+        &state.app,
+        &s.actor,
+        local_today,
+        local_today + chrono::Duration::days(21),
+    )
+    .await?
+    .into_iter()
+    .filter(|d| d.kind != siar_domain::days::DayKind::CollectiveLeave)
+    .take(5)
+    .map(|d| DayAhead {
+        date: d.date.format("%d-%m-%Y").to_string(),
+        name: match c.lang {
+            Lang::Id => d.name_id,
+            Lang::En => d.name_en,
+        },
+        kind: c.t(d.kind.label_key()),
+        prompt: d.prompt,
+    })
+    .collect();
     let t = HomePage {
         days,
         name: s.staff.name.clone(),

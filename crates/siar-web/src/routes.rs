@@ -369,6 +369,41 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<WebState>)> {
             post(cal::save_queue),
         ),
         (
+            spec(
+                p.clone(),
+                "/app/hari-penting",
+                "/app/hari-penting",
+                Staff(ManageSettings),
+            ),
+            post(days::add),
+        ),
+        (
+            spec(
+                p.clone(),
+                "/app/hari-penting/{id}/hapus",
+                "/app/hari-penting/1/hapus",
+                Staff(ManageSettings),
+            ),
+            post(days::remove),
+        ),
+        (
+            spec(g.clone(), "/app/templat", "/app/templat", Staff(ViewPosts)),
+            get(st::templates),
+        ),
+        (
+            spec(p.clone(), "/app/templat", "/app/templat", Staff(Publish)),
+            post(st::add_template),
+        ),
+        (
+            spec(
+                p.clone(),
+                "/app/templat/{id}/hapus",
+                "/app/templat/1/hapus",
+                Staff(Publish),
+            ),
+            post(st::remove_template),
+        ),
+        (
             spec(g.clone(), "/app/tulis", "/app/tulis", Staff(Draft)),
             get(st::new_draft),
         ),

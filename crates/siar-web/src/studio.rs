@@ -52,6 +52,9 @@ pub(crate) struct ComposeForm {
     repeat_every: String,
     repeat_unit: String,
     repeat_until: String,
+    template: String,
+    tpl_judul: String,
+    tpl_tautan: String,
 }
 
 async fn read_form(mut mp: Multipart) -> Result<ComposeForm, WebError> {
@@ -100,6 +103,9 @@ async fn read_form(mut mp: Multipart) -> Result<ComposeForm, WebError> {
             "repeat_every" => f.repeat_every = value,
             "repeat_unit" => f.repeat_unit = value,
             "repeat_until" => f.repeat_until = value,
+            "template" => f.template = value,
+            "tpl_judul" => f.tpl_judul = value,
+            "tpl_tautan" => f.tpl_tautan = value,
             "action" => f.action = value,
             "media_ids" => {
                 f.media_ids = value
@@ -285,6 +291,7 @@ struct ComposerPage<'a> {
     history: Vec<HistoryRow>,
     refused: bool,
     overdue: bool,
+    templates: Vec<Opt>,
 }
 
 fn report_for<'r>(
@@ -542,6 +549,15 @@ async fn composer_page(
         history,
         refused: p.report.is_some_and(|r| !r.is_ok()),
         overdue,
+        templates: studio::templates(&state.app, actor)
+            .await?
+            .into_iter()
+            .map(|t| Opt {
+                selected: f.template == t.id.to_string(),
+                value: t.id.to_string(),
+                label: t.name,
+            })
+            .collect(),
         f,
     }
     .render()?;
@@ -675,6 +691,9 @@ async fn handle_compose(
             media::set_alt(&state.app, actor, *m, &form.alt).await?;
         }
     }
+    if form.action == "template" {
+        apply_template(state, me, &mut form).await?;
+    }
     if form.action == "queue" {
         match crate::calendar::next_slot_input(state, me, &form.channels).await? {
             Some(when) => {
@@ -738,6 +757,10 @@ async fn handle_compose(
                 .await
                 .map(|()| (format!("/app/posts/{id}"), "post-scheduled")),
             "queue" => Ok((format!("/app/tulis/{id}"), "draft-queued")),
+            "template" if form.text.contains('{') => {
+                Ok((format!("/app/tulis/{id}"), "draft-template-missing"))
+            }
+            "template" => Ok((format!("/app/tulis/{id}"), "draft-template")),
             _ => Ok((format!("/app/tulis/{id}"), "draft-saved")),
         }
     };
@@ -779,6 +802,172 @@ async fn handle_compose(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// "Sabtu, 5 Desember 2026" (or "Saturday, 5 December 2026").
+pub(crate) fn long_date(lang: Lang, d: chrono::NaiveDate) -> String {
+    use chrono::Datelike;
+    let day = siar_domain::org::OpeningHours::DAY_KEYS[d.weekday().num_days_from_monday() as usize];
+    format!(
+        "{}, {} {} {}",
+        i18n::t(lang, day),
+        d.day(),
+        i18n::t(lang, &format!("month-{}", d.month())),
+        d.year()
+    )
+}
+
+/// Fills the chosen template into the text (replacing an empty text, after
+/// a typed one): `{judul}` from its field or the title, `{tanggal}` from the
+/// planned time, `{tautan}` from its field.
+async fn apply_template(state: &WebState, me: &Me, form: &mut ComposeForm) -> Result<(), WebError> {
+    let Some(t) = studio::templates(&state.app, &me.0.actor)
+        .await?
+        .into_iter()
+        .find(|t| t.id.to_string() == form.template)
+    else {
+        return Ok(());
+    };
+    let lang = me.0.lang();
+    let tz = me.0.org.settings.timezone;
+    let date = if form.when_mode == "later" {
+        parse_local(&form.when, tz)
+            .map(|at| long_date(lang, at.to_utc().with_timezone(&tz).date_naive()))
+            .unwrap_or_default()
+    } else {
+        String::new()
+    };
+    let judul = if form.tpl_judul.trim().is_empty() {
+        form.title.clone()
+    } else {
+        form.tpl_judul.clone()
+    };
+    let (filled, _) = siar_domain::studio::fill_template(
+        &t.text,
+        &[
+            ("judul", &judul),
+            ("tanggal", &date),
+            ("tautan", &form.tpl_tautan),
+        ],
+    );
+    form.text = if form.text.trim().is_empty() {
+        filled
+    } else {
+        format!("{}\n\n{filled}", form.text.trim_end())
+    };
+    if form.category.is_empty()
+        && let Some(c) = t.category
+    {
+        form.category = c.as_str().to_string();
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------- templates page
+
+pub struct TemplateRow {
+    pub id: i64,
+    pub name: String,
+    pub text: String,
+    pub category: String,
+}
+
+#[derive(Template)]
+#[template(path = "templat.html")]
+struct TemplatesPage<'a> {
+    c: &'a PageCtx,
+    rows: Vec<TemplateRow>,
+    categories: Vec<Opt>,
+    can_edit: bool,
+    name: String,
+    text: String,
+}
+
+async fn templates_page(
+    state: &WebState,
+    me: &Me,
+    c: &PageCtx,
+    name: &str,
+    text: &str,
+) -> Result<String, WebError> {
+    let actor = &me.0.actor;
+    let rows = studio::templates(&state.app, actor)
+        .await?
+        .into_iter()
+        .map(|t| TemplateRow {
+            id: t.id,
+            name: t.name,
+            text: t.text,
+            category: t
+                .category
+                .map(|k| i18n::t(c.lang, k.label_key()))
+                .unwrap_or_default(),
+        })
+        .collect();
+    Ok(TemplatesPage {
+        c,
+        rows,
+        categories: Category::ALL
+            .iter()
+            .map(|k| Opt {
+                value: k.as_str().into(),
+                label: i18n::t(c.lang, k.label_key()),
+                selected: false,
+            })
+            .collect(),
+        can_edit: actor.role.can(Permission::Publish),
+        name: name.to_string(),
+        text: text.to_string(),
+    }
+    .render()?)
+}
+
+pub async fn templates(
+    State(state): State<WebState>,
+    me: Me,
+    headers: HeaderMap,
+    r: Option<Extension<RequestId>>,
+) -> WebResult {
+    let (c, had) = staff_ctx(&me, "templates-title", "/app/templat", &headers, &r);
+    let body = templates_page(&state, &me, &c, "", "").await?;
+    Ok(crate::pages::html_page(body, had, &state))
+}
+
+pub async fn add_template(
+    State(state): State<WebState>,
+    me: Me,
+    r: Option<Extension<RequestId>>,
+    Form(f): Form<HashMap<String, String>>,
+) -> WebResult {
+    let get = |k: &str| f.get(k).cloned().unwrap_or_default();
+    let (name, text) = (get("template_name"), get("template_text"));
+    match studio::add_template(
+        &state.app,
+        &me.0.actor,
+        &name,
+        &text,
+        Category::parse(&get("category")),
+    )
+    .await
+    {
+        Ok(_) => Ok(done(&state, "/app/templat", "template-saved")),
+        Err(AppError::Invalid(p)) => {
+            let c = problems_ctx(&me, "templates-title", "/app/templat", &r, p);
+            Ok(unprocessable(
+                templates_page(&state, &me, &c, &name, &text).await?,
+            ))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn remove_template(
+    State(state): State<WebState>,
+    me: Me,
+    Path(id): Path<i64>,
+) -> WebResult {
+    studio::remove_template(&state.app, &me.0.actor, id).await?;
+    Ok(done(&state, "/app/templat", "template-removed"))
 }
 
 // ---------------------------------------------------------------- the script's calls

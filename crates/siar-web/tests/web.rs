@@ -1247,3 +1247,54 @@ async fn calendar_moves_exports_and_imports() {
     assert_eq!(r.status, 403);
     t.cleanup().await;
 }
+
+#[tokio::test]
+async fn templates_fill_the_composer() {
+    let t = TestApp::sqlite(true).await;
+    let dedi = t.sign_in(email(Role::Editor), PW).await.unwrap();
+    let page = t.get("/app/templat", Some(&dedi.cookie)).await;
+    assert!(page.body.contains("Bedah buku"), "the demo's templates");
+    let compose = t.get("/app/tulis", Some(&dedi.cookie)).await;
+    let select = &compose.body[compose.body.find("id=\"template\"").unwrap()..];
+    let tpl = first_number_after(
+        &select[select.find("</option>").unwrap()..],
+        "<option value=\"",
+    )
+    .to_string();
+    let ch = first_number_after(&compose.body, "name=\"channel\" value=\"").to_string();
+    let when = (chrono::Utc::now() + chrono::Duration::days(10))
+        .with_timezone(&chrono_tz::Asia::Jakarta)
+        .format("%Y-%m-%dT10:00")
+        .to_string();
+    let r = t
+        .post_multipart(
+            &format!("/app/tulis?_csrf={}", dedi.csrf),
+            &dedi.cookie,
+            &[
+                ("text", ""),
+                ("channel", &ch),
+                ("when_mode", "later"),
+                ("when", &when),
+                ("template", &tpl),
+                ("tpl_judul", "Laskar Pelangi"),
+                ("tpl_tautan", "https://perpustakaan.palembang.go.id/daftar"),
+                ("version", "0"),
+                ("action", "template"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let draft = t.get(r.location().unwrap(), Some(&dedi.cookie)).await;
+    assert!(
+        draft.body.contains("Bedah buku Laskar Pelangi"),
+        "{}",
+        draft.body
+    );
+    assert!(
+        draft
+            .body
+            .contains("https://perpustakaan.palembang.go.id/daftar")
+    );
+    assert!(!draft.body.contains("{tanggal}"), "the date is filled in");
+    t.cleanup().await;
+}
