@@ -165,3 +165,22 @@ test('campaigns show their posts on a small calendar', async () => {
   assert.equal(await page.inputValue('#name'), 'Pekan Dongeng');
   await page.context().close();
 });
+
+test('an article reads well on a phone and its editor shows a safe preview', async () => {
+  const ctx = await browser.newContext({ viewport: { width: 360, height: 740 } });
+  const phone = await ctx.newPage();
+  await phone.goto(`${base}/artikel`);
+  await phone.click('text=Tips Memilih Buku untuk Anak Usia Dini');
+  await phone.waitForSelector('article h1');
+  assert.equal(await phone.getAttribute('meta[property="og:title"]', 'content'), 'Tips Memilih Buku untuk Anak Usia Dini');
+  const width = await phone.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= 360, `no sideways scrolling (${width}px)`);
+  await phone.screenshot({ path: join(shots, 'article-phone-id.png'), fullPage: true });
+  await ctx.close();
+  const dedi = await signIn(browser, 'editor@perpustakaan.example');
+  await dedi.goto(`${base}/app/artikel`);
+  await dedi.click('text=Cara Meminjam E-book');
+  await dedi.waitForSelector('.article-body');
+  await dedi.screenshot({ path: join(shots, 'article-edit-id.png'), fullPage: true });
+  await dedi.context().close();
+});

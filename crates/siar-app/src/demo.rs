@@ -407,6 +407,40 @@ async fn seed_studio(
             studio::approve(app, editor, id, version).await?;
         }
     }
+    // Articles on the portal.
+    let articles = [
+        (
+            "Tips Memilih Buku untuk Anak Usia Dini",
+            "Lima cara sederhana agar si kecil jatuh cinta pada buku sejak dini.",
+            "Membaca bersama anak tidak harus lama. Sepuluh menit sehari sudah berarti.\n\n## Lima tips\n\n1. **Pilih buku bergambar besar** dengan kalimat pendek.\n2. Biarkan anak memilih sendiri di rak buku anak.\n3. Bacakan dengan suara yang ekspresif.\n4. Ajak anak menebak kelanjutan cerita.\n5. Jadikan membaca kebiasaan sebelum tidur.\n\nKunjungi ruang baca anak di lantai 1, buka setiap hari kecuali Senin. Koleksi e-book anak juga bisa dibaca gratis lewat [katalog daring](https://perpustakaan.palembang.go.id/katalog).",
+        ),
+        (
+            "Cara Meminjam E-book Perpustakaan dari Ponsel",
+            "Panduan langkah demi langkah meminjam e-book dengan kartu anggota.",
+            "Anggota Perpustakaan Kota Palembang bisa meminjam e-book tanpa datang ke perpustakaan.\n\n1. Buka katalog daring dan masuk dengan nomor anggota.\n2. Cari judul buku, lalu pilih *Pinjam e-book*.\n3. Baca langsung di peramban ponsel selama 7 hari.\n\nBelum punya kartu anggota? Daftar gratis di meja layanan dengan membawa KTP atau kartu pelajar.",
+        ),
+        (
+            "Cerita dari Pojok Baca Keluarga",
+            "Pemustaka berbagi kebiasaan membaca bersama keluarga di rumah.",
+            "Bulan ini kami menerima banyak foto pojok baca di rumah. Terima kasih sudah berbagi!\n\n> \"Setiap malam kami membaca satu cerita rakyat Sumatera Selatan bersama anak-anak.\" — Bu Siti, Ilir Barat\n\nKirim cerita keluargamu dengan tagar **#PalembangBaca**.",
+        ),
+    ];
+    for (title, summary, body) in articles {
+        let id = crate::articles::save(
+            app,
+            editor,
+            None,
+            &crate::articles::ArticleInput {
+                title: title.into(),
+                slug: String::new(),
+                summary: summary.into(),
+                body: body.into(),
+                cover: None,
+            },
+        )
+        .await?;
+        crate::articles::publish(app, editor, id, true, None, &[]).await?;
+    }
     // The contributor's drafts: one being written, one waiting for review,
     // one sent back with a comment.
     let draft = |text: &str, days: Option<u64>| DraftInput {

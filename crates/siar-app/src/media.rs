@@ -270,6 +270,24 @@ pub async fn open(app: &App, actor: &Actor, id: i64) -> Result<(String, Vec<u8>)
     Ok((m.mime, bytes))
 }
 
+/// A file shown publicly (an article's cover): the caller has checked that
+/// it may be shown.
+pub(crate) async fn public_bytes(
+    app: &App,
+    org: siar_domain::org::OrgId,
+    id: i64,
+) -> Result<(String, Vec<u8>), AppError> {
+    let mut tx = app.store.read().await?;
+    let mut v = publ::media_by_ids(&mut tx, org, &[id]).await?;
+    tx.commit().await?;
+    let m = v.pop().ok_or(AppError::NotFound)?;
+    if m.kind != siar_domain::publishing::MediaKind::Image {
+        return Err(AppError::NotFound);
+    }
+    let bytes = read(app, &m).await?;
+    Ok((m.mime, bytes))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -34,10 +34,14 @@ pub struct PageCtx {
     pub path: String,
     /// Unread console notifications.
     pub unread: i64,
+    /// `<meta>` tags: (attribute, name, content), e.g. Open Graph.
+    pub meta: Vec<(&'static str, String, String)>,
+    /// Alternate links (feeds): (type, title, href).
+    pub alternates: Vec<(&'static str, String, String)>,
 }
 
 /// The console's areas, in menu order, with the permission each needs.
-pub const NAV: [(&str, &str, Permission); 15] = [
+pub const NAV: [(&str, &str, Permission); 16] = [
     ("/app", "nav-home", Permission::ViewConsole),
     ("/app/tulis", "nav-compose", Permission::Draft),
     ("/app/tinjauan", "nav-review", Permission::ViewPosts),
@@ -45,6 +49,7 @@ pub const NAV: [(&str, &str, Permission); 15] = [
     ("/app/posts", "nav-posts", Permission::ViewPosts),
     ("/app/kampanye", "nav-campaigns", Permission::ViewPosts),
     ("/app/templat", "nav-templates", Permission::ViewPosts),
+    ("/app/artikel", "nav-articles", Permission::ViewPosts),
     ("/app/channels", "nav-channels", Permission::ViewPosts),
     ("/app/links", "nav-links", Permission::ViewPosts),
     ("/app/hari-penting", "nav-days", Permission::ViewPosts),
@@ -98,6 +103,8 @@ impl PageCtx {
             request_id,
             path: path.to_string(),
             unread: s.unread,
+            meta: Vec::new(),
+            alternates: Vec::new(),
         }
     }
 
@@ -123,6 +130,8 @@ impl PageCtx {
             request_id,
             path: String::new(),
             unread: 0,
+            meta: Vec::new(),
+            alternates: Vec::new(),
         }
     }
 

@@ -145,6 +145,7 @@ mod tests {
         {
             use siar_domain::studio::*;
             needed.extend(STUDIO_KEYS);
+            needed.extend(siar_domain::articles::ARTICLE_KEYS);
             needed.extend(PostStatus::ALL.iter().map(|s| s.label_key()));
             needed.extend(Category::ALL.iter().map(|c| c.label_key()));
             needed.extend(Audience::ALL.iter().map(|a| a.label_key()));

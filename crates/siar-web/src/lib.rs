@@ -3,6 +3,7 @@
 //! `siar-app` function, render.
 
 pub mod api;
+pub mod articles;
 pub mod assets;
 pub mod calendar;
 pub mod ctx;

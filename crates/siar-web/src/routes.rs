@@ -3,7 +3,8 @@
 
 use crate::middleware::{self, Access};
 use crate::{
-    WebState, api, assets, calendar as cal, days, links, pages, publishing as pb, studio as st,
+    WebState, api, articles as art, assets, calendar as cal, days, links, pages, publishing as pb,
+    studio as st,
 };
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -29,7 +30,13 @@ fn spec(method: Method, path: &'static str, example: &'static str, access: Acces
 }
 
 /// Routes that take file uploads, and how large a request they accept.
-const UPLOAD_PATHS: [&str; 3] = ["/app/tulis", "/app/tulis/{id}", "/app/kalender/impor"];
+const UPLOAD_PATHS: [&str; 5] = [
+    "/app/tulis",
+    "/app/tulis/{id}",
+    "/app/kalender/impor",
+    "/app/artikel/baru",
+    "/app/artikel/{id}",
+];
 pub const UPLOAD_LIMIT: usize = 210 * 1024 * 1024;
 
 /// The route table. `example` fills path parameters for the access test.
@@ -402,6 +409,63 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<WebState>)> {
                 Staff(Publish),
             ),
             post(st::remove_template),
+        ),
+        (
+            spec(g.clone(), "/app/artikel", "/app/artikel", Staff(ViewPosts)),
+            get(art::list),
+        ),
+        (
+            spec(
+                g.clone(),
+                "/app/artikel/baru",
+                "/app/artikel/baru",
+                Staff(Draft),
+            ),
+            get(art::new_form),
+        ),
+        (
+            spec(
+                p.clone(),
+                "/app/artikel/baru",
+                "/app/artikel/baru",
+                Staff(Draft),
+            ),
+            post(art::create),
+        ),
+        (
+            spec(
+                g.clone(),
+                "/app/artikel/{id}",
+                "/app/artikel/1",
+                Staff(ViewPosts),
+            ),
+            get(art::edit_form),
+        ),
+        (
+            spec(
+                p.clone(),
+                "/app/artikel/{id}",
+                "/app/artikel/1",
+                Staff(Draft),
+            ),
+            post(art::update),
+        ),
+        (
+            spec(g.clone(), "/artikel", "/artikel", Public),
+            get(art::public_list),
+        ),
+        (
+            spec(g.clone(), "/artikel/{slug}", "/artikel/contoh", Public),
+            get(art::public_article),
+        ),
+        (
+            spec(
+                g.clone(),
+                "/artikel/{slug}/sampul",
+                "/artikel/contoh/sampul",
+                Public,
+            ),
+            get(art::public_cover),
         ),
         (
             spec(g.clone(), "/app/tulis", "/app/tulis", Staff(Draft)),

@@ -1298,3 +1298,67 @@ async fn templates_fill_the_composer() {
     assert!(!draft.body.contains("{tanggal}"), "the date is filled in");
     t.cleanup().await;
 }
+
+#[tokio::test]
+async fn articles_on_the_portal_with_feeds() {
+    let t = TestApp::sqlite(true).await;
+    let list = t.get("/artikel", None).await;
+    assert_eq!(list.status, 200);
+    assert!(list.body.contains("Tips Memilih Buku untuk Anak Usia Dini"));
+    assert!(
+        list.body.contains("application/rss+xml"),
+        "feeds are announced"
+    );
+    let page = t
+        .get("/artikel/tips-memilih-buku-untuk-anak-usia-dini", None)
+        .await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body
+            .contains("<strong>Pilih buku bergambar besar</strong>")
+    );
+    assert!(
+        page.body
+            .contains("property=\"og:title\" content=\"Tips Memilih Buku untuk Anak Usia Dini\"")
+    );
+    assert!(page.body.contains("name=\"twitter:card\""));
+    assert!(page.body.contains("rel=\"noopener noreferrer\""));
+    assert_eq!(t.get("/artikel/tidak-ada", None).await.status, 404);
+    let rss = t.get("/artikel/feed.rss", None).await;
+    assert_eq!(rss.status, 200);
+    assert!(
+        rss.headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/rss+xml")
+    );
+    assert!(rss.body.contains("<rss") && rss.body.contains("<item>"));
+    let atom = t.get("/artikel/feed.atom", None).await;
+    assert!(atom.body.contains("http://www.w3.org/2005/Atom"));
+    // A contributor's article with script stays safe and off the portal
+    // until an editor publishes it.
+    let sari = t.sign_in(email(Role::Contributor), PW).await.unwrap();
+    let r = t
+        .post_multipart(
+            &format!("/app/artikel/baru?_csrf={}", sari.csrf),
+            &sari.cookie,
+            &[
+                ("title", "Uji keamanan"),
+                ("body", "Halo\n\n<img src=x onerror=alert(1)>"),
+                ("action", "save"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let edit = t.get(r.location().unwrap(), Some(&sari.cookie)).await;
+    assert!(
+        !edit.body.contains("<img src=x"),
+        "the preview is sanitised"
+    );
+    assert!(
+        !edit.body.contains("value=\"publish\""),
+        "contributors do not publish"
+    );
+    assert_eq!(t.get("/artikel/uji-keamanan", None).await.status, 404);
+    t.cleanup().await;
+}
