@@ -142,6 +142,15 @@ test('a draft goes from contributor to editor and back, then is approved', async
   }
   assert.equal(await dedi.locator('.badge.ok').count(), 1, 'published on the practice channel');
   await dedi.screenshot({ path: join(shots, 'studio-published-id.png'), fullPage: true });
+
+  // The uploaded poster is in the media library for the next draft, with its alt text.
+  await sari.goto(`${base}/app/tulis`);
+  await sari.fill('#text', 'Poster kelas menulis, sekali lagi.');
+  await sari.click('text=Pilih dari pustaka media');
+  await sari.check('input[name=pick]');
+  await sari.click('button[value=save]');
+  await sari.waitForSelector('.flash.ok');
+  assert.equal(await sari.getAttribute('.media-list img', 'alt'), 'Pelajar menulis cerpen di aula perpustakaan');
   await sari.context().close();
   await dedi.context().close();
 });

@@ -198,6 +198,15 @@ pub async fn by_ids(app: &App, actor: &Actor, ids: &[i64]) -> Result<Vec<Media>,
     Ok(v)
 }
 
+/// The newest files of the library (the composer's picker).
+pub async fn recent(app: &App, actor: &Actor, limit: u64) -> Result<Vec<Media>, AppError> {
+    actor.require(Permission::ViewPosts)?;
+    let mut tx = app.store.read().await?;
+    let v = publ::recent_media(&mut tx, actor.org, limit.clamp(1, 200)).await?;
+    tx.commit().await?;
+    Ok(v)
+}
+
 pub async fn set_alt(app: &App, actor: &Actor, id: i64, alt: &str) -> Result<(), AppError> {
     actor.require(Permission::Draft)?;
     let alt = alt.trim();

@@ -933,6 +933,27 @@ pub async fn set_media_alt(
     Ok(tx.exec(&q).await? == 1)
 }
 
+/// The organisation's newest media, for the composer's picker.
+pub async fn recent_media(
+    tx: &mut Tx,
+    org: OrgId,
+    limit: u64,
+) -> Result<Vec<siar_domain::publishing::Media>, StoreError> {
+    let q = Query::select()
+        .columns(MEDIA_COLS)
+        .from(Media::Table)
+        .and_where(Expr::col(Media::OrgId).eq(org.0))
+        .order_by(Media::CreatedAt, Order::Desc)
+        .order_by(Media::Id, Order::Desc)
+        .limit(limit)
+        .to_owned();
+    tx.fetch_all::<MediaRow, _>(&q)
+        .await?
+        .into_iter()
+        .map(TryInto::try_into)
+        .collect()
+}
+
 /// The organisation's media with these ids (unknown ids are left out).
 pub async fn media_by_ids(
     tx: &mut Tx,

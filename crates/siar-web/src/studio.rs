@@ -55,6 +55,8 @@ pub(crate) struct ComposeForm {
     template: String,
     tpl_judul: String,
     tpl_tautan: String,
+    /// Files picked from the media library.
+    picked: Vec<i64>,
 }
 
 async fn read_form(mut mp: Multipart) -> Result<ComposeForm, WebError> {
@@ -103,6 +105,13 @@ async fn read_form(mut mp: Multipart) -> Result<ComposeForm, WebError> {
             "repeat_every" => f.repeat_every = value,
             "repeat_unit" => f.repeat_unit = value,
             "repeat_until" => f.repeat_until = value,
+            "pick" => {
+                if let Ok(id) = value.trim().parse::<i64>()
+                    && !f.media_ids.contains(&id)
+                {
+                    f.picked.push(id);
+                }
+            }
             "template" => f.template = value,
             "tpl_judul" => f.tpl_judul = value,
             "tpl_tautan" => f.tpl_tautan = value,
@@ -118,6 +127,11 @@ async fn read_form(mut mp: Multipart) -> Result<ComposeForm, WebError> {
                     f.variants.insert(id, value);
                 }
             }
+        }
+    }
+    for id in std::mem::take(&mut f.picked) {
+        if !f.media_ids.contains(&id) {
+            f.media_ids.push(id);
         }
     }
     if !shorten_seen {
@@ -292,6 +306,8 @@ struct ComposerPage<'a> {
     refused: bool,
     overdue: bool,
     templates: Vec<Opt>,
+    /// The media library's newest files not attached yet.
+    library: Vec<MediaRow>,
 }
 
 fn report_for<'r>(
@@ -549,6 +565,12 @@ async fn composer_page(
         history,
         refused: p.report.is_some_and(|r| !r.is_ok()),
         overdue,
+        library: media::recent(&state.app, actor, 24)
+            .await?
+            .iter()
+            .filter(|m| !f.media_ids.contains(&m.id))
+            .map(media_row)
+            .collect(),
         templates: studio::templates(&state.app, actor)
             .await?
             .into_iter()

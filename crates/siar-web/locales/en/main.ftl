@@ -890,3 +890,5 @@ err-article-slug-taken = Another article uses this address. Choose another.
 err-article-slug-reserved = Siar uses this address. Choose another.
 portal-articles = Read the library's articles
 portal-links = Useful links
+compose-library = Pick from the media library
+compose-library-help = Tick images or videos uploaded before, then save. Their alt text comes with them.

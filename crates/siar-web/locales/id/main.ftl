@@ -890,3 +890,5 @@ err-article-slug-taken = Alamat ini sudah dipakai artikel lain. Pilih alamat lai
 err-article-slug-reserved = Alamat ini dipakai Siar. Pilih alamat lain.
 portal-articles = Baca artikel perpustakaan
 portal-links = Tautan penting
+compose-library = Pilih dari pustaka media
+compose-library-help = Centang gambar atau video yang sudah pernah diunggah, lalu simpan. Teks alternatifnya ikut terpakai.
