@@ -110,7 +110,7 @@ CREATE TABLE notifications (
 );
 CREATE INDEX notifications_user ON notifications (user_id, read_at, created_at);
 
--- Reusable posts with placeholders ({judul}, {tanggal}, {tautan}).
+-- Reusable posts with placeholders (judul, tanggal, tautan in braces).
 CREATE TABLE post_templates (
     id {ID},
     org_id BIGINT NOT NULL REFERENCES organisations (id),
