@@ -176,6 +176,7 @@ impl Worker {
         w.register(Arc::new(Housekeeping));
         w.register(Arc::new(crate::publishing::Deliver));
         w.register(Arc::new(crate::channels::TokenCare));
+        w.register(Arc::new(crate::mail::SendEmail));
         w
     }
 

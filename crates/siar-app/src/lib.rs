@@ -11,6 +11,7 @@ pub mod demo;
 pub mod error;
 pub mod jobs;
 pub mod links;
+pub mod mail;
 pub mod media;
 pub mod publishing;
 pub mod secrets;
@@ -20,6 +21,7 @@ pub mod studio;
 pub mod tokens;
 
 pub use error::AppError;
+pub use siar_store::db::redact_url_password;
 pub use siar_store::{DbUrl, Store};
 
 use siar_domain::{Clock, Timestamp};
@@ -48,6 +50,10 @@ pub struct AppConfig {
     /// Alt text is required on images and videos (an organisation may relax it).
     pub require_alt: bool,
     pub platforms: channels::PlatformSettings,
+    /// SMTP, when the deployment sends e-mail.
+    pub mail: Option<mail::MailSettings>,
+    /// Message lookup for e-mails (the web layer's Fluent messages).
+    pub translate: Option<mail::Translate>,
 }
 
 impl Default for AppConfig {
@@ -64,6 +70,8 @@ impl Default for AppConfig {
             max_upload: 200 * 1024 * 1024,
             require_alt: true,
             platforms: channels::PlatformSettings::default(),
+            mail: None,
+            translate: None,
         }
     }
 }

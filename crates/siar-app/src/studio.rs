@@ -440,7 +440,11 @@ pub fn post_label(post: &Post) -> String {
     }
 }
 
+/// A console notification for each person (and an e-mail when SMTP is
+/// configured), in the caller's transaction.
+#[allow(clippy::too_many_arguments)]
 async fn notify_all(
+    app: &App,
     tx: &mut Tx,
     org: OrgId,
     to: &[UserId],
@@ -455,6 +459,7 @@ async fn notify_all(
         .collect();
     for u in to {
         store::notify(tx, org, *u, kind, &args, link, now).await?;
+        crate::mail::queue(app, tx, org, *u, kind, &args, link, now).await?;
     }
     Ok(())
 }
@@ -545,6 +550,7 @@ pub async fn submit(app: &App, actor: &Actor, id: i64, version: i64) -> Result<(
     let to = editors(&mut tx, actor.org, actor.user).await?;
     let who = user_name(&mut tx, actor.org, actor.user).await?;
     notify_all(
+        app,
         &mut tx,
         actor.org,
         &to,
@@ -658,6 +664,7 @@ pub async fn request_changes(
     if let Some(author) = post.author_id.filter(|a| Some(*a) != actor.user) {
         let who = user_name(&mut tx, actor.org, actor.user).await?;
         notify_all(
+            app,
             &mut tx,
             actor.org,
             &[author],
@@ -810,6 +817,7 @@ pub async fn approve(app: &App, actor: &Actor, id: i64, version: i64) -> Result<
     if let Some(author) = post.author_id.filter(|a| Some(*a) != actor.user) {
         let who = user_name(&mut tx, actor.org, actor.user).await?;
         notify_all(
+            app,
             &mut tx,
             actor.org,
             &[author],
@@ -1033,6 +1041,7 @@ pub async fn flag_overdue_reviews(app: &App) -> Result<usize, AppError> {
         store::insert_event(&mut tx, org, id, None, PostEventKind::Overdue, "", now).await?;
         let to = editors(&mut tx, org, None).await?;
         notify_all(
+            app,
             &mut tx,
             org,
             &to,

@@ -741,3 +741,81 @@ dual_test!(templates_and_the_librarys_own_days, |store| async move {
     assert!(days.iter().any(|x| x.date == d("2026-12-25")));
     assert!(days.windows(2).all(|w| w[0].date <= w[1].date));
 });
+
+fn words(lang: siar_domain::org::Lang, key: &str, args: &[(&str, String)]) -> String {
+    let a: Vec<String> = args.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    format!("[{}] {key} {}", lang.code(), a.join(" "))
+}
+
+dual_test!(
+    review_steps_are_emailed_when_smtp_is_set,
+    |store| async move {
+        let b = Bench::new(store).await;
+        let ch = practice(&b).await;
+        let smtp = siar_testkit::smtp::FakeSmtp::start().await;
+        let mut app = b.app.clone();
+        app.config = std::sync::Arc::new(siar_app::AppConfig {
+            mail: Some(siar_app::mail::MailSettings {
+                url: format!("smtp://127.0.0.1:{}", smtp.port),
+                from: "Siar Perpustakaan <siar@perpustakaan.example>".into(),
+            }),
+            translate: Some(words),
+            ..(*b.app.config).clone()
+        });
+        let (id, v) = saved_id(
+            studio::save(
+                &app,
+                &b.contributor,
+                None,
+                0,
+                &draft("Kelas menulis cerpen", vec![ch]),
+                SaveKind::Manual,
+            )
+            .await
+            .unwrap(),
+        );
+        studio::submit(&app, &b.contributor, id, v).await.unwrap();
+        // Nothing is sent before the worker runs the outbox jobs.
+        assert!(smtp.received().is_empty());
+        let w = siar_app::jobs::Worker::new(
+            app.clone(),
+            "mailer",
+            siar_app::jobs::WorkerConfig {
+                poll: Duration::from_millis(50),
+                ..Default::default()
+            },
+        );
+        w.drain(10).await.unwrap();
+        let got = smtp.received();
+        let mut to: Vec<String> = got.iter().flat_map(|m| m.to.clone()).collect();
+        to.sort();
+        assert_eq!(
+            to,
+            vec!["admin@perpustakaan.example", "editor@perpustakaan.example"],
+            "every editor and admin, not the author"
+        );
+        let m = &got[0];
+        assert_eq!(m.from, "siar@perpustakaan.example");
+        assert!(m.data.contains("mail-subject"), "{}", m.data);
+        assert!(m.data.contains("note-submitted"), "{}", m.data);
+        assert!(m.data.contains(&format!("/app/tulis/{id}")), "{}", m.data);
+        // Without SMTP, no e-mail job is made.
+        let (id2, v2) = saved_id(
+            studio::save(
+                &b.app,
+                &b.contributor,
+                None,
+                0,
+                &draft("Tanpa surel", vec![ch]),
+                SaveKind::Manual,
+            )
+            .await
+            .unwrap(),
+        );
+        studio::submit(&b.app, &b.contributor, id2, v2)
+            .await
+            .unwrap();
+        w.drain(10).await.unwrap();
+        assert_eq!(smtp.received().len(), 2);
+    }
+);

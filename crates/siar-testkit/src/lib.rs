@@ -12,6 +12,7 @@ mod clock;
 mod db;
 pub mod fakes;
 pub mod publishing;
+pub mod smtp;
 
 pub use app::TestApp;
 pub use clock::ManualClock;

@@ -59,7 +59,9 @@ impl FakeSmtp {
                             cur.to.push(addr(&line[8..]));
                             b"250 OK\r\n"
                         } else if upper.starts_with("DATA") {
-                            let _ = w.write_all(b"354 End data with <CR><LF>.<CR><LF>\r\n").await;
+                            let _ = w
+                                .write_all(b"354 End data with <CR><LF>.<CR><LF>\r\n")
+                                .await;
                             let mut data = String::new();
                             for _ in 0..100_000 {
                                 let Ok(Some(l)) = lines.next_line().await else {

@@ -99,6 +99,7 @@ mod tests {
             "alt",
             "date",
             "value",
+            "link",
             "canonical",
             "written",
             "time",

@@ -27,6 +27,8 @@ pub struct FileConfig {
     pub google_client_id: Option<String>,
     pub google_client_secret: Option<String>,
     pub youtube_privacy: Option<String>,
+    pub smtp_url: Option<String>,
+    pub mail_from: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -54,6 +56,11 @@ pub struct Config {
     pub google_client_secret: Option<String>,
     /// `public` (default) or `private` (Google's rule for unaudited projects).
     pub youtube_privacy: Option<String>,
+    /// SMTP server for e-mail: `smtp://user:pass@host:587?tls=required`,
+    /// `smtps://user:pass@host:465`. Unset: no e-mail is sent.
+    pub smtp_url: Option<String>,
+    /// The sender of Siar's e-mail, e.g. `Siar <siar@perpustakaan.go.id>`.
+    pub mail_from: Option<String>,
 }
 
 impl Default for Config {
@@ -76,6 +83,8 @@ impl Default for Config {
             google_client_id: None,
             google_client_secret: None,
             youtube_privacy: None,
+            smtp_url: None,
+            mail_from: None,
         }
     }
 }
@@ -181,6 +190,12 @@ impl Config {
         if let Some(v) = env("SIAR_YOUTUBE_PRIVACY").filter(|v| !v.trim().is_empty()) {
             c.youtube_privacy = Some(v);
         }
+        if let Some(v) = env("SIAR_SMTP_URL").filter(|v| !v.trim().is_empty()) {
+            c.smtp_url = Some(v);
+        }
+        if let Some(v) = env("SIAR_MAIL_FROM").filter(|v| !v.trim().is_empty()) {
+            c.mail_from = Some(v);
+        }
 
         if let Some(d) = &o.data_dir {
             c.data_dir = d.clone();
@@ -199,6 +214,18 @@ impl Config {
             && !matches!(p.as_str(), "public" | "private" | "unlisted")
         {
             bail!("youtube_privacy must be public, private or unlisted");
+        }
+        if let Some(m) = c.mail()
+            && let Err(e) = siar_app::mail::check(&m)
+        {
+            bail!(
+                "{e} (set smtp_url like smtps://user:password@mail.example.org:465 and mail_from like Siar <siar@example.org>)"
+            );
+        }
+        if c.smtp_url.is_some() && c.mail_from.is_none() {
+            bail!(
+                "smtp_url is set but mail_from is not: set the sender address, e.g. mail_from = \"Siar <siar@perpustakaan.go.id>\""
+            );
         }
         if c.session_idle_hours == 0 || c.audit_retention_days == 0 {
             bail!("session_idle_hours and audit_retention_days must be at least 1");
@@ -236,8 +263,21 @@ impl Config {
         self.google_client_id = f.google_client_id.or(self.google_client_id.take());
         self.google_client_secret = f.google_client_secret.or(self.google_client_secret.take());
         self.youtube_privacy = f.youtube_privacy.or(self.youtube_privacy.take());
+        self.smtp_url = f.smtp_url.or(self.smtp_url.take());
+        self.mail_from = f.mail_from.or(self.mail_from.take());
 
         Ok(())
+    }
+
+    /// E-mail settings, when both the server and the sender are set.
+    pub fn mail(&self) -> Option<siar_app::mail::MailSettings> {
+        match (&self.smtp_url, &self.mail_from) {
+            (Some(url), Some(from)) => Some(siar_app::mail::MailSettings {
+                url: url.clone(),
+                from: from.clone(),
+            }),
+            _ => None,
+        }
     }
 
     /// The public base URL, defaulting to the listen address.
@@ -282,7 +322,7 @@ impl Config {
             Err(_) => "(invalid)".into(),
         };
         format!(
-            "data_dir = {:?}\nlisten = \"{}\"\ndatabase = \"{}\"\nsecret_key = \"{}\"\nsecure_cookies = {}\nportal_org = {:?}\nsession_idle_hours = {}\naudit_retention_days = {}\nlog = {:?}\npublic_url = {:?}\nx_client_id = {:?}\nx_client_secret = \"{}\"\nfacebook_app_id = {:?}\nfacebook_app_secret = \"{}\"\ngoogle_client_id = {:?}\ngoogle_client_secret = \"{}\"\n",
+            "data_dir = {:?}\nlisten = \"{}\"\ndatabase = \"{}\"\nsecret_key = \"{}\"\nsecure_cookies = {}\nportal_org = {:?}\nsession_idle_hours = {}\naudit_retention_days = {}\nlog = {:?}\npublic_url = {:?}\nx_client_id = {:?}\nx_client_secret = \"{}\"\nfacebook_app_id = {:?}\nfacebook_app_secret = \"{}\"\ngoogle_client_id = {:?}\ngoogle_client_secret = \"{}\"\nsmtp_url = \"{}\"\nmail_from = {:?}\n",
             display(&self.data_dir),
             self.listen,
             db,
@@ -303,6 +343,11 @@ impl Config {
             hidden(&self.facebook_app_secret),
             self.google_client_id.clone().unwrap_or_default(),
             hidden(&self.google_client_secret),
+            self.smtp_url
+                .as_deref()
+                .map(siar_app::redact_url_password)
+                .unwrap_or_default(),
+            self.mail_from.clone().unwrap_or_default(),
         )
     }
 }
@@ -411,5 +456,36 @@ mod tests {
         if std::fs::write(ro.join("x"), b"x").is_err() {
             assert!(format!("{:#}", c.prepare_data_dir().unwrap_err()).contains("not writable"));
         }
+    }
+
+    #[test]
+    fn smtp_needs_a_sender_and_a_usable_url_and_hides_its_password() {
+        let e = Config::load(
+            &Overrides::default(),
+            &env(&[("SIAR_SMTP_URL", "smtps://siar:rahasia@mail.example.org:465")]),
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("mail_from"), "{e}");
+        let e = Config::load(
+            &Overrides::default(),
+            &env(&[
+                ("SIAR_SMTP_URL", "ftp://mail.example.org"),
+                ("SIAR_MAIL_FROM", "siar@example.org"),
+            ]),
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("smtp_url"), "{e}");
+        let c = Config::load(
+            &Overrides::default(),
+            &env(&[
+                ("SIAR_SMTP_URL", "smtps://siar:rahasia@mail.example.org:465"),
+                ("SIAR_MAIL_FROM", "Siar <siar@example.org>"),
+            ]),
+        )
+        .unwrap();
+        assert!(c.mail().is_some());
+        let shown = c.redacted();
+        assert!(!shown.contains("rahasia"), "{shown}");
+        assert!(shown.contains("mail.example.org"));
     }
 }

@@ -147,6 +147,8 @@ async fn open_app(cfg: &Config, demo_mode: bool) -> Result<App> {
         public_url: cfg.public_base(),
         media_dir: cfg.data_dir.join("media"),
         platforms: platform_settings(cfg),
+        mail: cfg.mail(),
+        translate: Some(siar_web::i18n::t_args),
         ..AppConfig::default()
     };
     Ok(App::new(store, Arc::new(SystemClock), keys, app_cfg))

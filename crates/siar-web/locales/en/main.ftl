@@ -892,3 +892,14 @@ portal-articles = Read the library's articles
 portal-links = Useful links
 compose-library = Pick from the media library
 compose-library-help = Tick images or videos uploaded before, then save. Their alt text comes with them.
+mail-subject = Siar: { $text }
+mail-body =
+    Hello { $name },
+
+    { $text }
+
+    Open it in Siar: { $link }
+
+    Regards,
+    Siar, the library's social media hub
+    (This e-mail was sent automatically; the same notification is in the Siar console.)

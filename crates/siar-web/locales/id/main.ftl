@@ -892,3 +892,14 @@ portal-articles = Baca artikel perpustakaan
 portal-links = Tautan penting
 compose-library = Pilih dari pustaka media
 compose-library-help = Centang gambar atau video yang sudah pernah diunggah, lalu simpan. Teks alternatifnya ikut terpakai.
+mail-subject = Siar: { $text }
+mail-body =
+    Halo { $name },
+
+    { $text }
+
+    Buka di Siar: { $link }
+
+    Salam,
+    Siar, pusat media sosial perpustakaan
+    (E-mail ini dikirim otomatis; notifikasi yang sama ada di konsol Siar.)
