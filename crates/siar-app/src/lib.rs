@@ -7,6 +7,7 @@ pub mod auth;
 pub mod batch;
 pub mod calendar;
 pub mod channels;
+pub mod comments;
 pub mod demo;
 pub mod error;
 pub mod jobs;

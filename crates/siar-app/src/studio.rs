@@ -900,6 +900,10 @@ async fn make_deliveries(
         )
         .await?;
         publishing::enqueue_delivery(tx, post.org_id, d, at, now).await?;
+        let first = post.draft.first_comment.trim();
+        if !first.is_empty() && crate::comments::takes_comment(ch.platform) {
+            crate::comments::plan(tx, post.org_id, d, first, at, now).await?;
+        }
     }
     Ok(())
 }

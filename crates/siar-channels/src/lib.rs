@@ -257,6 +257,36 @@ pub trait Connector: Send + Sync {
         ctx: &'a Ctx,
         acct: &'a Account,
     ) -> BoxFut<'a, Result<Option<Credentials>, ConnectorError>>;
+
+    /// Comments on one of the account's own posts (a post's first comment).
+    /// Returns the comment's id. Platforms without comments through their
+    /// API refuse.
+    fn comment<'a>(
+        &'a self,
+        _ctx: &'a Ctx,
+        _acct: &'a Account,
+        _post: &'a str,
+        _text: &'a str,
+    ) -> BoxFut<'a, Result<String, ConnectorError>> {
+        Box::pin(async {
+            Err(ConnectorError::Invalid {
+                key: "perr-invalid",
+                detail: "this platform takes no comments through Siar".into(),
+            })
+        })
+    }
+
+    /// Looks for the account's comment with `text` on its post (an earlier
+    /// attempt whose outcome is unknown).
+    fn find_comment<'a>(
+        &'a self,
+        _ctx: &'a Ctx,
+        _acct: &'a Account,
+        _post: &'a str,
+        _text: &'a str,
+    ) -> BoxFut<'a, Result<Option<String>, ConnectorError>> {
+        Box::pin(async { Ok(None) })
+    }
 }
 
 /// A deployment's settings for one platform's API: where it is and the app

@@ -399,6 +399,75 @@ impl Meta {
         })
     }
 
+    /// Comments on one of the account's posts: Facebook takes the message in
+    /// the form, Instagram in the query.
+    async fn comment_on(
+        &self,
+        ctx: &Ctx,
+        platform: Platform,
+        acct: &Account,
+        post: &str,
+        text: &str,
+    ) -> Result<String, ConnectorError> {
+        let token = acct.credentials.access_token.as_str();
+        let url = format!("{}/{post}/comments", self.api());
+        let rb = if platform == Platform::Instagram {
+            ctx.http
+                .post(&url)
+                .query(&[("message", text), ("access_token", token)])
+        } else {
+            ctx.http
+                .post(&url)
+                .form(&[("message", text), ("access_token", token)])
+        };
+        let r = self.call(ctx, platform, rb).await?;
+        r.json()["id"]
+            .as_str()
+            .map(str::to_string)
+            .ok_or_else(|| ConnectorError::invalid("the platform returned no comment id"))
+    }
+
+    /// The account's comment with this text on the post, if there is one.
+    async fn comment_look(
+        &self,
+        ctx: &Ctx,
+        platform: Platform,
+        acct: &Account,
+        post: &str,
+        text: &str,
+    ) -> Result<Option<String>, ConnectorError> {
+        let token = acct.credentials.access_token.as_str();
+        let (fields, field) = if platform == Platform::Instagram {
+            ("id,text,username,timestamp", "text")
+        } else {
+            ("id,message,from,created_time", "message")
+        };
+        let mut q = vec![
+            ("fields", fields),
+            ("limit", "100"),
+            ("access_token", token),
+        ];
+        if platform == Platform::Facebook {
+            q.push(("filter", "toplevel"));
+        }
+        let r = self
+            .call(
+                ctx,
+                platform,
+                ctx.http
+                    .get(&format!("{}/{post}/comments", self.api()))
+                    .query(&q),
+            )
+            .await?;
+        let want = richtext::comparable(text);
+        Ok(r.json()["data"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|c| richtext::comparable(c[field].as_str().unwrap_or("")) == want)
+            .and_then(|c| c["id"].as_str().map(str::to_string)))
+    }
+
     /// Looks through the account's recent posts for the same text.
     async fn look(
         &self,
@@ -465,6 +534,27 @@ impl Connector for FacebookPage {
     fn platform(&self) -> Platform {
         Platform::Facebook
     }
+    fn comment<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        acct: &'a Account,
+        post: &'a str,
+        text: &'a str,
+    ) -> BoxFut<'a, Result<String, ConnectorError>> {
+        Box::pin(self.0.comment_on(ctx, Platform::Facebook, acct, post, text))
+    }
+    fn find_comment<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        acct: &'a Account,
+        post: &'a str,
+        text: &'a str,
+    ) -> BoxFut<'a, Result<Option<String>, ConnectorError>> {
+        Box::pin(
+            self.0
+                .comment_look(ctx, Platform::Facebook, acct, post, text),
+        )
+    }
     fn publish<'a>(
         &'a self,
         ctx: &'a Ctx,
@@ -494,6 +584,30 @@ impl Connector for FacebookPage {
 impl Connector for Instagram {
     fn platform(&self) -> Platform {
         Platform::Instagram
+    }
+    fn comment<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        acct: &'a Account,
+        post: &'a str,
+        text: &'a str,
+    ) -> BoxFut<'a, Result<String, ConnectorError>> {
+        Box::pin(
+            self.0
+                .comment_on(ctx, Platform::Instagram, acct, post, text),
+        )
+    }
+    fn find_comment<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        acct: &'a Account,
+        post: &'a str,
+        text: &'a str,
+    ) -> BoxFut<'a, Result<Option<String>, ConnectorError>> {
+        Box::pin(
+            self.0
+                .comment_look(ctx, Platform::Instagram, acct, post, text),
+        )
     }
     fn publish<'a>(
         &'a self,

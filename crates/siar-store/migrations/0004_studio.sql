@@ -155,3 +155,18 @@ CREATE TABLE articles (
 );
 CREATE UNIQUE INDEX articles_slug ON articles (org_id, slug);
 CREATE INDEX articles_live ON articles (org_id, published_at);
+
+-- A post's first comment on a platform without threads (Facebook,
+-- Instagram), posted once the delivery is published. `state`: pending,
+-- attempted (the call was made; its outcome is looked for before another),
+-- done, skipped (the delivery did not go out).
+CREATE TABLE first_comments (
+    delivery_id BIGINT PRIMARY KEY REFERENCES deliveries (id),
+    org_id BIGINT NOT NULL REFERENCES organisations (id),
+    text TEXT NOT NULL,
+    state TEXT NOT NULL,
+    attempt_started_at BIGINT,
+    remote_id TEXT,
+    error TEXT,
+    updated_at BIGINT NOT NULL
+);

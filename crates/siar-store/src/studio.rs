@@ -1155,3 +1155,117 @@ pub async fn org_days(tx: &mut Tx, org: OrgId) -> Result<Vec<OrgDay>, StoreError
         })
         .collect())
 }
+
+// ---------------------------------------------------------------- first comments
+
+#[derive(Iden, Clone, Copy)]
+enum FirstComments {
+    Table,
+    DeliveryId,
+    OrgId,
+    Text,
+    State,
+    AttemptStartedAt,
+    RemoteId,
+    Error,
+    UpdatedAt,
+}
+
+/// A first comment waiting for (or made after) its delivery.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FirstComment {
+    pub delivery_id: i64,
+    pub text: String,
+    pub state: String,
+    pub attempt_started_at: Option<Timestamp>,
+    pub remote_id: Option<String>,
+    pub error: Option<String>,
+}
+
+pub async fn insert_first_comment(
+    tx: &mut Tx,
+    org: OrgId,
+    delivery: i64,
+    text: &str,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    let q = Query::insert()
+        .into_table(FirstComments::Table)
+        .columns([
+            FirstComments::DeliveryId,
+            FirstComments::OrgId,
+            FirstComments::Text,
+            FirstComments::State,
+            FirstComments::UpdatedAt,
+        ])
+        .values_panic([
+            delivery.into(),
+            org.0.into(),
+            text.into(),
+            "pending".into(),
+            now.0.into(),
+        ])
+        .to_owned();
+    tx.exec(&q).await?;
+    Ok(())
+}
+
+pub async fn first_comment(tx: &mut Tx, delivery: i64) -> Result<Option<FirstComment>, StoreError> {
+    #[derive(sqlx::FromRow)]
+    struct Rw {
+        delivery_id: i64,
+        text: String,
+        state: String,
+        attempt_started_at: Option<i64>,
+        remote_id: Option<String>,
+        error: Option<String>,
+    }
+    let q = Query::select()
+        .columns([
+            FirstComments::DeliveryId,
+            FirstComments::Text,
+            FirstComments::State,
+            FirstComments::AttemptStartedAt,
+            FirstComments::RemoteId,
+            FirstComments::Error,
+        ])
+        .from(FirstComments::Table)
+        .and_where(Expr::col(FirstComments::DeliveryId).eq(delivery))
+        .to_owned();
+    Ok(tx.fetch_optional::<Rw, _>(&q).await?.map(|r| FirstComment {
+        delivery_id: r.delivery_id,
+        text: r.text,
+        state: r.state,
+        attempt_started_at: r.attempt_started_at.map(Timestamp),
+        remote_id: r.remote_id,
+        error: r.error,
+    }))
+}
+
+/// Moves a first comment to `state` (with what is known), from one of `from`.
+pub async fn set_first_comment(
+    tx: &mut Tx,
+    delivery: i64,
+    state: &str,
+    from: &[&str],
+    remote_id: Option<&str>,
+    error: Option<&str>,
+    now: Timestamp,
+) -> Result<bool, StoreError> {
+    let mut q = Query::update();
+    q.table(FirstComments::Table)
+        .value(FirstComments::State, state)
+        .value(FirstComments::UpdatedAt, now.0)
+        .and_where(Expr::col(FirstComments::DeliveryId).eq(delivery))
+        .and_where(Expr::col(FirstComments::State).is_in(from.iter().copied()));
+    if state == "attempted" {
+        q.value(FirstComments::AttemptStartedAt, now.0);
+    }
+    if let Some(r) = remote_id {
+        q.value(FirstComments::RemoteId, r);
+    }
+    if let Some(e) = error {
+        q.value(FirstComments::Error, e);
+    }
+    Ok(tx.exec(&q).await? == 1)
+}

@@ -63,6 +63,8 @@ type Upload = (usize, Vec<u8>, Value);
 #[derive(Default)]
 pub struct FakeState {
     pub seen: Mutex<Vec<Seen>>,
+    /// Meta: comments as (post or media id, comment id, message).
+    pub comments: Mutex<Vec<(String, String, String)>>,
     pub posts: Mutex<Vec<FakePost>>,
     /// Path fragment, matching calls to let through first, trick.
     tricks: Mutex<VecDeque<(String, u32, Trick)>>,
@@ -1220,6 +1222,7 @@ pub async fn meta() -> Fake {
         .route("/{node}/videos", post(fb_videos))
         .route("/{node}/media", post(ig_media).get(meta_list))
         .route("/{node}/media_publish", post(ig_publish))
+        .route("/{node}/comments", post(meta_comment).get(meta_comments))
         .route("/{node}/content_publishing_limit", get(ig_quota));
     Fake::start(r, st).await
 }
@@ -1313,6 +1316,61 @@ fn meta_check(st: &FakeState, token: Option<&str>, path: &str) -> Option<Respons
         ));
     }
     None
+}
+
+/// `POST /{post-id}/comments` (Facebook, form `message`) and
+/// `POST /{ig-media-id}/comments?message=` (Instagram).
+async fn meta_comment(
+    State(st): State<Arc<FakeState>>,
+    h: HeaderMap,
+    Path(node): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+    body: String,
+) -> Response {
+    let form: HashMap<String, String> = serde_urlencoded::from_str(&body).unwrap_or_default();
+    let get = |k: &str| form.get(k).or_else(|| q.get(k)).cloned();
+    st.record(
+        "POST",
+        &format!("/{node}/comments"),
+        &h,
+        json!({"message": get("message")}),
+    );
+    if let Some(r) = meta_check(&st, get("access_token").as_deref(), "/comments") {
+        return r;
+    }
+    if !st.posts.lock().expect("lock").iter().any(|p| p.id == node) {
+        return meta_err(100, 33, "Unsupported post request. Object does not exist");
+    }
+    let Some(message) = get("message").filter(|m| !m.trim().is_empty()) else {
+        return meta_err(100, 0, "(#100) The parameter message is required");
+    };
+    let id = format!("{node}_c{}", st.next());
+    st.comments
+        .lock()
+        .expect("lock")
+        .push((node, id.clone(), message));
+    json_reply(200, json!({"id": id}), &[])
+}
+
+/// `GET /{id}/comments`: the comments of a post or media, newest first.
+async fn meta_comments(
+    State(st): State<Arc<FakeState>>,
+    Path(node): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    if let Some(r) = meta_check(&st, q.get("access_token").map(String::as_str), "/comments") {
+        return r;
+    }
+    let data: Vec<Value> = st
+        .comments
+        .lock()
+        .expect("lock")
+        .iter()
+        .rev()
+        .filter(|(n, _, _)| *n == node)
+        .map(|(_, id, m)| json!({"id": id, "message": m, "text": m}))
+        .collect();
+    json_reply(200, json!({"data": data}), &[])
 }
 
 async fn fb_feed(
