@@ -1,4 +1,5 @@
-//! First comments on platforms without threads (Facebook, Instagram): posted
+//! First comments on platforms without threads (Facebook, Instagram,
+//! YouTube): posted
 //! once the delivery is published, exactly once. The attempt is recorded
 //! before the call; an attempt whose outcome is unknown is looked for on the
 //! platform before another is made.
@@ -25,7 +26,10 @@ pub const LOOK_AFTER: Duration = Duration::from_secs(90);
 /// Whether the platform gets the first comment as a comment (not as part of
 /// a thread).
 pub fn takes_comment(p: Platform) -> bool {
-    matches!(p, Platform::Facebook | Platform::Instagram)
+    matches!(
+        p,
+        Platform::Facebook | Platform::Instagram | Platform::YouTube
+    )
 }
 
 /// Records a first comment for `delivery` and its job, in the approval's

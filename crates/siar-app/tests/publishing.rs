@@ -44,27 +44,7 @@ async fn bluesky(b: &Bench) -> i64 {
 /// Connects Mastodon or X through their whole OAuth flow against the fake:
 /// start, follow the authorisation page's redirect, finish with the code.
 async fn oauth(b: &Bench, platform: Platform) -> i64 {
-    let url = channels::start_oauth(&b.app, &b.admin, platform, &b.mastodon.url)
-        .await
-        .unwrap();
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let r = client.get(&url).send().await.unwrap();
-    let loc = r.headers()["location"].to_str().unwrap().to_string();
-    let q: std::collections::HashMap<String, String> = url::Url::parse(&loc)
-        .unwrap()
-        .query_pairs()
-        .into_owned()
-        .collect();
-    match channels::finish_oauth(&b.app, &b.admin, &q["state"], &q["code"])
-        .await
-        .unwrap()
-    {
-        channels::Connected::Channel(id) => id,
-        other => panic!("expected a channel, got {other:?}"),
-    }
+    b.oauth(platform).await
 }
 
 fn post(text: &str, channels: Vec<i64>) -> PostInput {

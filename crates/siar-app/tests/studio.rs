@@ -820,123 +820,138 @@ dual_test!(
     }
 );
 
-async fn facebook(b: &Bench) -> i64 {
-    use siar_domain::channels::Platform;
-    let url =
-        siar_app::channels::start_oauth(&b.app, &b.admin, Platform::Facebook, &b.mastodon.url)
+dual_test!(
+    a_first_comment_goes_to_facebook_and_youtube_once,
+    |store| async move {
+        let b = Bench::new(store).await;
+        let fb = b.oauth(siar_domain::channels::Platform::Facebook).await;
+        let w = b.worker("w");
+        let mut input = draft("Jadwal pameran buku minggu ini", vec![fb]);
+        input.first_comment = "Daftar lengkap bukunya ada di katalog.".into();
+        let (id, v) = saved_id(
+            studio::save(&b.app, &b.editor, None, 0, &input, SaveKind::Manual)
+                .await
+                .unwrap(),
+        );
+        studio::approve(&b.app, &b.editor, id, v).await.unwrap();
+        w.drain(10).await.unwrap();
+        let view = siar_app::publishing::get(&b.app, &b.editor, id)
             .await
             .unwrap();
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let r = client.get(&url).send().await.unwrap();
-    let loc = r.headers()["location"].to_str().unwrap().to_string();
-    let q: std::collections::HashMap<String, String> = url::Url::parse(&loc)
-        .unwrap()
-        .query_pairs()
-        .into_owned()
-        .collect();
-    siar_app::channels::finish_oauth(&b.app, &b.admin, &q["state"], &q["code"])
-        .await
-        .unwrap();
-    siar_app::channels::list(&b.app, &b.admin)
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|c| c.platform == Platform::Facebook)
-        .unwrap()
-        .id
-}
+        let d = &view.deliveries[0].delivery;
+        assert_eq!(d.state, DeliveryState::Published);
+        // The comment is not part of the post's text on Facebook ...
+        assert!(!d.text.contains("katalog"), "{}", d.text);
+        assert!(b.meta.state.comments.lock().unwrap().is_empty());
+        // ... it follows as a comment, once.
+        b.clock.advance(Duration::from_secs(31));
+        w.drain(10).await.unwrap();
+        b.clock.advance(Duration::from_secs(120));
+        w.drain(10).await.unwrap();
+        let comments = b.meta.state.comments.lock().unwrap().clone();
+        assert_eq!(comments.len(), 1, "{comments:?}");
+        assert_eq!(comments[0].0, d.remote_id.clone().unwrap());
+        assert_eq!(comments[0].2, "Daftar lengkap bukunya ada di katalog.");
 
-dual_test!(a_first_comment_goes_to_facebook_once, |store| async move {
-    let b = Bench::new(store).await;
-    let fb = facebook(&b).await;
-    let w = b.worker("w");
-    let mut input = draft("Jadwal pameran buku minggu ini", vec![fb]);
-    input.first_comment = "Daftar lengkap bukunya ada di katalog.".into();
-    let (id, v) = saved_id(
-        studio::save(&b.app, &b.editor, None, 0, &input, SaveKind::Manual)
+        // An attempt whose answer was lost: the comment is on Facebook already,
+        // so the next run finds it and does not comment again.
+        let mut input = draft("Kelas menulis Sabtu ini", vec![fb]);
+        input.first_comment = "Pendaftaran di meja layanan.".into();
+        let (id2, v2) = saved_id(
+            studio::save(&b.app, &b.editor, None, 0, &input, SaveKind::Manual)
+                .await
+                .unwrap(),
+        );
+        studio::approve(&b.app, &b.editor, id2, v2).await.unwrap();
+        w.drain(10).await.unwrap();
+        let d2 = siar_app::publishing::get(&b.app, &b.editor, id2)
             .await
-            .unwrap(),
-    );
-    studio::approve(&b.app, &b.editor, id, v).await.unwrap();
-    w.drain(10).await.unwrap();
-    let view = siar_app::publishing::get(&b.app, &b.editor, id)
-        .await
-        .unwrap();
-    let d = &view.deliveries[0].delivery;
-    assert_eq!(d.state, DeliveryState::Published);
-    // The comment is not part of the post's text on Facebook ...
-    assert!(!d.text.contains("katalog"), "{}", d.text);
-    assert!(b.meta.state.comments.lock().unwrap().is_empty());
-    // ... it follows as a comment, once.
-    b.clock.advance(Duration::from_secs(31));
-    w.drain(10).await.unwrap();
-    b.clock.advance(Duration::from_secs(120));
-    w.drain(10).await.unwrap();
-    let comments = b.meta.state.comments.lock().unwrap().clone();
-    assert_eq!(comments.len(), 1, "{comments:?}");
-    assert_eq!(comments[0].0, d.remote_id.clone().unwrap());
-    assert_eq!(comments[0].2, "Daftar lengkap bukunya ada di katalog.");
-
-    // An attempt whose answer was lost: the comment is on Facebook already,
-    // so the next run finds it and does not comment again.
-    let mut input = draft("Kelas menulis Sabtu ini", vec![fb]);
-    input.first_comment = "Pendaftaran di meja layanan.".into();
-    let (id2, v2) = saved_id(
-        studio::save(&b.app, &b.editor, None, 0, &input, SaveKind::Manual)
+            .unwrap()
+            .deliveries[0]
+            .delivery
+            .clone();
+        let post = d2.remote_id.clone().unwrap();
+        {
+            let mut tx = b.app.store.begin().await.unwrap();
+            siar_store::studio::set_first_comment(
+                &mut tx,
+                d2.id,
+                "attempted",
+                &["pending"],
+                None,
+                None,
+                b.clock.now_ts(),
+            )
             .await
-            .unwrap(),
-    );
-    studio::approve(&b.app, &b.editor, id2, v2).await.unwrap();
-    w.drain(10).await.unwrap();
-    let d2 = siar_app::publishing::get(&b.app, &b.editor, id2)
-        .await
-        .unwrap()
-        .deliveries[0]
-        .delivery
-        .clone();
-    let post = d2.remote_id.clone().unwrap();
-    {
-        let mut tx = b.app.store.begin().await.unwrap();
-        siar_store::studio::set_first_comment(
-            &mut tx,
-            d2.id,
-            "attempted",
-            &["pending"],
-            None,
-            None,
-            b.clock.now_ts(),
-        )
-        .await
-        .unwrap();
+            .unwrap();
+            tx.commit().await.unwrap();
+        }
+        b.meta.state.comments.lock().unwrap().push((
+            post.clone(),
+            format!("{post}_c1"),
+            "Pendaftaran di meja layanan.".into(),
+        ));
+        b.clock.advance(Duration::from_secs(31));
+        w.drain(10).await.unwrap();
+        let on_post: Vec<_> = b
+            .meta
+            .state
+            .comments
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|c| c.0 == post)
+            .cloned()
+            .collect();
+        assert_eq!(on_post.len(), 1, "no second comment: {on_post:?}");
+        let mut tx = b.app.store.read().await.unwrap();
+        let fc = siar_store::studio::first_comment(&mut tx, d2.id)
+            .await
+            .unwrap()
+            .unwrap();
         tx.commit().await.unwrap();
+        assert_eq!(fc.state, "done");
+        assert_eq!(fc.remote_id.as_deref(), Some(format!("{post}_c1").as_str()));
+
+        // YouTube: a top-level comment on the video.
+        let yt = b.oauth(siar_domain::channels::Platform::YouTube).await;
+        let mp4 = include_bytes!("../../siar-testkit/fixtures/tiny.mp4").to_vec();
+        let video =
+            siar_app::media::upload(&b.app, &b.editor, "klip.mp4", mp4, "Klip kelas menulis")
+                .await
+                .unwrap()
+                .id;
+        let mut input = draft("Rekaman kelas menulis cerpen", vec![yt]);
+        input.title = "Kelas menulis cerpen".into();
+        input.media = vec![video];
+        input.first_comment = "Materi kelasnya ada di situs perpustakaan.".into();
+        let (id3, v3) = saved_id(
+            studio::save(&b.app, &b.editor, None, 0, &input, SaveKind::Manual)
+                .await
+                .unwrap(),
+        );
+        studio::approve(&b.app, &b.editor, id3, v3).await.unwrap();
+        w.drain(20).await.unwrap();
+        let d3 = siar_app::publishing::get(&b.app, &b.editor, id3)
+            .await
+            .unwrap()
+            .deliveries[0]
+            .delivery
+            .clone();
+        assert_eq!(d3.state, DeliveryState::Published, "{:?}", d3.error_detail);
+        b.clock.advance(Duration::from_secs(31));
+        w.drain(10).await.unwrap();
+        let on_video: Vec<_> = b
+            .google
+            .state
+            .comments
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|c| Some(&c.0) == d3.remote_id.as_ref())
+            .cloned()
+            .collect();
+        assert_eq!(on_video.len(), 1, "{on_video:?}");
+        assert_eq!(on_video[0].2, "Materi kelasnya ada di situs perpustakaan.");
     }
-    b.meta.state.comments.lock().unwrap().push((
-        post.clone(),
-        format!("{post}_c1"),
-        "Pendaftaran di meja layanan.".into(),
-    ));
-    b.clock.advance(Duration::from_secs(31));
-    w.drain(10).await.unwrap();
-    let on_post: Vec<_> = b
-        .meta
-        .state
-        .comments
-        .lock()
-        .unwrap()
-        .iter()
-        .filter(|c| c.0 == post)
-        .cloned()
-        .collect();
-    assert_eq!(on_post.len(), 1, "no second comment: {on_post:?}");
-    let mut tx = b.app.store.read().await.unwrap();
-    let fc = siar_store::studio::first_comment(&mut tx, d2.id)
-        .await
-        .unwrap()
-        .unwrap();
-    tx.commit().await.unwrap();
-    assert_eq!(fc.state, "done");
-    assert_eq!(fc.remote_id.as_deref(), Some(format!("{post}_c1").as_str()));
-});
+);

@@ -13,7 +13,7 @@ use siar_domain::publishing::MediaKind;
 use siar_domain::richtext::{self, TokenKind};
 use std::time::Duration;
 
-pub const SCOPES: &str = "https://www.googleapis.com/auth/youtube.upload https://www.googleapis.com/auth/youtube.readonly";
+pub const SCOPES: &str = "https://www.googleapis.com/auth/youtube.upload https://www.googleapis.com/auth/youtube.readonly https://www.googleapis.com/auth/youtube.force-ssl";
 
 /// Chunk size: a multiple of 256 KiB, as the resumable protocol asks.
 pub const CHUNK: usize = 4 * 256 * 1024;
@@ -311,6 +311,82 @@ impl Connector for YouTube {
                     "too many uploads since the attempt to be sure".into(),
                 ))
             }
+        })
+    }
+
+    /// A top-level comment on our own video (`commentThreads.insert`, 50
+    /// quota units; needs the `youtube.force-ssl` scope).
+    fn comment<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        acct: &'a Account,
+        post: &'a str,
+        text: &'a str,
+    ) -> BoxFut<'a, Result<String, ConnectorError>> {
+        Box::pin(async move {
+            let body = serde_json::json!({
+                "snippet": {
+                    "channelId": acct.remote_id,
+                    "videoId": post,
+                    "topLevelComment": { "snippet": { "textOriginal": text } }
+                }
+            });
+            let rb = ctx
+                .http
+                .post(&format!("{}/commentThreads", self.api()))
+                .query(&[("part", "snippet")])
+                .bearer_auth(&acct.credentials.access_token)
+                .json(&body);
+            let r = ctx.http.send(Platform::YouTube, rb).await?;
+            if !r.is_success() {
+                return Err(classify(&r, ctx.now));
+            }
+            r.json()["id"]
+                .as_str()
+                .map(str::to_string)
+                .ok_or_else(|| ConnectorError::invalid("YouTube returned no comment id"))
+        })
+    }
+
+    /// Our comment with this text on the video (`commentThreads.list`, 1 unit).
+    fn find_comment<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        acct: &'a Account,
+        post: &'a str,
+        text: &'a str,
+    ) -> BoxFut<'a, Result<Option<String>, ConnectorError>> {
+        Box::pin(async move {
+            let rb = ctx
+                .http
+                .get(&format!("{}/commentThreads", self.api()))
+                .query(&[
+                    ("part", "snippet"),
+                    ("videoId", post),
+                    ("maxResults", "100"),
+                    ("order", "time"),
+                    ("textFormat", "plainText"),
+                ])
+                .bearer_auth(&acct.credentials.access_token);
+            let r = ctx.http.send(Platform::YouTube, rb).await?;
+            if !r.is_success() {
+                return Err(classify(&r, ctx.now));
+            }
+            let want = siar_domain::richtext::comparable(text);
+            Ok(r.json()["items"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .find(|it| {
+                    let s = &it["snippet"]["topLevelComment"]["snippet"];
+                    let ours = s["authorChannelId"]["value"]
+                        .as_str()
+                        .is_none_or(|a| a == acct.remote_id);
+                    ours && siar_domain::richtext::comparable(
+                        s["textOriginal"].as_str().unwrap_or(""),
+                    ) == want
+                })
+                .and_then(|it| it["id"].as_str().map(str::to_string)))
         })
     }
 

@@ -1668,6 +1668,10 @@ pub async fn google() -> Fake {
         .route("/token", post(g_token))
         .route("/youtube/v3/channels", get(yt_channels))
         .route("/youtube/v3/playlistItems", get(yt_playlist))
+        .route(
+            "/youtube/v3/commentThreads",
+            post(yt_comment).get(yt_comments),
+        )
         .route("/upload/youtube/v3/videos", post(yt_start))
         .route("/upload/session/{id}", axum::routing::put(yt_put))
         .route("/upload/youtube/v3/thumbnails/set", post(yt_thumb));
@@ -1750,6 +1754,67 @@ async fn yt_channels(State(st): State<Arc<FakeState>>, h: HeaderMap) -> Response
         json!({"items": [{"id": YT_CHANNEL_ID, "snippet": {"title": "Perpustakaan Kota Palembang", "customUrl": "@perpuskotaplg"}}]}),
         &[],
     )
+}
+
+/// `commentThreads.insert`: a top-level comment on one of the fake's videos.
+async fn yt_comment(
+    State(st): State<Arc<FakeState>>,
+    h: HeaderMap,
+    body: axum::Json<Value>,
+) -> Response {
+    st.record("POST", "/youtube/v3/commentThreads", &h, body.0.clone());
+    if let (Some(r), _) = trick_for(&st, "/youtube/v3/commentThreads") {
+        return r;
+    }
+    if !st.authorised(&h) {
+        return g_err(401, "authError", "Invalid Credentials");
+    }
+    let video = body.0["snippet"]["videoId"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    let text = body.0["snippet"]["topLevelComment"]["snippet"]["textOriginal"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    if !st.posts.lock().expect("lock").iter().any(|p| p.id == video) {
+        return g_err(
+            404,
+            "videoNotFound",
+            "The video identified by the videoId parameter could not be found.",
+        );
+    }
+    if text.trim().is_empty() {
+        return g_err(400, "commentTextRequired", "The comment text is required.");
+    }
+    let id = format!("Ug{}", st.next());
+    st.comments
+        .lock()
+        .expect("lock")
+        .push((video, id.clone(), text));
+    json_reply(200, json!({"id": id, "kind": "youtube#commentThread"}), &[])
+}
+
+/// `commentThreads.list?videoId=`: the video's comments, newest first.
+async fn yt_comments(
+    State(st): State<Arc<FakeState>>,
+    h: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    if !st.authorised(&h) {
+        return g_err(401, "authError", "Invalid Credentials");
+    }
+    let video = q.get("videoId").cloned().unwrap_or_default();
+    let items: Vec<Value> = st
+        .comments
+        .lock()
+        .expect("lock")
+        .iter()
+        .rev()
+        .filter(|(v, _, _)| *v == video)
+        .map(|(_, id, t)| json!({"id": id, "snippet": {"videoId": video, "topLevelComment": {"snippet": {"textOriginal": t}}}}))
+        .collect();
+    json_reply(200, json!({"items": items}), &[])
 }
 
 async fn yt_playlist(State(st): State<Arc<FakeState>>, h: HeaderMap) -> Response {

@@ -186,6 +186,36 @@ impl Bench {
         }
     }
 
+    /// Connects a channel through the platform's OAuth flow against its fake
+    /// (the browser's redirect followed by hand); returns the channel id.
+    pub async fn oauth(&self, platform: Platform) -> i64 {
+        let url =
+            siar_app::channels::start_oauth(&self.app, &self.admin, platform, &self.mastodon.url)
+                .await
+                .expect("start oauth");
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client");
+        let r = client.get(&url).send().await.expect("authorise");
+        let loc = r.headers()["location"]
+            .to_str()
+            .expect("location")
+            .to_string();
+        let q: std::collections::HashMap<String, String> = url::Url::parse(&loc)
+            .expect("callback url")
+            .query_pairs()
+            .into_owned()
+            .collect();
+        match siar_app::channels::finish_oauth(&self.app, &self.admin, &q["state"], &q["code"])
+            .await
+            .expect("finish oauth")
+        {
+            siar_app::channels::Connected::Channel(id) => id,
+            other => panic!("expected a channel, got {other:?}"),
+        }
+    }
+
     pub fn worker(&self, name: &str) -> Worker {
         Worker::new(
             self.app.clone(),
