@@ -43,7 +43,11 @@ test('a draft goes from contributor to editor and back, then is approved', async
   const sari = await signIn(browser, 'kontributor@perpustakaan.example');
   await sari.goto(`${base}/app/tulis`);
   // Live counter: typing updates the practice channel's count.
-  await sari.check('input[name=channel]');
+  // Four channels: the practice channel and the ones that follow Facebook's,
+  // Instagram's and X's rules.
+  const boxes = sari.locator('input[name=channel]');
+  assert.equal(await boxes.count(), 4);
+  for (let i = 0; i < 4; i++) await boxes.nth(i).check();
   await sari.fill('#text', 'Kelas menulis cerpen untuk pelajar SMP, Sabtu ini di aula. #palembangbaca');
   await sari.selectOption('#campaign', { label: '#PalembangBaca' });
   await sari.selectOption('#category', 'program_membaca');
@@ -103,7 +107,7 @@ test('a draft goes from contributor to editor and back, then is approved', async
   await dedi.click('button[value=approve]');
   await dedi.waitForURL(/\/app\/posts\/\d+$/);
   assert.match(await dedi.textContent('.flash'), /disetujui/);
-  assert.ok(await dedi.isVisible('text=Kanal Latihan'));
+  assert.ok(await dedi.isVisible('text=Kanal Latihan (aturan Instagram)'));
   await dedi.screenshot({ path: join(shots, 'studio-approved-id.png'), fullPage: true });
 
   const postUrl = dedi.url();
@@ -136,11 +140,11 @@ test('a draft goes from contributor to editor and back, then is approved', async
   await dedi.click('form[action="/app/kalender/pindah"] button');
   await dedi.waitForSelector('.flash.ok');
   for (let i = 0; i < 120; i++) {
-    if ((await dedi.locator('.badge.ok').count()) >= 1) break;
+    if ((await dedi.locator('.badge.ok').count()) >= 4) break;
     await dedi.waitForTimeout(1000);
     await dedi.reload();
   }
-  assert.equal(await dedi.locator('.badge.ok').count(), 1, 'published on the practice channel');
+  assert.equal(await dedi.locator('.badge.ok').count(), 4, 'published on all four practice channels');
   await dedi.screenshot({ path: join(shots, 'studio-published-id.png'), fullPage: true });
 
   // The uploaded poster is in the media library for the next draft, with its alt text.

@@ -267,6 +267,42 @@ pub async fn connect_practice(app: &App, actor: &Actor) -> Result<i64, AppError>
     Ok(id)
 }
 
+/// A practice channel that follows another platform's rules (its limits,
+/// media and alt-text rules, threads), for training: posts go to Siar's own
+/// timeline like the plain practice channel's.
+pub async fn connect_practice_like(
+    app: &App,
+    actor: &Actor,
+    like: Platform,
+) -> Result<i64, AppError> {
+    actor.require(Permission::ManageChannels)?;
+    if like == Platform::Practice {
+        return connect_practice(app, actor).await;
+    }
+    let remote = format!("practice-{}", like.as_str());
+    let handle = format!("latihan-{}", like.as_str());
+    let now = app.now();
+    let mut tx = app.store.begin().await?;
+    let id = save_channel(
+        &mut tx,
+        actor,
+        &NewChannel {
+            platform: Platform::Practice,
+            remote_id: &remote,
+            name: "Kanal Latihan",
+            handle: &handle,
+            base_url: None,
+            credentials: None,
+            token_expires_at: None,
+            limits: None,
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
 /// What a person typed to connect Bluesky.
 #[derive(Debug, Clone, Default)]
 pub struct BlueskyInput {

@@ -3,6 +3,7 @@
 use crate::auth::hash_password;
 use crate::{App, AppError};
 use chrono::NaiveDate;
+use siar_domain::channels::Platform;
 use siar_domain::org::{
     DEMO_PASSWORD, Holiday, Lang, OpeningHours, OrgSettings, Organisation, Role, is_valid_slug,
 };
@@ -195,6 +196,11 @@ async fn seed_posts(app: &App, admin: &crate::Actor) -> Result<i64, AppError> {
         .await?;
     }
     seed_links(app, admin, ch).await?;
+    // Practice channels that follow Facebook's, Instagram's and X's rules, so
+    // a newcomer can try each platform's limits without posting anywhere.
+    for like in [Platform::Facebook, Platform::Instagram, Platform::X] {
+        crate::channels::connect_practice_like(app, admin, like).await?;
+    }
     Ok(ch)
 }
 

@@ -150,7 +150,8 @@ pub(crate) async fn validate_in(
             }
             continue;
         };
-        let mut caps = ch.platform.capabilities();
+        let rules = ch.rules_platform();
+        let mut caps = rules.capabilities();
         // Only Mastodon servers set their own limits (read at connect time).
         if ch.platform == Platform::Mastodon
             && let Some(l) = channels::instance_limits(tx, &ch).await?
@@ -160,7 +161,7 @@ pub(crate) async fn validate_in(
         }
         let (text, title) = input.variant(ch.id);
         let check = check_variant(
-            ch.platform,
+            rules,
             &caps,
             Variant {
                 text: &text,
@@ -213,7 +214,7 @@ pub async fn schedule(app: &App, actor: &Actor, input: &PostInput) -> Result<i64
     .await?;
     for c in &report.channels {
         let (text, title) = input.variant(c.channel.id);
-        let text = for_platform(c.channel.platform, text);
+        let text = for_platform(c.channel.rules_platform(), text);
         let marker = new_marker();
         let d = publ::insert_delivery(
             &mut tx,
@@ -442,7 +443,7 @@ pub async fn update(app: &App, actor: &Actor, id: i64, input: &PostInput) -> Res
             .channels
             .iter()
             .find(|c| c.channel.id == d.channel_id)
-            .map(|c| c.channel.platform)
+            .map(|c| c.channel.rules_platform())
             .unwrap_or(Platform::Practice);
         let text = for_platform(platform, text);
         publ::update_delivery_content(

@@ -877,6 +877,7 @@ async fn make_deliveries(
             post,
             &text,
             ch.platform,
+            ch.rules_platform(),
             ch.id,
             campaign,
             &label,
@@ -918,6 +919,7 @@ async fn delivery_text(
     post: &Post,
     text: &str,
     platform: Platform,
+    rules: Platform,
     channel: i64,
     campaign: Option<&Campaign>,
     label: &str,
@@ -928,10 +930,10 @@ async fn delivery_text(
         text = rules::fix_hashtags(&text, &c.hashtags);
     }
     let first = post.draft.first_comment.trim();
-    if !first.is_empty() && platform.capabilities().threads {
+    if !first.is_empty() && rules.capabilities().threads {
         text = format!("{text}\n{}\n{first}", richtext::THREAD_SEPARATOR);
     }
-    let text = publishing::for_platform(platform, text);
+    let text = publishing::for_platform(rules, text);
     if !post.draft.shorten_links {
         return Ok(text);
     }

@@ -955,3 +955,74 @@ dual_test!(
         assert_eq!(on_video[0].2, "Materi kelasnya ada di situs perpustakaan.");
     }
 );
+
+dual_test!(
+    practice_channels_follow_the_rules_they_imitate,
+    |store| async move {
+        use siar_domain::channels::Platform;
+        let b = Bench::new(store).await;
+        let x = siar_app::channels::connect_practice_like(&b.app, &b.admin, Platform::X)
+            .await
+            .unwrap();
+        let ig = siar_app::channels::connect_practice_like(&b.app, &b.admin, Platform::Instagram)
+            .await
+            .unwrap();
+        // Connecting the same imitation again keeps one channel.
+        assert_eq!(
+            siar_app::channels::connect_practice_like(&b.app, &b.admin, Platform::X)
+                .await
+                .unwrap(),
+            x
+        );
+        let long = "Baca buku setiap hari! ".repeat(15);
+        let (id, v) = saved_id(
+            studio::save(
+                &b.app,
+                &b.editor,
+                None,
+                0,
+                &draft(&long, vec![x, ig]),
+                SaveKind::Manual,
+            )
+            .await
+            .unwrap(),
+        );
+        match studio::approve(&b.app, &b.editor, id, v).await {
+            Err(AppError::PostRefused(r)) => {
+                let keys: Vec<_> = r
+                    .channels
+                    .iter()
+                    .flat_map(|c| c.check.issues.iter().map(|i| i.key))
+                    .collect();
+                assert!(keys.contains(&"rule-text-too-long"), "X's 280: {keys:?}");
+                assert!(
+                    keys.iter()
+                        .any(|k| k.contains("media") || k.contains("image")),
+                    "Instagram wants an image: {keys:?}"
+                );
+                assert_eq!(r.channels[0].check.limit, 280);
+            }
+            other => panic!("{other:?}"),
+        }
+        // A short text goes out on the X-like channel, to Siar's own timeline.
+        let (id, v) = saved_id(
+            studio::save(
+                &b.app,
+                &b.editor,
+                None,
+                0,
+                &draft("Ayo ke perpustakaan!", vec![x]),
+                SaveKind::Manual,
+            )
+            .await
+            .unwrap(),
+        );
+        studio::approve(&b.app, &b.editor, id, v).await.unwrap();
+        b.worker("w").drain(10).await.unwrap();
+        let view = siar_app::publishing::get(&b.app, &b.editor, id)
+            .await
+            .unwrap();
+        assert_eq!(view.deliveries[0].delivery.state, DeliveryState::Published);
+        assert_eq!(view.deliveries[0].channel.rules_platform(), Platform::X);
+    }
+);

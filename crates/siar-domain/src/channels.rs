@@ -237,6 +237,22 @@ pub struct Channel {
 }
 
 impl Channel {
+    /// Whose rules a post for this channel follows: its platform's, or for a
+    /// practice channel that imitates a platform (`practice-x`, …), that
+    /// platform's, so staff can practise its limits without posting.
+    pub fn rules_platform(&self) -> Platform {
+        if self.platform == Platform::Practice
+            && let Some(p) = self
+                .remote_id
+                .strip_prefix("practice-")
+                .and_then(Platform::parse)
+            && p != Platform::Practice
+        {
+            return p;
+        }
+        self.platform
+    }
+
     pub fn health(&self, now: Timestamp) -> Health {
         Health::of(self.status, self.token_expires_at, now)
     }

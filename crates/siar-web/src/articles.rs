@@ -7,7 +7,7 @@ use crate::ctx::PageCtx;
 use crate::error::{ErrorKind, WebError, WebResult};
 use crate::middleware::{RequestId, unprocessable};
 use crate::pages::{Me, done, problems_ctx, staff_ctx};
-use crate::publishing::{file_response, parse_local, platform_name};
+use crate::publishing::{file_response, parse_local};
 use crate::studio::{Opt, local_input};
 use askama::Template;
 use axum::Extension;
@@ -175,7 +175,11 @@ async fn edit_page(
             .iter()
             .map(|ch| Opt {
                 value: ch.id.to_string(),
-                label: format!("{} ({})", platform_name(c.lang, ch.platform), ch.handle),
+                label: format!(
+                    "{} ({})",
+                    crate::publishing::channel_name(c.lang, ch),
+                    ch.handle
+                ),
                 selected: announce.contains(&ch.id),
             })
             .collect(),

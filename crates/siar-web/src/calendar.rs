@@ -148,7 +148,7 @@ fn item_view(lang: Lang, tz: chrono_tz::Tz, i: &CalendarItem) -> ItemView {
         channels: i
             .channels
             .iter()
-            .map(|c| platform_name(lang, c.platform))
+            .map(|c| crate::publishing::channel_name(lang, c))
             .collect::<Vec<_>>()
             .join(", "),
         tone: i.state.tone(),
@@ -357,7 +357,11 @@ pub async fn calendar(
                 .map(|ch| {
                     (
                         ch.id,
-                        format!("{} ({})", platform_name(lang, ch.platform), ch.handle),
+                        format!(
+                            "{} ({})",
+                            crate::publishing::channel_name(lang, ch),
+                            ch.handle
+                        ),
                     )
                 })
                 .collect(),
@@ -711,7 +715,11 @@ pub async fn queues(
             minutes.dedup();
             QueueRow {
                 id: ch.id,
-                name: format!("{} ({})", platform_name(lang, ch.platform), ch.handle),
+                name: format!(
+                    "{} ({})",
+                    crate::publishing::channel_name(lang, ch),
+                    ch.handle
+                ),
                 days: (1..=7u32)
                     .map(|d| Opt {
                         value: d.to_string(),

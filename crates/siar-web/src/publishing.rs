@@ -55,7 +55,7 @@ fn channel_row(lang: Lang, c: &Channel, now: Timestamp) -> ChannelRow {
     let h = c.health(now);
     ChannelRow {
         id: c.id,
-        platform: platform_name(lang, c.platform),
+        platform: channel_name(lang, c),
         handle: c.handle.clone(),
         health: health_text(lang, &h),
         tone: h.tone(),
@@ -93,7 +93,7 @@ fn delivery_row(lang: Lang, tz: chrono_tz::Tz, d: &Delivery, ch: &Channel) -> De
     DeliveryRow {
         id: d.id,
         post_id: d.post_id,
-        channel: platform_name(lang, ch.platform),
+        channel: channel_name(lang, ch),
         handle: ch.handle.clone(),
         state: i18n::t(lang, d.state.label_key()),
         tone: d.state.tone(),
@@ -123,6 +123,8 @@ struct ChannelsPage<'a> {
     rows: Vec<ChannelRow>,
     admin: bool,
     has_practice: bool,
+    /// Platforms a practice channel can imitate: (code, name).
+    practice_like: Vec<(&'static str, String)>,
     x_ready: bool,
     fb_ready: bool,
     yt_ready: bool,
@@ -148,7 +150,14 @@ async fn channels_page(
     let admin = me.0.actor.role.can(Permission::ManageChannels);
     Ok(ChannelsPage {
         c,
-        has_practice: list.iter().any(|c| c.platform == Platform::Practice),
+        has_practice: list
+            .iter()
+            .any(|c| c.platform == Platform::Practice && c.rules_platform() == Platform::Practice),
+        practice_like: Platform::ALL
+            .iter()
+            .filter(|p| **p != Platform::Practice)
+            .map(|p| (p.as_str(), platform_name(c.lang, *p)))
+            .collect(),
         rows: list.iter().map(|ch| channel_row(c.lang, ch, now)).collect(),
         admin,
         x_ready: state.app.channels.available().contains(&Platform::X),
@@ -171,9 +180,36 @@ pub async fn channels_list(
     Ok(crate::pages::html_page(body, had, &state))
 }
 
-pub async fn connect_practice(State(state): State<WebState>, me: Me) -> WebResult {
-    channels::connect_practice(&state.app, &me.0.actor).await?;
+/// `POST /app/channels/practice`: the practice channel, or (with `like`) a
+/// practice channel that follows another platform's rules.
+pub async fn connect_practice(
+    State(state): State<WebState>,
+    me: Me,
+    Form(f): Form<HashMap<String, String>>,
+) -> WebResult {
+    match f.get("like").map(|v| v.trim()).filter(|v| !v.is_empty()) {
+        None => channels::connect_practice(&state.app, &me.0.actor).await?,
+        Some(like) => {
+            let p = Platform::parse(like).ok_or(WebError(ErrorKind::NotFound))?;
+            channels::connect_practice_like(&state.app, &me.0.actor, p).await?
+        }
+    };
     Ok(done(&state, "/app/channels", "channel-connected"))
+}
+
+/// How a channel is named to staff: its platform, or for a practice channel
+/// that follows another platform's rules, "Kanal Latihan (aturan X)".
+pub(crate) fn channel_name(lang: Lang, ch: &Channel) -> String {
+    let rules = ch.rules_platform();
+    if rules == ch.platform {
+        platform_name(lang, ch.platform)
+    } else {
+        i18n::t_args(
+            lang,
+            "channel-practice-like",
+            &[("platform", platform_name(lang, rules))],
+        )
+    }
 }
 
 pub async fn connect_bluesky(
@@ -336,7 +372,7 @@ pub async fn channel_detail(
     } else {
         vec![]
     };
-    c.title = format!("{} · {}", platform_name(c.lang, ch.platform), ch.handle);
+    c.title = format!("{} · {}", channel_name(c.lang, &ch), ch.handle);
     let row = channel_row(c.lang, &ch, state.app.now());
     page(
         &ChannelPage {

@@ -8,7 +8,7 @@ use crate::error::{ErrorKind, WebError, WebResult};
 use crate::i18n;
 use crate::middleware::{RequestId, redirect_with_flash, unprocessable};
 use crate::pages::{Me, done, page, problems_ctx, staff_ctx};
-use crate::publishing::{MediaRow, issue_text, media_row, parse_local, platform_name};
+use crate::publishing::{MediaRow, issue_text, media_row, parse_local};
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::HeaderMap;
@@ -335,7 +335,7 @@ fn preview_of(f: &ComposeForm, ch: &Channel) -> Vec<String> {
         .get(&ch.id)
         .filter(|t| !t.trim().is_empty())
         .unwrap_or(&f.text);
-    let caps = ch.platform.capabilities();
+    let caps = ch.rules_platform().capabilities();
     let mut text = base.trim().to_string();
     let first = f.first_comment.trim();
     if !first.is_empty() && caps.threads {
@@ -358,14 +358,18 @@ fn channel_issues(
             r.check
                 .issues
                 .iter()
-                .map(|i| issue_text(lang, ch.platform, i))
+                .map(|i| issue_text(lang, ch.rules_platform(), i))
                 .collect()
         })
         .unwrap_or_default();
     if let Some(k) = rep.and_then(|r| r.channel_problem) {
         issues.insert(
             0,
-            i18n::t_args(lang, k, &[("platform", platform_name(lang, ch.platform))]),
+            i18n::t_args(
+                lang,
+                k,
+                &[("platform", crate::publishing::channel_name(lang, ch))],
+            ),
         );
     }
     issues
@@ -427,10 +431,10 @@ async fn composer_page(
         .filter(|ch| ch.status != ChannelStatus::Disconnected)
         .map(|ch| {
             let rep = report_for(report, ch);
-            let caps = ch.platform.capabilities();
+            let caps = ch.rules_platform().capabilities();
             ChannelChoice {
                 id: ch.id,
-                name: platform_name(lang, ch.platform),
+                name: crate::publishing::channel_name(lang, ch),
                 handle: ch.handle.clone(),
                 checked: f.channels.contains(&ch.id),
                 variant: f.variants.get(&ch.id).cloned().unwrap_or_default(),

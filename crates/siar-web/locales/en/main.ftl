@@ -903,3 +903,7 @@ mail-body =
     Regards,
     Siar, the library's social media hub
     (This e-mail was sent automatically; the same notification is in the Siar console.)
+channel-practice-like = Practice channel ({ $platform } rules)
+channels-practice-like = Or add a practice channel that follows a platform's rules
+channels-practice-like-help = Posts are checked against that platform's limits and rules (characters, images, alt text) but only appear on Siar's practice timeline. Good for training staff.
+channels-practice-like-add = Add practice channel

@@ -903,3 +903,7 @@ mail-body =
     Salam,
     Siar, pusat media sosial perpustakaan
     (E-mail ini dikirim otomatis; notifikasi yang sama ada di konsol Siar.)
+channel-practice-like = Kanal Latihan (aturan { $platform })
+channels-practice-like = Atau tambahkan kanal latihan yang meniru aturan platform
+channels-practice-like-help = Unggahan diperiksa dengan batas dan aturan platform itu (jumlah karakter, gambar, teks alternatif), tetapi hanya terbit di linimasa latihan Siar. Cocok untuk melatih staf.
+channels-practice-like-add = Tambahkan kanal latihan
