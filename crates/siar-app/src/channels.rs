@@ -244,27 +244,7 @@ pub async fn practice_timeline(
 
 /// The practice channel: nothing to connect; one per organisation.
 pub async fn connect_practice(app: &App, actor: &Actor) -> Result<i64, AppError> {
-    actor.require(Permission::ManageChannels)?;
-    let now = app.now();
-    let mut tx = app.store.begin().await?;
-    let id = save_channel(
-        &mut tx,
-        actor,
-        &NewChannel {
-            platform: Platform::Practice,
-            remote_id: "practice",
-            name: "Kanal Latihan",
-            handle: "latihan",
-            base_url: None,
-            credentials: None,
-            token_expires_at: None,
-            limits: None,
-        },
-        now,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(id)
+    practice_channel(app, actor, "practice", "latihan").await
 }
 
 /// A practice channel that follows another platform's rules (its limits,
@@ -275,12 +255,21 @@ pub async fn connect_practice_like(
     actor: &Actor,
     like: Platform,
 ) -> Result<i64, AppError> {
-    actor.require(Permission::ManageChannels)?;
     if like == Platform::Practice {
         return connect_practice(app, actor).await;
     }
     let remote = format!("practice-{}", like.as_str());
     let handle = format!("latihan-{}", like.as_str());
+    practice_channel(app, actor, &remote, &handle).await
+}
+
+async fn practice_channel(
+    app: &App,
+    actor: &Actor,
+    remote_id: &str,
+    handle: &str,
+) -> Result<i64, AppError> {
+    actor.require(Permission::ManageChannels)?;
     let now = app.now();
     let mut tx = app.store.begin().await?;
     let id = save_channel(
@@ -288,9 +277,9 @@ pub async fn connect_practice_like(
         actor,
         &NewChannel {
             platform: Platform::Practice,
-            remote_id: &remote,
+            remote_id,
             name: "Kanal Latihan",
-            handle: &handle,
+            handle,
             base_url: None,
             credentials: None,
             token_expires_at: None,

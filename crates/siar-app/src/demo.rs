@@ -413,6 +413,8 @@ async fn seed_studio(
             studio::approve(app, editor, id, version).await?;
         }
     }
+    // The practice channel's queue: weekdays at 09:00 and 19:00.
+    crate::calendar::set_queue(app, editor, ch, &[1, 2, 3, 4, 5], "09:00, 19:00").await?;
     // Articles on the portal.
     let articles = [
         (

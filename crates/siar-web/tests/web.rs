@@ -1236,6 +1236,9 @@ async fn calendar_moves_exports_and_imports() {
             .body
             .contains("Baris baik")
     );
+    // The demo's practice channel has a weekday queue.
+    let q = t.get("/app/antrean", Some(&dedi.cookie)).await;
+    assert!(q.body.contains("value=\"09:00, 19:00\""), "{}", q.body);
     // Queues: only editors set them.
     let r = t
         .post_form(
