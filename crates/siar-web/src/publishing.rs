@@ -462,6 +462,9 @@ pub async fn posts_list(
 struct PostPage<'a> {
     c: &'a PageCtx,
     id: i64,
+    /// Category and campaign, when set.
+    tags: Vec<String>,
+    history: Vec<crate::studio::HistoryRow>,
     movable: bool,
     move_date: String,
     move_time: String,
@@ -513,9 +516,35 @@ pub async fn post_detail(
                     DeliveryState::Scheduled | DeliveryState::Waiting | DeliveryState::Cancelled
                 )
         });
+    let view = siar_app::studio::open(&state.app, &me.0.actor, id).await?;
+    let mut tags = Vec::new();
+    if let Some(cat) = v.post.category {
+        tags.push(i18n::t(c.lang, cat.label_key()));
+    }
+    if let Some(k) = v.post.campaign_id
+        && let Ok((camp, _)) = siar_app::studio::campaign(&state.app, &me.0.actor, k).await
+    {
+        tags.push(camp.name);
+    }
+    let history = view
+        .events
+        .iter()
+        .map(|(e, who)| crate::studio::HistoryRow {
+            when: format!(
+                "{} {}",
+                e.at.format_in(tz),
+                siar_domain::time::zone_label(tz)
+            ),
+            who: who.clone(),
+            what: i18n::t(c.lang, e.kind.label_key()),
+            comment: e.comment.clone(),
+        })
+        .collect();
     page(
         &PostPage {
             id,
+            tags,
+            history,
             movable,
             move_date: local.format("%Y-%m-%d").to_string(),
             move_time: local.format("%H:%M").to_string(),

@@ -1236,6 +1236,24 @@ async fn calendar_moves_exports_and_imports() {
             .body
             .contains("Baris baik")
     );
+    // A scheduled post's page shows its category, campaign and history.
+    let next_month = (chrono::Utc::now() + chrono::Duration::days(20)).format("%Y-%m-%d");
+    let list = t
+        .get(
+            &format!("/app/kalender?tampilan=daftar&status=scheduled&tanggal={next_month}"),
+            Some(&dedi.cookie),
+        )
+        .await;
+    let pid = first_number_after(&list.body, "href=\"/app/posts/");
+    let post = t
+        .get(&format!("/app/posts/{pid}"), Some(&dedi.cookie))
+        .await;
+    assert!(
+        post.body.contains("Dijadwalkan oleh editor"),
+        "{}",
+        post.body
+    );
+    assert!(post.body.contains("Riwayat"));
     // The demo's practice channel has a weekday queue.
     let q = t.get("/app/antrean", Some(&dedi.cookie)).await;
     assert!(q.body.contains("value=\"09:00, 19:00\""), "{}", q.body);
