@@ -415,8 +415,30 @@ pub async fn open(app: &App, actor: &Actor, id: i64) -> Result<DraftView, AppErr
 }
 
 /// Who else has the draft open now (for the composer's script).
+/// (Called after every autosave, so it reads only presence and names; the
+/// save itself has refreshed this person's presence.)
 pub async fn others_editing(app: &App, actor: &Actor, id: i64) -> Result<Vec<String>, AppError> {
-    Ok(open(app, actor, id).await?.others)
+    actor.require(Permission::ViewPosts)?;
+    let Some(me) = actor.user else {
+        return Ok(vec![]);
+    };
+    let mut tx = app.store.read().await?;
+    if publ::get_post(&mut tx, actor.org, id).await?.is_none() {
+        return Err(AppError::NotFound);
+    }
+    let ids = store::present(&mut tx, id, me, app.now().minus(PRESENCE_WINDOW)).await?;
+    let names = if ids.is_empty() {
+        vec![]
+    } else {
+        siar_store::org::users(&mut tx, actor.org)
+            .await?
+            .into_iter()
+            .filter(|s| ids.contains(&s.id))
+            .map(|s| s.name)
+            .collect()
+    };
+    tx.commit().await?;
+    Ok(names)
 }
 
 /// A short name for a post in messages: its title, or the start of its text.

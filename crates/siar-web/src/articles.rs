@@ -4,7 +4,7 @@
 
 use crate::WebState;
 use crate::ctx::PageCtx;
-use crate::error::{ErrorKind, WebError, WebResult};
+use crate::error::{WebError, WebResult};
 use crate::middleware::{RequestId, unprocessable};
 use crate::pages::{Me, done, problems_ctx, staff_ctx};
 use crate::publishing::{file_response, parse_local};
@@ -78,30 +78,11 @@ struct Form {
     announce: Vec<i64>,
 }
 
-async fn read_form(mut mp: Multipart) -> Result<Form, WebError> {
+async fn read_form(mp: Multipart) -> Result<Form, WebError> {
     let mut f = Form::default();
-    loop {
-        let field = match mp.next_field().await {
-            Ok(Some(field)) => field,
-            Ok(None) => break,
-            Err(_) => return Err(WebError(ErrorKind::TooLarge)),
-        };
-        let name = field.name().unwrap_or("").to_string();
-        if name == "file" {
-            let fname = field.file_name().unwrap_or("").to_string();
-            let bytes = field
-                .bytes()
-                .await
-                .map_err(|_| WebError(ErrorKind::TooLarge))?;
-            if !bytes.is_empty() {
-                f.file = Some((fname, bytes.to_vec()));
-            }
-            continue;
-        }
-        let v = field
-            .text()
-            .await
-            .map_err(|_| WebError(ErrorKind::TooLarge))?;
+    let parts = crate::pages::read_multipart(mp, "file").await?;
+    f.file = parts.file;
+    for (name, v) in parts.fields {
         match name.as_str() {
             "title" => f.title = v,
             "slug" => f.slug = v,

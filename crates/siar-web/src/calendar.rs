@@ -611,28 +611,23 @@ pub async fn import(
     State(state): State<WebState>,
     me: Me,
     r: Option<Extension<RequestId>>,
-    mut mp: Multipart,
+    mp: Multipart,
 ) -> WebResult {
-    let mut csv = String::new();
-    let mut action = String::new();
-    loop {
-        let field = match mp.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            Err(_) => return Err(WebError(ErrorKind::TooLarge)),
-        };
-        let name = field.name().unwrap_or("").to_string();
-        let bytes = field
-            .bytes()
-            .await
-            .map_err(|_| WebError(ErrorKind::TooLarge))?;
-        match name.as_str() {
-            "file" if !bytes.is_empty() => csv = String::from_utf8_lossy(&bytes).into_owned(),
-            "csv" if csv.is_empty() => csv = String::from_utf8_lossy(&bytes).into_owned(),
-            "action" => action = String::from_utf8_lossy(&bytes).into_owned(),
-            _ => {}
-        }
-    }
+    let parts = crate::pages::read_multipart(mp, "file").await?;
+    let field = |k: &str| {
+        parts
+            .fields
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    // A chosen file wins over the pasted text.
+    let csv = match &parts.file {
+        Some((_, bytes)) => String::from_utf8_lossy(bytes).into_owned(),
+        None => field("csv"),
+    };
+    let action = field("action");
     let actor = &me.0.actor;
     if action == "confirm" {
         match calendar::import(&state.app, actor, &csv).await {

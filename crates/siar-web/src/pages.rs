@@ -47,6 +47,48 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Me {
     }
 }
 
+/// A multipart form read whole: its text fields in order, and the file sent
+/// in the file field (its name and bytes) when one was chosen.
+pub(crate) struct Parts {
+    pub fields: Vec<(String, String)>,
+    pub file: Option<(String, Vec<u8>)>,
+}
+
+pub(crate) async fn read_multipart(
+    mut mp: axum::extract::Multipart,
+    file_field: &str,
+) -> Result<Parts, WebError> {
+    let mut out = Parts {
+        fields: Vec::new(),
+        file: None,
+    };
+    loop {
+        let field = match mp.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => break,
+            Err(_) => return Err(WebError(ErrorKind::TooLarge)),
+        };
+        let name = field.name().unwrap_or("").to_string();
+        if name == file_field {
+            let fname = field.file_name().unwrap_or("").to_string();
+            let bytes = field
+                .bytes()
+                .await
+                .map_err(|_| WebError(ErrorKind::TooLarge))?;
+            if !bytes.is_empty() {
+                out.file = Some((fname, bytes.to_vec()));
+            }
+            continue;
+        }
+        let value = field
+            .text()
+            .await
+            .map_err(|_| WebError(ErrorKind::TooLarge))?;
+        out.fields.push((name, value));
+    }
+    Ok(out)
+}
+
 pub(crate) fn rid(r: &Option<Extension<RequestId>>) -> String {
     r.as_ref().map(|r| r.0.0.clone()).unwrap_or_default()
 }

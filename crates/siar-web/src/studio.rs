@@ -59,31 +59,12 @@ pub(crate) struct ComposeForm {
     picked: Vec<i64>,
 }
 
-async fn read_form(mut mp: Multipart) -> Result<ComposeForm, WebError> {
+async fn read_form(mp: Multipart) -> Result<ComposeForm, WebError> {
     let mut f = ComposeForm::default();
     let mut shorten_seen = false;
-    loop {
-        let field = match mp.next_field().await {
-            Ok(Some(field)) => field,
-            Ok(None) => break,
-            Err(_) => return Err(WebError(ErrorKind::TooLarge)),
-        };
-        let name = field.name().unwrap_or("").to_string();
-        if name == "file" {
-            let fname = field.file_name().unwrap_or("").to_string();
-            let bytes = field
-                .bytes()
-                .await
-                .map_err(|_| WebError(ErrorKind::TooLarge))?;
-            if !bytes.is_empty() {
-                f.file = Some((fname, bytes.to_vec()));
-            }
-            continue;
-        }
-        let value = field
-            .text()
-            .await
-            .map_err(|_| WebError(ErrorKind::TooLarge))?;
+    let parts = crate::pages::read_multipart(mp, "file").await?;
+    f.file = parts.file;
+    for (name, value) in parts.fields {
         match name.as_str() {
             "text" => f.text = value,
             "title" => f.title = value,
@@ -792,42 +773,42 @@ async fn handle_compose(
     };
     match result {
         Ok((to, key)) => Ok(done(state, &to, key)),
-        Err(AppError::PostRefused(rep)) => {
-            let view = studio::open(&state.app, actor, id).await?;
-            let c = problems_ctx(me, "compose-title", "/app/tulis", r, rep.problems.clone());
-            let body = composer_page(
-                state,
-                me,
-                &c,
-                PageInput {
-                    id: Some(id),
-                    form,
-                    view: Some(&view),
-                    report: Some(&rep),
-                },
-            )
-            .await?;
-            Ok(unprocessable(body))
-        }
-        Err(AppError::Invalid(p)) => {
-            let view = studio::open(&state.app, actor, id).await?;
-            let c = problems_ctx(me, "compose-title", "/app/tulis", r, p);
-            let body = composer_page(
-                state,
-                me,
-                &c,
-                PageInput {
-                    id: Some(id),
-                    form,
-                    view: Some(&view),
-                    report: None,
-                },
-            )
-            .await?;
-            Ok(unprocessable(body))
-        }
-        Err(e) => Err(e.into()),
+        Err(e) => refused(state, me, r, id, Some(form), e).await,
     }
+}
+
+/// The composer again after a refusal, with every problem (and, for a post
+/// that broke a platform's rules, each channel's). The draft itself is saved;
+/// `form` is what was sent, or `None` to show the post as stored.
+async fn refused(
+    state: &WebState,
+    me: &Me,
+    r: &Option<Extension<RequestId>>,
+    id: i64,
+    form: Option<ComposeForm>,
+    err: AppError,
+) -> WebResult {
+    let (problems, report) = match err {
+        AppError::PostRefused(rep) => (rep.problems.clone(), Some(rep)),
+        AppError::Invalid(p) => (p, None),
+        other => return Err(other.into()),
+    };
+    let view = studio::open(&state.app, &me.0.actor, id).await?;
+    let c = problems_ctx(me, "compose-title", "/app/tulis", r, problems);
+    let form = form.unwrap_or_else(|| ComposeForm::of(&view.post, me.0.org.settings.timezone));
+    let body = composer_page(
+        state,
+        me,
+        &c,
+        PageInput {
+            id: Some(id),
+            form,
+            view: Some(&view),
+            report: report.as_deref(),
+        },
+    )
+    .await?;
+    Ok(unprocessable(body))
 }
 
 /// "Sabtu, 5 Desember 2026" (or "Saturday, 5 December 2026").
@@ -1173,44 +1154,7 @@ pub async fn review(
     };
     match result {
         Ok((to, key)) => Ok(done(&state, &to, key)),
-        Err(AppError::PostRefused(rep)) => {
-            let view = studio::open(&state.app, actor, id).await?;
-            let c = problems_ctx(&me, "compose-title", "/app/tulis", &r, rep.problems.clone());
-            let form = ComposeForm::of(&view.post, me.0.org.settings.timezone);
-            let body = composer_page(
-                &state,
-                &me,
-                &c,
-                PageInput {
-                    id: Some(id),
-                    form,
-                    view: Some(&view),
-                    report: Some(&rep),
-                },
-            )
-            .await?;
-            Ok(unprocessable(body))
-        }
-        Err(AppError::Invalid(p)) => {
-            let view = studio::open(&state.app, actor, id).await?;
-            let c = problems_ctx(&me, "compose-title", "/app/tulis", &r, p);
-            let mut form = ComposeForm::of(&view.post, me.0.org.settings.timezone);
-            form.version = view.post.version;
-            let body = composer_page(
-                &state,
-                &me,
-                &c,
-                PageInput {
-                    id: Some(id),
-                    form,
-                    view: Some(&view),
-                    report: None,
-                },
-            )
-            .await?;
-            Ok(unprocessable(body))
-        }
-        Err(e) => Err(e.into()),
+        Err(e) => refused(&state, &me, &r, id, None, e).await,
     }
 }
 
