@@ -1304,17 +1304,39 @@ pub async fn add_hashtag_group(
 }
 
 pub async fn remove_hashtag_group(app: &App, actor: &Actor, id: i64) -> Result<(), AppError> {
-    actor.require(Permission::Publish)?;
+    remove_owned(
+        app,
+        actor,
+        Permission::Publish,
+        store::Owned::HashtagGroup,
+        AuditAction::HashtagGroupChanged,
+        "hashtag_group",
+        id,
+    )
+    .await
+}
+
+/// Deletes one of the organisation's small lists' rows, with its audit row.
+async fn remove_owned(
+    app: &App,
+    actor: &Actor,
+    perm: Permission,
+    what: store::Owned,
+    action: AuditAction,
+    record: &'static str,
+    id: i64,
+) -> Result<(), AppError> {
+    actor.require(perm)?;
     let now = app.now();
     let mut tx = app.store.begin().await?;
-    if !store::delete_hashtag_group(&mut tx, actor.org, id).await? {
+    if !store::delete_owned(&mut tx, actor.org, what, id).await? {
         return Err(AppError::NotFound);
     }
     audit::record(
         &mut tx,
         actor,
-        AuditAction::HashtagGroupChanged,
-        "hashtag_group",
+        action,
+        record,
         Some(id.to_string()),
         "deleted".into(),
         now,
@@ -1414,24 +1436,16 @@ pub async fn add_template(
 }
 
 pub async fn remove_template(app: &App, actor: &Actor, id: i64) -> Result<(), AppError> {
-    actor.require(Permission::Publish)?;
-    let now = app.now();
-    let mut tx = app.store.begin().await?;
-    if !store::delete_template(&mut tx, actor.org, id).await? {
-        return Err(AppError::NotFound);
-    }
-    audit::record(
-        &mut tx,
+    remove_owned(
+        app,
         actor,
+        Permission::Publish,
+        store::Owned::Template,
         AuditAction::TemplateChanged,
         "template",
-        Some(id.to_string()),
-        "deleted".into(),
-        now,
+        id,
     )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    .await
 }
 
 // ---------------------------------------------------------------- the library's own days
@@ -1493,24 +1507,16 @@ pub async fn add_day(
 }
 
 pub async fn remove_day(app: &App, actor: &Actor, id: i64) -> Result<(), AppError> {
-    actor.require(Permission::ManageSettings)?;
-    let now = app.now();
-    let mut tx = app.store.begin().await?;
-    if !store::delete_org_day(&mut tx, actor.org, id).await? {
-        return Err(AppError::NotFound);
-    }
-    audit::record(
-        &mut tx,
+    remove_owned(
+        app,
         actor,
+        Permission::ManageSettings,
+        store::Owned::OrgDay,
         AuditAction::OrgDayChanged,
         "org_day",
-        Some(id.to_string()),
-        "deleted".into(),
-        now,
+        id,
     )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    .await
 }
 
 pub async fn own_days(app: &App, actor: &Actor) -> Result<Vec<store::OrgDay>, AppError> {

@@ -743,6 +743,42 @@ pub async fn campaign_posts(
     tx.fetch_ids(&q).await
 }
 
+// ---------------------------------------------------------------- owned lists
+
+/// Small lists the library keeps and may delete from: hashtag groups,
+/// templates, its own days.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Owned {
+    HashtagGroup,
+    Template,
+    OrgDay,
+}
+
+impl Owned {
+    fn table(self) -> &'static str {
+        match self {
+            Owned::HashtagGroup => "hashtag_groups",
+            Owned::Template => "post_templates",
+            Owned::OrgDay => "org_days",
+        }
+    }
+}
+
+/// Deletes one of the organisation's rows; `false` when it has no such row.
+pub async fn delete_owned(
+    tx: &mut Tx,
+    org: OrgId,
+    what: Owned,
+    id: i64,
+) -> Result<bool, StoreError> {
+    let q = Query::delete()
+        .from_table(sea_query::Alias::new(what.table()))
+        .and_where(Expr::col(sea_query::Alias::new("org_id")).eq(org.0))
+        .and_where(Expr::col(sea_query::Alias::new("id")).eq(id))
+        .to_owned();
+    Ok(tx.exec(&q).await? == 1)
+}
+
 // ---------------------------------------------------------------- hashtag groups
 
 #[derive(Iden, Clone, Copy)]
@@ -787,15 +823,6 @@ pub async fn insert_hashtag_group(
         .returning_col(HashtagGroups::Id)
         .to_owned();
     Ok(tx.fetch_one::<Id, _>(&q).await?.id)
-}
-
-pub async fn delete_hashtag_group(tx: &mut Tx, org: OrgId, id: i64) -> Result<bool, StoreError> {
-    let q = Query::delete()
-        .from_table(HashtagGroups::Table)
-        .and_where(Expr::col(HashtagGroups::OrgId).eq(org.0))
-        .and_where(Expr::col(HashtagGroups::Id).eq(id))
-        .to_owned();
-    Ok(tx.exec(&q).await? == 1)
 }
 
 pub async fn hashtag_groups(tx: &mut Tx, org: OrgId) -> Result<Vec<HashtagGroup>, StoreError> {
@@ -1016,15 +1043,6 @@ pub async fn insert_template(
     Ok(tx.fetch_one::<Id, _>(&q).await?.id)
 }
 
-pub async fn delete_template(tx: &mut Tx, org: OrgId, id: i64) -> Result<bool, StoreError> {
-    let q = Query::delete()
-        .from_table(PostTemplates::Table)
-        .and_where(Expr::col(PostTemplates::OrgId).eq(org.0))
-        .and_where(Expr::col(PostTemplates::Id).eq(id))
-        .to_owned();
-    Ok(tx.exec(&q).await? == 1)
-}
-
 pub async fn templates(tx: &mut Tx, org: OrgId) -> Result<Vec<Template>, StoreError> {
     #[derive(sqlx::FromRow)]
     struct Rw {
@@ -1108,15 +1126,6 @@ pub async fn insert_org_day(
         .returning_col(OrgDays::Id)
         .to_owned();
     Ok(tx.fetch_one::<Id, _>(&q).await?.id)
-}
-
-pub async fn delete_org_day(tx: &mut Tx, org: OrgId, id: i64) -> Result<bool, StoreError> {
-    let q = Query::delete()
-        .from_table(OrgDays::Table)
-        .and_where(Expr::col(OrgDays::OrgId).eq(org.0))
-        .and_where(Expr::col(OrgDays::Id).eq(id))
-        .to_owned();
-    Ok(tx.exec(&q).await? == 1)
 }
 
 pub async fn org_days(tx: &mut Tx, org: OrgId) -> Result<Vec<OrgDay>, StoreError> {
