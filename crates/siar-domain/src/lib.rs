@@ -7,6 +7,7 @@ pub mod articles;
 pub mod audit;
 pub mod channels;
 pub mod days;
+pub mod inbox;
 pub mod jobs;
 pub mod links;
 pub mod org;
