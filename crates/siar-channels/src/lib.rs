@@ -11,6 +11,7 @@ pub mod http;
 pub mod mastodon;
 pub mod meta;
 pub mod oauth;
+pub mod webhooks;
 pub mod x;
 pub mod youtube;
 
@@ -287,6 +288,86 @@ pub trait Connector: Send + Sync {
     ) -> BoxFut<'a, Result<Option<String>, ConnectorError>> {
         Box::pin(async { Ok(None) })
     }
+
+    /// Answers in a conversation of the inbox: under a comment, to a mention,
+    /// or as a direct message.
+    fn reply<'a>(
+        &'a self,
+        _ctx: &'a Ctx,
+        _acct: &'a Account,
+        _to: &'a ReplyTo,
+        _text: &'a str,
+    ) -> BoxFut<'a, Result<Sent, ConnectorError>> {
+        Box::pin(async { Err(unsupported()) })
+    }
+
+    /// Reads what arrived since `cursor` (platforms without webhooks). Items
+    /// come oldest first; the returned cursor is stored only after they are
+    /// filed, so a crash reads them again (filing is idempotent).
+    fn poll_inbox<'a>(
+        &'a self,
+        _ctx: &'a Ctx,
+        _acct: &'a Account,
+        cursor: Option<&'a str>,
+    ) -> BoxFut<'a, Result<Polled, ConnectorError>> {
+        Box::pin(async move {
+            Ok(Polled {
+                items: Vec::new(),
+                cursor: cursor.map(str::to_string),
+            })
+        })
+    }
+
+    /// Hides, likes or deletes a comment where the platform allows it.
+    fn moderate<'a>(
+        &'a self,
+        _ctx: &'a Ctx,
+        _acct: &'a Account,
+        _target: &'a ReplyTo,
+        _action: Moderation,
+    ) -> BoxFut<'a, Result<(), ConnectorError>> {
+        Box::pin(async { Err(unsupported()) })
+    }
+}
+
+fn unsupported() -> ConnectorError {
+    ConnectorError::Invalid {
+        key: "perr-unsupported",
+        detail: "the platform's API does not allow this".into(),
+    }
+}
+
+/// What an inbox reply or moderation is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReplyTo {
+    pub kind: siar_domain::inbox::ConvKind,
+    /// The conversation's key (top-level comment, mentioning post, partner).
+    pub thread_key: String,
+    /// The message answered or moderated (its platform id).
+    pub remote_id: String,
+    /// The platform's id of the post the thread is under, when known.
+    pub remote_post_id: Option<String>,
+}
+
+/// A reply the platform accepted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sent {
+    pub remote_id: String,
+    pub at: Option<Timestamp>,
+}
+
+/// New inbox items and where the next read starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Polled {
+    pub items: Vec<siar_domain::inbox::InboundItem>,
+    pub cursor: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Moderation {
+    Hide(bool),
+    Like(bool),
+    Delete,
 }
 
 /// A deployment's settings for one platform's API: where it is and the app

@@ -392,6 +392,179 @@ pub fn check_reply(p: Platform, text: &str) -> Result<(), &'static str> {
 }
 
 // ---------------------------------------------------------------------------
+// Records
+// ---------------------------------------------------------------------------
+
+/// The person who wrote a message, as the platform names them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Author {
+    pub remote_id: String,
+    pub handle: String,
+    pub name: String,
+    pub profile_url: Option<String>,
+}
+
+/// One comment, mention or message as read from a platform (webhook or poll),
+/// before it is filed into a conversation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InboundItem {
+    pub kind: ConvKind,
+    /// What holds the thread on the platform (top-level comment, mentioning
+    /// post, direct-message partner).
+    pub thread_key: String,
+    /// The message's own id on the platform.
+    pub remote_id: String,
+    pub parent_remote_id: Option<String>,
+    /// The post this comment is under, when known.
+    pub remote_post_id: Option<String>,
+    pub permalink: Option<String>,
+    pub author: Author,
+    pub text: String,
+    pub at: Timestamp,
+    /// Written by the library's own account (in the platform's app, or our
+    /// reply echoed back).
+    pub from_us: bool,
+    /// The platform says it was removed.
+    pub removed: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Conversation {
+    pub id: i64,
+    pub org_id: crate::org::OrgId,
+    pub channel_id: i64,
+    pub kind: ConvKind,
+    pub thread_key: String,
+    pub remote_post_id: Option<String>,
+    pub post_id: Option<i64>,
+    pub permalink: Option<String>,
+    pub contact_id: Option<i64>,
+    pub state: ConvState,
+    pub priority: Priority,
+    pub assignee_id: Option<i64>,
+    pub first_in_at: Option<Timestamp>,
+    pub first_out_at: Option<Timestamp>,
+    pub waiting_since: Option<Timestamp>,
+    pub last_message_at: Timestamp,
+    pub preview: String,
+    pub unread: bool,
+    pub breach_flagged_at: Option<Timestamp>,
+    pub resolved_at: Option<Timestamp>,
+    pub created_at: Timestamp,
+    pub labels: Vec<String>,
+}
+
+impl Conversation {
+    pub fn clock(&self) -> ConvClock {
+        ConvClock {
+            first_in_at: self.first_in_at,
+            first_out_at: self.first_out_at,
+            waiting_since: self.waiting_since,
+            resolved: self.state == ConvState::Resolved,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Message {
+    pub id: i64,
+    pub conversation_id: i64,
+    pub channel_id: i64,
+    pub remote_id: Option<String>,
+    pub parent_remote_id: Option<String>,
+    pub direction: Direction,
+    pub author_name: String,
+    pub author_handle: String,
+    pub body: String,
+    pub user_id: Option<i64>,
+    pub reply_state: Option<ReplyState>,
+    pub reply_error: Option<String>,
+    pub hidden: bool,
+    pub liked: bool,
+    pub deleted: bool,
+    pub sent_at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Contact {
+    pub id: i64,
+    pub channel_id: i64,
+    pub remote_id: String,
+    pub handle: String,
+    pub name: String,
+    pub profile_url: Option<String>,
+    pub first_seen: Timestamp,
+    pub last_seen: Timestamp,
+}
+
+/// An organisation's inbox settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InboxSettings {
+    pub policy: SlaPolicy,
+    /// Contributors' replies wait for an editor's approval.
+    pub approve_replies: bool,
+    /// Offer a satisfaction rating after a resolved direct-message conversation.
+    pub ask_rating: bool,
+    /// `{tautan_katalog}` in saved replies.
+    pub catalogue_url: String,
+}
+
+impl Default for InboxSettings {
+    fn default() -> Self {
+        Self {
+            policy: SlaPolicy::default(),
+            approve_replies: false,
+            ask_rating: true,
+            catalogue_url: String::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SavedReply {
+    pub id: i64,
+    pub title: String,
+    pub body: String,
+    pub topics: Vec<String>,
+}
+
+/// A conversation's clock after one more message (the rules of the response
+/// targets): a patron's message opens it again and starts the wait; our answer
+/// ends the wait.
+pub fn advance(
+    clock: &ConvClock,
+    state: ConvState,
+    dir: Direction,
+    at: Timestamp,
+) -> (ConvClock, ConvState) {
+    let mut c = *clock;
+    match dir {
+        Direction::Note => (c, state),
+        Direction::In => {
+            if c.first_in_at.is_none() {
+                c.first_in_at = Some(at);
+            } else if c.first_out_at.is_some() && c.waiting_since.is_none() {
+                c.waiting_since = Some(at);
+            }
+            c.resolved = false;
+            (c, ConvState::Open)
+        }
+        Direction::Out => {
+            if c.first_in_at.is_some() && c.first_out_at.is_none() {
+                c.first_out_at = Some(at);
+            }
+            c.waiting_since = None;
+            let next = if state == ConvState::Resolved {
+                ConvState::Resolved
+            } else {
+                ConvState::Waiting
+            };
+            (c, next)
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
 // Response-time targets
 // ---------------------------------------------------------------------------
 

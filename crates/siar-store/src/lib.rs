@@ -9,6 +9,7 @@ pub mod articles;
 pub mod audit;
 pub mod channels;
 pub mod db;
+pub mod inbox;
 pub mod jobs;
 pub mod links;
 pub mod migrate;

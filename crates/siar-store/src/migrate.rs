@@ -33,6 +33,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "studio",
         sql: include_str!("../migrations/0004_studio.sql"),
     },
+    Migration {
+        version: 5,
+        name: "inbox",
+        sql: include_str!("../migrations/0005_inbox.sql"),
+    },
 ];
 
 pub fn latest_version() -> i64 {
