@@ -46,6 +46,11 @@ pub struct PlatformSettings {
     pub per_platform_concurrency: usize,
     /// Publishing calls at the same time per account (channel).
     pub per_account_concurrency: usize,
+    /// Meta's webhook subscription check (`hub.verify_token`); the body
+    /// signatures use `facebook.client_secret` (the app secret).
+    pub meta_verify_token: String,
+    /// X's consumer (API) secret: the key of its CRC and webhook signatures.
+    pub x_consumer_secret: String,
 }
 
 impl Default for PlatformSettings {
@@ -76,6 +81,8 @@ impl Default for PlatformSettings {
             refresh_ahead: Duration::from_secs(30 * 60),
             per_platform_concurrency: 32,
             per_account_concurrency: 2,
+            meta_verify_token: String::new(),
+            x_consumer_secret: String::new(),
         }
     }
 }

@@ -53,6 +53,7 @@ pub async fn create_org(app: &App, slug: &str, name: &str) -> Result<Organisatio
         Err(StoreError::Conflict(_)) => return Err(AppError::field("slug", "err-slug-taken")),
         Err(e) => return Err(e.into()),
     };
+    crate::inbox::seed_defaults(&mut tx, o.id, app.now()).await?;
     tx.commit().await?;
     Ok(o)
 }
@@ -96,6 +97,7 @@ pub async fn seed_library(app: &App, with_posts: bool) -> Result<bool, AppError>
     let now = app.now();
     let mut tx = app.store.begin().await?;
     let o = org::insert_org(&mut tx, DEMO_SLUG, &settings, now).await?;
+    crate::inbox::seed_defaults(&mut tx, o.id, now).await?;
     let mut admin = None;
     let mut staff = Vec::new();
     for (email, name, role) in DEMO_STAFF {

@@ -178,6 +178,9 @@ impl Worker {
         w.register(Arc::new(crate::channels::TokenCare));
         w.register(Arc::new(crate::mail::SendEmail));
         w.register(Arc::new(crate::comments::FirstComment));
+        w.register(Arc::new(crate::inbox::FileEvents));
+        w.register(Arc::new(crate::inbox::SendReply));
+        w.register(Arc::new(crate::inbox::Poll));
         w
     }
 
@@ -457,6 +460,9 @@ impl Worker {
                 }
                 if let Err(e) = crate::channels::ensure_token_care(&self.app).await {
                     tracing::error!("cannot schedule token care: {e}");
+                }
+                if let Err(e) = crate::inbox::ensure_poll(&self.app, now).await {
+                    tracing::error!("cannot schedule the inbox round: {e}");
                 }
                 last_housekeeping = Some(now);
             }

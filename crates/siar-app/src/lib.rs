@@ -10,6 +10,7 @@ pub mod channels;
 pub mod comments;
 pub mod demo;
 pub mod error;
+pub mod inbox;
 pub mod jobs;
 pub mod links;
 pub mod mail;
@@ -55,6 +56,8 @@ pub struct AppConfig {
     pub mail: Option<mail::MailSettings>,
     /// Message lookup for e-mails (the web layer's Fluent messages).
     pub translate: Option<mail::Translate>,
+    /// Raw webhook events are kept this many days after they are filed.
+    pub raw_event_days: u32,
 }
 
 impl Default for AppConfig {
@@ -73,6 +76,7 @@ impl Default for AppConfig {
             platforms: channels::PlatformSettings::default(),
             mail: None,
             translate: None,
+            raw_event_days: 30,
         }
     }
 }

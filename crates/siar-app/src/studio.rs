@@ -465,7 +465,7 @@ pub fn post_label(post: &Post) -> String {
 /// A console notification for each person (and an e-mail when SMTP is
 /// configured), in the caller's transaction.
 #[allow(clippy::too_many_arguments)]
-async fn notify_all(
+pub(crate) async fn notify_all(
     app: &App,
     tx: &mut Tx,
     org: OrgId,

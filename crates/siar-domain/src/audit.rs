@@ -43,10 +43,14 @@ pub enum AuditAction {
     TemplateChanged,
     OrgDayChanged,
     ArticleSaved,
+    InboxReplied,
+    InboxModerated,
+    InboxChanged,
+    InboxSettingsChanged,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 36] = [
+    pub const ALL: [AuditAction; 40] = [
         AuditAction::SignIn,
         AuditAction::SignOutEverywhere,
         AuditAction::StaffCreated,
@@ -83,6 +87,10 @@ impl AuditAction {
         AuditAction::TemplateChanged,
         AuditAction::OrgDayChanged,
         AuditAction::ArticleSaved,
+        AuditAction::InboxReplied,
+        AuditAction::InboxModerated,
+        AuditAction::InboxChanged,
+        AuditAction::InboxSettingsChanged,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -123,6 +131,10 @@ impl AuditAction {
             AuditAction::TemplateChanged => "template_changed",
             AuditAction::OrgDayChanged => "org_day_changed",
             AuditAction::ArticleSaved => "article_saved",
+            AuditAction::InboxReplied => "inbox_replied",
+            AuditAction::InboxModerated => "inbox_moderated",
+            AuditAction::InboxChanged => "inbox_changed",
+            AuditAction::InboxSettingsChanged => "inbox_settings_changed",
         }
     }
 
@@ -168,6 +180,10 @@ impl AuditAction {
             AuditAction::TemplateChanged => "audit-template_changed",
             AuditAction::OrgDayChanged => "audit-org_day_changed",
             AuditAction::ArticleSaved => "audit-article_saved",
+            AuditAction::InboxReplied => "audit-inbox_replied",
+            AuditAction::InboxModerated => "audit-inbox_moderated",
+            AuditAction::InboxChanged => "audit-inbox_changed",
+            AuditAction::InboxSettingsChanged => "audit-inbox_settings_changed",
         }
     }
 }

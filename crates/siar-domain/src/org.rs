@@ -62,6 +62,10 @@ impl Role {
             }
             Publish => matches!(self, Role::Admin | Role::Editor),
             MakeLinks | Draft => matches!(self, Role::Admin | Role::Editor | Role::Contributor),
+            Inbox => self != Role::Analyst,
+            ModerateInbox => matches!(self, Role::Admin | Role::Editor | Role::Moderator),
+            ManageInbox => self == Role::Admin,
+            ViewReports => true,
         }
     }
 }
@@ -107,6 +111,15 @@ pub enum Permission {
     MakeLinks,
     /// Write drafts and submit them for review.
     Draft,
+    /// Read the inbox and answer patrons (contributors' answers may wait for
+    /// approval).
+    Inbox,
+    /// Assign, label, resolve, hide or delete, approve contributors' answers.
+    ModerateInbox,
+    /// Rules, saved replies and response targets.
+    ManageInbox,
+    /// Read reports (response times, satisfaction).
+    ViewReports,
 }
 
 /// A language Siar speaks. Indonesian first.

@@ -123,7 +123,7 @@ CREATE TABLE inbox_cursors (
 CREATE TABLE inbox_rules (
     id {ID},
     org_id BIGINT NOT NULL REFERENCES organisations (id),
-    position INTEGER NOT NULL,
+    position BIGINT NOT NULL,
     -- siar_domain::inbox::Rule as JSON.
     rule TEXT NOT NULL,
     created_at BIGINT NOT NULL,
@@ -179,7 +179,7 @@ CREATE TABLE inbox_ratings (
     org_id BIGINT NOT NULL REFERENCES organisations (id),
     conversation_id BIGINT NOT NULL REFERENCES conversations (id),
     token TEXT NOT NULL,
-    score INTEGER,
+    score BIGINT,
     comment TEXT NOT NULL DEFAULT '',
     created_at BIGINT NOT NULL,
     rated_at BIGINT

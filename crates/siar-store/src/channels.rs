@@ -197,6 +197,43 @@ pub async fn list(tx: &mut Tx, org: OrgId) -> Result<Vec<Channel>, StoreError> {
         .collect()
 }
 
+/// Channels of any organisation connected to this account on the platform
+/// (webhook events name the account, not the organisation).
+pub async fn by_remote(
+    tx: &mut Tx,
+    platform: Platform,
+    remote_id: &str,
+) -> Result<Vec<Channel>, StoreError> {
+    let q = Query::select()
+        .columns(COLS)
+        .from(Channels::Table)
+        .and_where(Expr::col(Channels::Platform).eq(platform.as_str()))
+        .and_where(Expr::col(Channels::RemoteId).eq(remote_id))
+        .to_owned();
+    tx.fetch_all::<Row, _>(&q)
+        .await?
+        .into_iter()
+        .map(TryInto::try_into)
+        .collect()
+}
+
+/// Connected channels of these platforms in every organisation (the inbox
+/// polls them).
+pub async fn connected_of(tx: &mut Tx, platforms: &[Platform]) -> Result<Vec<Channel>, StoreError> {
+    let q = Query::select()
+        .columns(COLS)
+        .from(Channels::Table)
+        .and_where(Expr::col(Channels::Platform).is_in(platforms.iter().map(|p| p.as_str())))
+        .and_where(Expr::col(Channels::Status).eq(ChannelStatus::Connected.as_str()))
+        .order_by(Channels::Id, Order::Asc)
+        .to_owned();
+    tx.fetch_all::<Row, _>(&q)
+        .await?
+        .into_iter()
+        .map(TryInto::try_into)
+        .collect()
+}
+
 pub async fn get(tx: &mut Tx, org: OrgId, id: i64) -> Result<Option<Channel>, StoreError> {
     let q = Query::select()
         .columns(COLS)

@@ -1093,14 +1093,13 @@ pub async fn message_by_remote(
         .map(|w| (OrgId(w.org_id), w.m.into())))
 }
 
-/// Records the attempt to send a reply before the platform is called: only a
-/// reply in `from` state moves to `sending` (two workers cannot both send it).
-pub async fn claim_reply(
+/// Puts a reply (in one of `from` states) in line to be sent, with its text.
+pub async fn queue_reply(
     tx: &mut Tx,
     org: OrgId,
     id: i64,
     from: &[ReplyState],
-    now: Timestamp,
+    body: &str,
 ) -> Result<bool, StoreError> {
     let q = Query::update()
         .table(InboxMessages::Table)
@@ -1109,14 +1108,65 @@ pub async fn claim_reply(
                 InboxMessages::ReplyState,
                 ReplyState::Sending.as_str().into(),
             ),
-            (InboxMessages::AttemptAt, now.0.into()),
+            (InboxMessages::AttemptAt, Option::<i64>::None.into()),
             (InboxMessages::ReplyError, Option::<String>::None.into()),
+            (InboxMessages::Body, body.into()),
         ])
         .and_where(Expr::col(InboxMessages::OrgId).eq(org.0))
         .and_where(Expr::col(InboxMessages::Id).eq(id))
         .and_where(Expr::col(InboxMessages::ReplyState).is_in(from.iter().map(|s| s.as_str())))
         .to_owned();
     Ok(tx.exec(&q).await? == 1)
+}
+
+/// Records the attempt to send a queued reply before the platform is called
+/// (compare-and-set: two workers cannot both send it).
+pub async fn claim_reply(
+    tx: &mut Tx,
+    org: OrgId,
+    id: i64,
+    now: Timestamp,
+) -> Result<bool, StoreError> {
+    let q = Query::update()
+        .table(InboxMessages::Table)
+        .value(InboxMessages::AttemptAt, now.0)
+        .and_where(Expr::col(InboxMessages::OrgId).eq(org.0))
+        .and_where(Expr::col(InboxMessages::Id).eq(id))
+        .and_where(Expr::col(InboxMessages::ReplyState).eq(ReplyState::Sending.as_str()))
+        .and_where(Expr::col(InboxMessages::AttemptAt).is_null())
+        .to_owned();
+    Ok(tx.exec(&q).await? == 1)
+}
+
+/// Takes back a claim whose call certainly did not reach the platform.
+pub async fn unclaim_reply(tx: &mut Tx, org: OrgId, id: i64) -> Result<(), StoreError> {
+    let q = Query::update()
+        .table(InboxMessages::Table)
+        .value(InboxMessages::AttemptAt, Option::<i64>::None)
+        .and_where(Expr::col(InboxMessages::OrgId).eq(org.0))
+        .and_where(Expr::col(InboxMessages::Id).eq(id))
+        .and_where(Expr::col(InboxMessages::ReplyState).eq(ReplyState::Sending.as_str()))
+        .to_owned();
+    tx.exec(&q).await?;
+    Ok(())
+}
+
+/// Whether a reply's attempt was already recorded.
+pub async fn reply_attempted(tx: &mut Tx, org: OrgId, id: i64) -> Result<bool, StoreError> {
+    #[derive(sqlx::FromRow)]
+    struct A {
+        attempt_at: Option<i64>,
+    }
+    let q = Query::select()
+        .column(InboxMessages::AttemptAt)
+        .from(InboxMessages::Table)
+        .and_where(Expr::col(InboxMessages::OrgId).eq(org.0))
+        .and_where(Expr::col(InboxMessages::Id).eq(id))
+        .to_owned();
+    Ok(tx
+        .fetch_optional::<A, _>(&q)
+        .await?
+        .is_some_and(|a| a.attempt_at.is_some()))
 }
 
 /// The outcome of sending a reply.

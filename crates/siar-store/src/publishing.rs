@@ -1093,3 +1093,30 @@ pub async fn practice_timeline(
         .to_owned();
     Ok(tx.fetch_all(&q).await?)
 }
+
+/// Our post behind a platform post id on a channel (comments name the post
+/// they are under).
+pub async fn post_of_remote(
+    tx: &mut Tx,
+    org: OrgId,
+    channel_id: i64,
+    remote_id: &str,
+) -> Result<Option<(i64, Option<String>)>, StoreError> {
+    #[derive(sqlx::FromRow)]
+    struct P {
+        post_id: i64,
+        permalink: Option<String>,
+    }
+    let q = Query::select()
+        .columns([Deliveries::PostId, Deliveries::Permalink])
+        .from(Deliveries::Table)
+        .and_where(Expr::col(Deliveries::OrgId).eq(org.0))
+        .and_where(Expr::col(Deliveries::ChannelId).eq(channel_id))
+        .and_where(Expr::col(Deliveries::RemoteId).eq(remote_id))
+        .limit(1)
+        .to_owned();
+    Ok(tx
+        .fetch_optional::<P, _>(&q)
+        .await?
+        .map(|p| (p.post_id, p.permalink)))
+}

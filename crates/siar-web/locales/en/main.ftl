@@ -843,6 +843,10 @@ day-kind-library = Library day
 audit-template_changed = Changed a post template
 audit-org_day_changed = Changed one of the library's own days
 audit-article_saved = Saved an article
+audit-inbox_replied = Replied in the inbox
+audit-inbox_moderated = Moderated a comment
+audit-inbox_changed = Changed a conversation
+audit-inbox_settings_changed = Changed the inbox settings
 
 ## Articles (issue 4)
 nav-articles = Articles

@@ -843,6 +843,10 @@ day-kind-library = Hari perpustakaan
 audit-template_changed = Mengubah templat unggahan
 audit-org_day_changed = Mengubah hari milik perpustakaan
 audit-article_saved = Menyimpan artikel
+audit-inbox_replied = Membalas di kotak masuk
+audit-inbox_moderated = Memoderasi komentar
+audit-inbox_changed = Mengubah percakapan
+audit-inbox_settings_changed = Mengubah pengaturan kotak masuk
 
 ## Articles (issue 4)
 nav-articles = Artikel

@@ -1,0 +1,346 @@
+//! The unified inbox on both engines: webhooks stored once and filed, rules,
+//! the response clock in opening hours, replies sent exactly once (and kept
+//! when refused), approval of contributors' replies, moderation, reports and
+//! satisfaction.
+
+use siar_app::AppError;
+use siar_app::inbox::{self, Change, ListQuery, PracticeInput};
+use siar_channels::webhooks::sign_meta;
+use siar_domain::Timestamp;
+use siar_domain::inbox::{ConvState, Direction, Priority, ReplyState};
+use siar_testkit::dual_test;
+use siar_testkit::fakes;
+use siar_testkit::publishing::Bench;
+use std::time::Duration;
+
+/// Monday 30 November 2026, 09:00 WIB (the library is open 08:00–16:00).
+const MONDAY_0900_WIB: i64 = 1_796_004_000_000;
+
+async fn practice(b: &Bench) -> i64 {
+    siar_app::channels::connect_practice(&b.app, &b.admin)
+        .await
+        .unwrap()
+}
+
+fn patron(ch: i64, name: &str, text: &str, kind: &str) -> PracticeInput {
+    PracticeInput {
+        channel_id: ch,
+        name: name.into(),
+        text: text.into(),
+        kind: kind.into(),
+    }
+}
+
+dual_test!(
+    a_patron_question_is_labelled_answered_and_timed_in_opening_hours,
+    |store| async move {
+        let b = Bench::new(store).await;
+        b.clock.set(Timestamp(MONDAY_0900_WIB));
+        let ch = practice(&b).await;
+        let id = inbox::practice_message(
+            &b.app,
+            &b.editor,
+            &patron(
+                ch,
+                "Sari Dewi",
+                "Halo min, hari Minggu buka jam berapa ya?",
+                "comment",
+            ),
+        )
+        .await
+        .unwrap();
+        let list = inbox::list(&b.app, &b.editor, &ListQuery::default())
+            .await
+            .unwrap();
+        assert_eq!(list.unread, 1);
+        let row = list.rows.iter().find(|r| r.conv.id == id).unwrap();
+        assert_eq!(row.conv.labels, ["pertanyaan"]);
+        assert_eq!(row.conv.state, ConvState::Open);
+        // Due at 11:00 (two working hours).
+        let sla = row.sla.unwrap();
+        assert_eq!(sla.due_at, Timestamp(MONDAY_0900_WIB + 2 * 3_600_000));
+        // The saved reply about opening hours is suggested, filled in.
+        let d = inbox::open(&b.app, &b.editor, id).await.unwrap();
+        let s = d.suggestions.first().expect("a suggestion");
+        assert_eq!(s.title, "Jam buka");
+        assert!(s.text.contains("Halo Sari"), "{}", s.text);
+        assert!(s.text.contains("08.00–16.00"), "{}", s.text);
+        assert_eq!(inbox::unread(&b.app, b.editor.org).await.unwrap(), 0);
+        // Answered 30 minutes later through the worker.
+        b.clock.advance(Duration::from_secs(30 * 60));
+        inbox::reply(
+            &b.app,
+            &b.editor,
+            id,
+            "Minggu tutup, Kak. Senin–Jumat 08.00–16.00.",
+        )
+        .await
+        .unwrap();
+        b.worker("w").drain(10).await.unwrap();
+        let d = inbox::open(&b.app, &b.editor, id).await.unwrap();
+        assert_eq!(d.conv.state, ConvState::Waiting);
+        let out = d
+            .messages
+            .iter()
+            .find(|m| m.direction == Direction::Out)
+            .unwrap();
+        assert_eq!(out.reply_state, Some(ReplyState::Sent));
+        // The report counts 30 working minutes, within the target.
+        let r = inbox::report(
+            &b.app,
+            &b.editor,
+            Timestamp(MONDAY_0900_WIB - 86_400_000),
+            Timestamp(MONDAY_0900_WIB + 86_400_000),
+        )
+        .await
+        .unwrap();
+        assert_eq!(r.first.count, 1);
+        assert_eq!(r.first.median_ms, Some(30 * 60_000));
+        assert_eq!(r.first.within, Some(1.0));
+        assert_eq!(r.by_staff.len(), 1);
+        // A question at 15:30 answered next morning at 08:30 took one working hour.
+        b.clock
+            .set(Timestamp(MONDAY_0900_WIB + 6 * 3_600_000 + 30 * 60_000));
+        let late = inbox::practice_message(
+            &b.app,
+            &b.editor,
+            &patron(ch, "Budi", "Saya kecewa, AC ruang baca mati", "message"),
+        )
+        .await
+        .unwrap();
+        let d = inbox::open(&b.app, &b.editor, late).await.unwrap();
+        assert_eq!(d.conv.priority, Priority::High);
+        assert_eq!(d.conv.labels, ["keluhan"]);
+        b.clock
+            .set(Timestamp(MONDAY_0900_WIB + 23 * 3_600_000 + 30 * 60_000));
+        inbox::reply(
+            &b.app,
+            &b.editor,
+            late,
+            "Mohon maaf, Kak. Teknisi sedang memperbaiki AC.",
+        )
+        .await
+        .unwrap();
+        b.worker("w").drain(10).await.unwrap();
+        let r = inbox::report(
+            &b.app,
+            &b.editor,
+            Timestamp(MONDAY_0900_WIB - 86_400_000),
+            Timestamp(MONDAY_0900_WIB + 2 * 86_400_000),
+        )
+        .await
+        .unwrap();
+        assert_eq!(r.first.count, 2);
+        assert_eq!(r.first.mean_ms, Some((30 + 60) * 60_000 / 2));
+        // Resolving a direct-message conversation offers a rating on the portal.
+        inbox::change(&b.app, &b.editor, late, Change::State(ConvState::Resolved))
+            .await
+            .unwrap();
+        let d = inbox::open(&b.app, &b.editor, late).await.unwrap();
+        let token = d.rating.expect("rating offered").token;
+        assert!(inbox::rate(&b.app, &token, 9, "").await.is_err());
+        inbox::rate(&b.app, &token, 4, "Cepat dibalas")
+            .await
+            .unwrap();
+        let r = inbox::report(
+            &b.app,
+            &b.editor,
+            Timestamp(MONDAY_0900_WIB - 86_400_000),
+            Timestamp(MONDAY_0900_WIB + 2 * 86_400_000),
+        )
+        .await
+        .unwrap();
+        assert_eq!(r.ratings, 1);
+        assert_eq!(r.rating_counts[3], 1);
+        // A reversed range is refused.
+        assert!(matches!(
+            inbox::report(&b.app, &b.editor, Timestamp(10), Timestamp(5)).await,
+            Err(AppError::Invalid(_))
+        ));
+    }
+);
+
+dual_test!(
+    replies_over_the_limit_are_refused_and_contributors_wait_for_approval,
+    |store| async move {
+        let b = Bench::new(store).await;
+        b.clock.set(Timestamp(MONDAY_0900_WIB));
+        let x_like = siar_app::channels::connect_practice_like(
+            &b.app,
+            &b.admin,
+            siar_domain::channels::Platform::X,
+        )
+        .await
+        .unwrap();
+        let id = inbox::practice_message(
+            &b.app,
+            &b.editor,
+            &patron(x_like, "Rina", "Kapan lomba mewarnai?", "mention"),
+        )
+        .await
+        .unwrap();
+        // Over X's 280: refused, nothing stored.
+        let long = "a".repeat(281);
+        assert!(matches!(
+            inbox::reply(&b.app, &b.editor, id, &long).await,
+            Err(AppError::Invalid(_))
+        ));
+        let d = inbox::open(&b.app, &b.editor, id).await.unwrap();
+        assert_eq!(d.messages.len(), 1);
+        // The organisation asks editors to approve contributors' replies.
+        inbox::save_settings(
+            &b.app,
+            &b.admin,
+            &inbox::SettingsInput {
+                first_response: "120".into(),
+                approve_replies: Some("on".into()),
+                ask_rating: Some("on".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        let m = inbox::reply(&b.app, &b.contributor, id, "Sabtu depan, Kak!")
+            .await
+            .unwrap();
+        b.worker("w").drain(10).await.unwrap();
+        let d = inbox::open(&b.app, &b.editor, id).await.unwrap();
+        let out = d.messages.iter().find(|x| x.id == m).unwrap();
+        assert_eq!(out.reply_state, Some(ReplyState::AwaitingApproval));
+        assert_eq!(d.conv.state, ConvState::Open);
+        // A contributor cannot approve; an editor can, with a change.
+        assert!(matches!(
+            inbox::send_again(&b.app, &b.contributor, m, "x").await,
+            Err(AppError::Forbidden)
+        ));
+        inbox::send_again(&b.app, &b.editor, m, "Sabtu depan pukul 09.00, Kak!")
+            .await
+            .unwrap();
+        b.worker("w").drain(10).await.unwrap();
+        let d = inbox::open(&b.app, &b.editor, id).await.unwrap();
+        let out = d.messages.iter().find(|x| x.id == m).unwrap();
+        assert_eq!(out.reply_state, Some(ReplyState::Sent));
+        assert_eq!(out.body, "Sabtu depan pukul 09.00, Kak!");
+        assert_eq!(d.conv.state, ConvState::Waiting);
+        // Bad settings change nothing.
+        assert!(
+            inbox::save_settings(
+                &b.app,
+                &b.admin,
+                &inbox::SettingsInput {
+                    first_response: "0".into(),
+                    ..Default::default()
+                },
+            )
+            .await
+            .is_err()
+        );
+        let a = inbox::admin(&b.app, &b.admin).await.unwrap();
+        assert!(a.settings.approve_replies);
+        assert_eq!(a.settings.policy.first_response_mins, Some(120));
+        // Analysts cannot read the inbox.
+        assert!(matches!(
+            inbox::list(&b.app, &b.analyst, &ListQuery::default()).await,
+            Err(AppError::Forbidden)
+        ));
+    }
+);
+
+fn feed_body(comment: &str, parent: &str, from: &str, text: &str, t: i64) -> String {
+    serde_json::json!({
+        "object": "page",
+        "entry": [{"id": fakes::FB_PAGE_ID, "time": t, "changes": [{
+            "field": "feed",
+            "value": {
+                "item": "comment", "verb": "add",
+                "comment_id": comment,
+                "post_id": format!("{}_777", fakes::FB_PAGE_ID),
+                "parent_id": parent,
+                "from": {"id": from, "name": "Dewi Lestari"},
+                "message": text,
+                "created_time": t
+            }
+        }]}]
+    })
+    .to_string()
+}
+
+dual_test!(
+    meta_webhooks_are_verified_stored_once_and_filed_in_order,
+    |store| async move {
+        let b = Bench::new(store).await;
+        b.clock.set(Timestamp(MONDAY_0900_WIB));
+        let fb = b.oauth(siar_domain::channels::Platform::Facebook).await;
+        let t0 = MONDAY_0900_WIB / 1000;
+        let post = format!("{}_777", fakes::FB_PAGE_ID);
+        let first = feed_body("777_1", &post, "900", "Apakah ada buku Laskar Pelangi?", t0);
+        let reply = feed_body("777_2", "777_1", "900", "Edisi cetak ya min", t0 + 60);
+        // A wrong signature: refused, nothing stored.
+        assert!(
+            inbox::receive_meta(&b.app, Some("sha256=00"), first.as_bytes())
+                .await
+                .is_err()
+        );
+        assert!(
+            inbox::receive_meta(&b.app, None, first.as_bytes())
+                .await
+                .is_err()
+        );
+        // A malformed body, even signed: refused.
+        let bad = b"{\"entry\":1}";
+        assert!(
+            inbox::receive_meta(&b.app, Some(&sign_meta(fakes::META_APP_SECRET, bad)), bad)
+                .await
+                .is_err()
+        );
+        let mut tx = b.app.store.read().await.unwrap();
+        assert_eq!(siar_store::inbox::count_events(&mut tx).await.unwrap(), 0);
+        tx.commit().await.unwrap();
+        // The reply arrives before the comment it answers, and twice.
+        for body in [&reply, &reply, &first, &first] {
+            let sig = sign_meta(fakes::META_APP_SECRET, body.as_bytes());
+            inbox::receive_meta(&b.app, Some(&sig), body.as_bytes())
+                .await
+                .unwrap();
+        }
+        let mut tx = b.app.store.read().await.unwrap();
+        assert_eq!(siar_store::inbox::count_events(&mut tx).await.unwrap(), 2);
+        tx.commit().await.unwrap();
+        b.worker("w").drain(10).await.unwrap();
+        let list = inbox::list(&b.app, &b.editor, &ListQuery::default())
+            .await
+            .unwrap();
+        let rows: Vec<_> = list
+            .rows
+            .iter()
+            .filter(|r| r.conv.channel_id == fb)
+            .collect();
+        assert_eq!(rows.len(), 1, "one thread");
+        let d = inbox::open(&b.app, &b.editor, rows[0].conv.id)
+            .await
+            .unwrap();
+        assert_eq!(d.messages.len(), 2);
+        assert_eq!(d.messages[0].body, "Apakah ada buku Laskar Pelangi?");
+        assert_eq!(d.conv.first_in_at, Some(Timestamp(MONDAY_0900_WIB)));
+        assert_eq!(d.contact.as_ref().unwrap().name, "Dewi Lestari");
+        // An event for a Page nobody connected is dropped.
+        let other = first.replace(fakes::FB_PAGE_ID, "999");
+        let sig = sign_meta(fakes::META_APP_SECRET, other.as_bytes());
+        inbox::receive_meta(&b.app, Some(&sig), other.as_bytes())
+            .await
+            .unwrap();
+        b.worker("w").drain(10).await.unwrap();
+        let list = inbox::list(&b.app, &b.editor, &ListQuery::default())
+            .await
+            .unwrap();
+        assert_eq!(
+            list.rows.iter().filter(|r| r.conv.channel_id == fb).count(),
+            1
+        );
+        // The handshake.
+        assert_eq!(
+            inbox::meta_handshake(&b.app, Some("subscribe"), Some("x"), Some("1")),
+            None
+        );
+    }
+);
