@@ -64,6 +64,8 @@ pub struct Session {
     pub actor: Actor,
     /// Console notifications not read yet (shown in the navigation).
     pub unread: i64,
+    /// Inbox conversations not read yet (shown in the navigation).
+    pub inbox_unread: i64,
 }
 
 impl Session {
@@ -223,6 +225,7 @@ pub async fn session(
     let unread =
         siar_store::studio::unread_count(&mut tx, org_id, siar_domain::org::UserId(s.user_id))
             .await?;
+    let inbox_unread = siar_store::inbox::unread_count(&mut tx, org_id).await?;
     tx.rollback().await?;
     let (Some(staff), Some(org)) = (staff, org) else {
         return Ok(None);
@@ -249,6 +252,7 @@ pub async fn session(
         csrf_token: s.csrf_token,
         actor,
         unread,
+        inbox_unread,
     }))
 }
 

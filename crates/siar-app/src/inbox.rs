@@ -4,8 +4,10 @@
 
 use crate::jobs::{JobError, JobFuture, JobHandler};
 use crate::{Actor, App, AppError, audit};
-use siar_channels::webhooks::{self, HookError};
-use siar_channels::{ConnectorError, Moderation, ReplyTo};
+pub use siar_channels::Moderation;
+use siar_channels::webhooks;
+pub use siar_channels::webhooks::HookError;
+use siar_channels::{ConnectorError, ReplyTo};
 use siar_domain::Timestamp;
 use siar_domain::audit::AuditAction;
 use siar_domain::channels::{Channel, ChannelStatus, Platform};
@@ -540,6 +542,107 @@ fn uuid_like(at: Timestamp, text: &str) -> String {
     h.update(text.as_bytes());
     h.update(rand::random::<[u8; 8]>());
     hex::encode(&h.finalize()[..10])
+}
+
+/// The demo's lively inbox on its practice channel: questions about opening
+/// hours and e-books, a complaint, praise, a direct message; some answered.
+pub(crate) async fn seed_demo(app: &App, org: OrgId, channel: i64) -> Result<(), AppError> {
+    let now = app.now();
+    let mut tx = app.store.begin().await?;
+    let ch = siar_store::channels::get(&mut tx, org, channel)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let min = |m: u64| now.minus(Duration::from_secs(m * 60));
+    // (minutes ago, kind, name, text, answer: minutes ago and text)
+    type DemoItem<'a> = (u64, ConvKind, &'a str, &'a str, Option<(u64, &'a str)>);
+    let items: [DemoItem<'_>; 6] = [
+        (
+            26 * 60,
+            ConvKind::Comment,
+            "Sari Dewi",
+            "Min, hari Minggu perpustakaan buka jam berapa ya?",
+            Some((
+                25 * 60,
+                "Halo Kak Sari, hari Minggu perpustakaan tutup. Senin–Jumat 08.00–16.00 dan Sabtu 08.00–12.00. Sampai jumpa!",
+            )),
+        ),
+        (
+            20 * 60,
+            ConvKind::Message,
+            "Budi Santoso",
+            "Saya kecewa, AC di ruang baca lantai 2 mati sejak kemarin dan panas sekali.",
+            Some((
+                19 * 60,
+                "Mohon maaf atas ketidaknyamanannya, Pak Budi. Teknisi sudah kami hubungi dan AC diperbaiki hari ini.",
+            )),
+        ),
+        (
+            6 * 60,
+            ConvKind::Comment,
+            "Rina Marlina",
+            "Terima kasih, dongeng Sabtu kemarin seru sekali! Anak saya senang 😍",
+            None,
+        ),
+        (
+            90,
+            ConvKind::Comment,
+            "Ahmad Fauzi",
+            "Apakah ada e-book novel Laskar Pelangi yang bisa dipinjam?",
+            None,
+        ),
+        (
+            40,
+            ConvKind::Mention,
+            "SMP Negeri 9 Palembang",
+            "Terima kasih @perpuskotaplg atas kunjungan perpustakaan keliling ke sekolah kami! #AyoMembaca",
+            None,
+        ),
+        (
+            15,
+            ConvKind::Message,
+            "Dewi Lestari",
+            "Bagaimana cara daftar jadi anggota untuk anak SD?",
+            None,
+        ),
+    ];
+    for (ago, kind, name, text, answer) in items {
+        let at = min(ago);
+        let item = practice_item(&ch, kind, name, text, at, None);
+        let Some(conv_id) = file_item(app, &mut tx, &ch, &item, now).await? else {
+            continue;
+        };
+        if let Some((ago, reply)) = answer {
+            let conv = store::conversation(&mut tx, org, conv_id)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            let at = min(ago);
+            let id = store::insert_message(
+                &mut tx,
+                org,
+                &NewMessage {
+                    conversation_id: conv_id,
+                    channel_id: ch.id,
+                    remote_id: Some(&format!("practice-out-demo-{conv_id}")),
+                    parent_remote_id: None,
+                    direction: Direction::Out,
+                    author_name: &ch.name,
+                    author_handle: &ch.handle,
+                    body: reply,
+                    user_id: None,
+                    reply_state: Some(ReplyState::Sent),
+                    sent_at: at,
+                },
+                now,
+            )
+            .await?;
+            if id.is_some() {
+                advance(&mut tx, &conv, Direction::Out, at, reply, None, now).await?;
+                store::change(&mut tx, org, conv_id, ConvChange::Read(true), now).await?;
+            }
+        }
+    }
+    tx.commit().await?;
+    Ok(())
 }
 
 // ---------------------------------------------------------------------------
@@ -1796,6 +1899,49 @@ pub async fn report(
             .filter_map(|r| r.score.map(|s| (s, r.comment.clone())))
             .collect(),
     })
+}
+
+/// The report as CSV (formulas neutralised). `header` names the six columns;
+/// `groups` names the overall, staff, channel and week groups; `first` and
+/// `next` name the two overall rows.
+pub fn report_csv(
+    rep: &Report,
+    header: &[String; 6],
+    groups: &[String; 4],
+    first: &str,
+    next: &str,
+) -> Result<String, AppError> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let err = |e: csv::Error| AppError::Internal(e.to_string());
+    w.write_record(header.iter().map(|h| crate::audit::neutralise(h)))
+        .map_err(err)?;
+    let mut line = |group: &str, name: &str, s: &dom::ResponseStats| {
+        let mins = |v: Option<i64>| v.map(|ms| (ms / 60_000).to_string()).unwrap_or_default();
+        w.write_record([
+            crate::audit::neutralise(group),
+            crate::audit::neutralise(name),
+            s.count.to_string(),
+            mins(s.mean_ms),
+            mins(s.median_ms),
+            s.within.map(|x| format!("{x:.3}")).unwrap_or_default(),
+        ])
+        .map_err(err)
+    };
+    line(&groups[0], first, &rep.first)?;
+    line(&groups[0], next, &rep.next)?;
+    for (g, rows) in [
+        (&groups[1], &rep.by_staff),
+        (&groups[2], &rep.by_channel),
+        (&groups[3], &rep.by_week),
+    ] {
+        for r in rows {
+            line(g, &r.name, &r.stats)?;
+        }
+    }
+    let bytes = w
+        .into_inner()
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    String::from_utf8(bytes).map_err(|e| AppError::Internal(e.to_string()))
 }
 
 // ---------------------------------------------------------------------------

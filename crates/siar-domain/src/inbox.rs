@@ -12,6 +12,31 @@ use std::collections::HashSet;
 
 const MINUTE: i64 = 60_000;
 
+/// Every message key this module can return (the web layer translates them).
+pub const INBOX_KEYS: [&str; 21] = [
+    "inbox-reply-awaiting",
+    "inbox-reply-sending",
+    "inbox-reply-sent",
+    "inbox-reply-failed",
+    "inbox-err-reply-empty",
+    "inbox-err-reply-long",
+    "inbox-err-sla-range",
+    "inbox-sla-first",
+    "inbox-sla-next",
+    "inbox-sla-resolution",
+    "inbox-err-label",
+    "inbox-err-rule-action",
+    "inbox-err-rule-phrases",
+    "inbox-err-rule-condition",
+    "inbox-err-rule-name",
+    "inbox-err-saved-title",
+    "inbox-err-saved-body",
+    "inbox-err-saved-var",
+    "inbox-err-rating",
+    "inbox-err-rating-comment",
+    "perr-unsupported",
+];
+
 // ---------------------------------------------------------------------------
 // Business hours
 // ---------------------------------------------------------------------------

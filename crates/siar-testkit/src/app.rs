@@ -60,15 +60,22 @@ pub struct Browser {
 impl TestApp {
     /// Seeds the demo library; `demo_mode` decides whether `siar-demo` opens it.
     pub async fn new(db: TestDb, demo_mode: bool) -> Self {
+        Self::configured(db, demo_mode, |_| {}).await
+    }
+
+    /// Like [`TestApp::new`], with deployment settings changed by `f`.
+    pub async fn configured(db: TestDb, demo_mode: bool, f: impl FnOnce(&mut AppConfig)) -> Self {
         let clock = ManualClock::new();
+        let mut config = AppConfig {
+            demo_mode,
+            ..AppConfig::default()
+        };
+        f(&mut config);
         let app = App::new(
             db.store.clone(),
             Arc::new(clock.clone()),
             Keyring::from_keys([3; 32], &[]),
-            AppConfig {
-                demo_mode,
-                ..AppConfig::default()
-            },
+            config,
         );
         siar_app::demo::seed(&app).await.expect("seed demo");
         let router = siar_web::router(siar_web::WebState::new(

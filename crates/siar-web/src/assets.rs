@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Response};
 
 use crate::error::{ErrorKind, WebError};
 
-const FILES: [(&str, &str, &[u8]); 4] = [
+const FILES: [(&str, &str, &[u8]); 5] = [
     (
         "calendar.js",
         "text/javascript; charset=utf-8",
@@ -16,6 +16,11 @@ const FILES: [(&str, &str, &[u8]); 4] = [
         "compose.js",
         "text/javascript; charset=utf-8",
         include_bytes!("../assets/compose.js"),
+    ),
+    (
+        "inbox.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../assets/inbox.js"),
     ),
     (
         "app.css",

@@ -34,6 +34,8 @@ pub struct PageCtx {
     pub path: String,
     /// Unread console notifications.
     pub unread: i64,
+    /// Inbox conversations not read yet.
+    pub inbox_unread: i64,
     /// `<meta>` tags: (attribute, name, content), e.g. Open Graph.
     pub meta: Vec<(&'static str, String, String)>,
     /// Alternate links (feeds): (type, title, href).
@@ -41,8 +43,9 @@ pub struct PageCtx {
 }
 
 /// The console's areas, in menu order, with the permission each needs.
-pub const NAV: [(&str, &str, Permission); 16] = [
+pub const NAV: [(&str, &str, Permission); 17] = [
     ("/app", "nav-home", Permission::ViewConsole),
+    ("/app/kotak-masuk", "nav-inbox", Permission::Inbox),
     ("/app/tulis", "nav-compose", Permission::Draft),
     ("/app/tinjauan", "nav-review", Permission::ViewPosts),
     ("/app/kalender", "nav-calendar", Permission::ViewPosts),
@@ -103,6 +106,7 @@ impl PageCtx {
             request_id,
             path: path.to_string(),
             unread: s.unread,
+            inbox_unread: s.inbox_unread,
             meta: Vec::new(),
             alternates: Vec::new(),
         }
@@ -130,6 +134,7 @@ impl PageCtx {
             request_id,
             path: String::new(),
             unread: 0,
+            inbox_unread: 0,
             meta: Vec::new(),
             alternates: Vec::new(),
         }

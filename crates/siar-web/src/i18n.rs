@@ -105,6 +105,9 @@ mod tests {
             "time",
             "title",
             "comment",
+            "preview",
+            "hours",
+            "target",
         ]
         .into_iter()
         .map(|v| (v, "1".to_string()))
@@ -143,6 +146,13 @@ mod tests {
         needed.extend(ISSUE_KEYS);
         needed.extend(REASON_KEYS);
         needed.extend(siar_domain::links::LINK_KEYS);
+        {
+            use siar_domain::inbox::*;
+            needed.extend(ConvKind::ALL.iter().map(|k| k.key()));
+            needed.extend(ConvState::ALL.iter().map(|k| k.key()));
+            needed.extend(Priority::ALL.iter().map(|k| k.key()));
+            needed.extend(INBOX_KEYS);
+        }
         {
             use siar_domain::studio::*;
             needed.extend(STUDIO_KEYS);

@@ -10,6 +10,7 @@ pub mod ctx;
 pub mod days;
 pub mod error;
 pub mod i18n;
+pub mod inbox;
 pub mod links;
 pub mod metrics;
 pub mod middleware;

@@ -28,6 +28,12 @@ pub struct JobLabels {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct HookLabels {
+    pub platform: String,
+    pub outcome: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct PoolLabels {
     pub kind: String,
 }
@@ -38,6 +44,7 @@ pub struct Metrics {
     latency: Family<RouteLabels, Histogram>,
     jobs: Family<JobLabels, Gauge>,
     pool: Family<PoolLabels, Gauge>,
+    hooks: Family<HookLabels, Counter>,
 }
 
 impl Default for Metrics {
@@ -67,7 +74,14 @@ impl Metrics {
             "Database pool connections",
             pool.clone(),
         );
+        let hooks = Family::<HookLabels, Counter>::default();
+        registry.register(
+            "webhook_requests",
+            "Webhook requests by platform and outcome (stored, refused, malformed, error)",
+            hooks.clone(),
+        );
         Self {
+            hooks,
             registry,
             requests,
             latency,
@@ -89,6 +103,16 @@ impl Metrics {
                 route: route.to_string(),
             })
             .observe(seconds);
+    }
+
+    /// Counts one webhook request.
+    pub fn hook_event(&self, platform: &str, outcome: &str) {
+        self.hooks
+            .get_or_create(&HookLabels {
+                platform: platform.to_string(),
+                outcome: outcome.to_string(),
+            })
+            .inc();
     }
 
     /// Renders the text exposition after refreshing the gauges.

@@ -319,6 +319,9 @@ pub enum Access {
     /// An API call with a bearer token whose role holds the permission (no
     /// cookies, so no CSRF token).
     Api(Permission),
+    /// A platform's webhook: anyone may call it; the handler checks the
+    /// platform's signature before anything is stored (no cookies, no CSRF).
+    Hook,
 }
 
 /// The one access check, applied to every route from the route table: sign-in and
@@ -335,6 +338,7 @@ pub async fn guard(
             return crate::api::auth(State((state, p)), req, next).await;
         }
         Access::Public => return csrf(req, next).await,
+        Access::Hook => return next.run(req).await,
     };
     let session = req
         .extensions()

@@ -178,7 +178,7 @@ struct NoOrgPage<'a> {
     c: &'a PageCtx,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
 pub struct LangQuery {
     lang: Option<String>,
 }

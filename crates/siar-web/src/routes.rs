@@ -3,8 +3,8 @@
 
 use crate::middleware::{self, Access};
 use crate::{
-    WebState, api, articles as art, assets, calendar as cal, days, links, pages, publishing as pb,
-    studio as st,
+    WebState, api, articles as art, assets, calendar as cal, days, inbox as ib, links, pages,
+    publishing as pb, studio as st,
 };
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -115,6 +115,188 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<WebState>)> {
                 Api(Publish),
             ),
             delete(api::delete_post),
+        ),
+        (
+            spec(g.clone(), "/hooks/meta", "/hooks/meta", Hook),
+            get(ib::meta_verify),
+        ),
+        (
+            spec(p.clone(), "/hooks/meta", "/hooks/meta", Hook),
+            post(ib::meta_event),
+        ),
+        (
+            spec(g.clone(), "/hooks/x", "/hooks/x", Hook),
+            get(ib::x_crc),
+        ),
+        (
+            spec(g.clone(), "/nilai/{token}", "/nilai/tidak-ada", Public),
+            get(ib::rating),
+        ),
+        (
+            spec(p.clone(), "/nilai/{token}", "/nilai/tidak-ada", Public),
+            post(ib::rate),
+        ),
+        (
+            spec(
+                g.clone(),
+                "/app/kotak-masuk",
+                "/app/kotak-masuk",
+                Staff(Inbox),
+            ),
+            get(ib::list),
+        ),
+        (
+            spec(
+                g.clone(),
+                "/app/kotak-masuk/aliran",
+                "/app/kotak-masuk/aliran?sekali=1",
+                Staff(Inbox),
+            ),
+            get(ib::events),
+        ),
+        (
+            spec(
+                p.clone(),
+                "/app/kotak-masuk/latihan",
+                "/app/kotak-masuk/latihan",
+                Staff(Inbox),
+            ),
+            post(ib::practice),
+        ),
+        (
+            spec(
+                g.clone(),
+                "/app/kotak-masuk/laporan",
+                "/app/kotak-masuk/laporan",
+                Staff(ViewReports),
+            ),
+            get(ib::report),
+        ),
+        (
+            spec(
+                g.clone(),
+                "/app/kotak-masuk/laporan.csv",
+                "/app/kotak-masuk/laporan.csv",
+                Staff(ViewReports),
+            ),
+            get(ib::report_csv),
+        ),
+        (
+            spec(
+                g.clone(),
+                "/app/kotak-masuk/atur",
+                "/app/kotak-masuk/atur",
+                Staff(Inbox),
+            ),
+            get(ib::admin),
+        ),
+        (
+            spec(
+                p.clone(),
+                "/app/kotak-masuk/atur",
+                "/app/kotak-masuk/atur",
+                Staff(ManageInbox),
+            ),
+            post(ib::save_settings),
+        ),
+        (
+            spec(
+                p.clone(),
+                "/app/kotak-masuk/atur/aturan",
+                "/app/kotak-masuk/atur/aturan",
+                Staff(ManageInbox),
+            ),
+            post(ib::add_rule),
+        ),
+        (
+            spec(
+                p.clone(),
+                "/app/kotak-masuk/atur/aturan/{id}/nyalakan",
+                "/app/kotak-masuk/atur/aturan/1/nyalakan",
+                Staff(ManageInbox),
+            ),
+            post(ib::toggle_rule),
+        ),
+        (
+            spec(
+                p.clone(),
+                "/app/kotak-masuk/atur/aturan/{id}/hapus",
+                "/app/kotak-masuk/atur/aturan/999999/hapus",
+                Staff(ManageInbox),
+            ),
+            post(ib::delete_rule),
+        ),
+        (
+            spec(
+                p.clone(),
+                "/app/kotak-masuk/atur/balasan",
+                "/app/kotak-masuk/atur/balasan",
+                Staff(ManageInbox),
+            ),
+            post(ib::add_saved),
+        ),
+        (
+            spec(
+                p.clone(),
+                "/app/kotak-masuk/atur/balasan/{id}/hapus",
+                "/app/kotak-masuk/atur/balasan/999999/hapus",
+                Staff(ManageInbox),
+            ),
+            post(ib::delete_saved),
+        ),
+        (
+            spec(
+                g.clone(),
+                "/app/kotak-masuk/{id}",
+                "/app/kotak-masuk/999999",
+                Staff(Inbox),
+            ),
+            get(ib::conversation),
+        ),
+        (
+            spec(
+                p.clone(),
+                "/app/kotak-masuk/{id}/balas",
+                "/app/kotak-masuk/999999/balas",
+                Staff(Inbox),
+            ),
+            post(ib::reply),
+        ),
+        (
+            spec(
+                p.clone(),
+                "/app/kotak-masuk/{id}/catatan",
+                "/app/kotak-masuk/999999/catatan",
+                Staff(Inbox),
+            ),
+            post(ib::note),
+        ),
+        (
+            spec(
+                p.clone(),
+                "/app/kotak-masuk/{id}/ubah",
+                "/app/kotak-masuk/999999/ubah",
+                Staff(Inbox),
+            ),
+            post(ib::change),
+        ),
+        (
+            spec(
+                p.clone(),
+                "/app/kotak-masuk/pesan/{id}/kirim",
+                "/app/kotak-masuk/pesan/999999/kirim",
+                Staff(Inbox),
+            ),
+            post(ib::send_again),
+        ),
+        (
+            spec(
+                p.clone(),
+                "/app/kotak-masuk/pesan/{id}/moderasi",
+                "/app/kotak-masuk/pesan/999999/moderasi",
+                Staff(ModerateInbox),
+            ),
+            post(ib::moderate),
         ),
         (spec(g.clone(), "/", "/", Public), get(pages::portal)),
         (
