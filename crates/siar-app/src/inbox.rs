@@ -713,12 +713,14 @@ pub async fn list(app: &App, actor: &Actor, q: &ListQuery) -> Result<InboxList, 
     let staff = siar_store::org::users(&mut tx, org).await?;
     let hours = business_hours(&mut tx, org).await?;
     let policy = store::settings(&mut tx, org).await?.policy;
+    let ids: Vec<i64> = convs.iter().filter_map(|c| c.contact_id).collect();
+    let contacts = store::contacts(&mut tx, org, &ids).await?;
+    tx.commit().await?;
     let mut rows = Vec::with_capacity(convs.len());
     for c in convs {
-        let contact = match c.contact_id {
-            Some(id) => store::contact(&mut tx, org, id).await?,
-            None => None,
-        };
+        let contact = c
+            .contact_id
+            .and_then(|id| contacts.iter().find(|k| k.id == id).cloned());
         let sla = policy.view(&c.clock(), &hours, now);
         let keep = match q.due.as_str() {
             "due" => sla.is_some_and(|v| !matches!(v.status, dom::SlaStatus::OnTrack { .. })),
@@ -738,7 +740,6 @@ pub async fn list(app: &App, actor: &Actor, q: &ListQuery) -> Result<InboxList, 
             sla,
         });
     }
-    tx.commit().await?;
     Ok(InboxList {
         rows,
         channels,
@@ -816,10 +817,10 @@ pub async fn open(app: &App, actor: &Actor, id: i64) -> Result<ConvDetail, AppEr
         None => None,
     };
     let settings = store::settings(&mut tx, org).await?;
-    let hours = business_hours(&mut tx, org).await?;
     let o = siar_store::org::org_by_id(&mut tx, org)
         .await?
         .ok_or(AppError::NotFound)?;
+    let hours = BusinessHours::from_settings(&o.settings);
     let saved_rows = store::saved_replies(&mut tx, org).await?;
     let staff: Vec<(i64, String)> = siar_store::org::users(&mut tx, org)
         .await?
@@ -871,6 +872,17 @@ pub async fn open(app: &App, actor: &Actor, id: i64) -> Result<ConvDetail, AppEr
     })
 }
 
+/// The acting person's name as staff see it (the CLI's label otherwise).
+async fn actor_name(tx: &mut Tx, actor: &Actor) -> Result<String, StoreError> {
+    Ok(match actor.user {
+        Some(u) => siar_store::org::user(tx, actor.org, u)
+            .await?
+            .map(|s| s.name),
+        None => None,
+    }
+    .unwrap_or_else(|| actor.label.clone()))
+}
+
 fn first_name(name: &str) -> String {
     name.split_whitespace().next().unwrap_or("").to_string()
 }
@@ -911,13 +923,7 @@ pub async fn reply(app: &App, actor: &Actor, conv_id: i64, text: &str) -> Result
     dom::check_reply(p, text).map_err(|k| AppError::field("text", k))?;
     let settings = store::settings(&mut tx, org).await?;
     let wait = settings.approve_replies && !actor.role.can(Permission::ModerateInbox);
-    let me = match actor.user {
-        Some(u) => siar_store::org::user(&mut tx, org, u)
-            .await?
-            .map(|s| s.name),
-        None => None,
-    }
-    .unwrap_or_else(|| actor.label.clone());
+    let me = actor_name(&mut tx, actor).await?;
     let id = store::insert_message(
         &mut tx,
         org,
@@ -1238,13 +1244,7 @@ pub async fn note(app: &App, actor: &Actor, conv_id: i64, text: &str) -> Result<
     let conv = store::conversation(&mut tx, org, conv_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let me = match actor.user {
-        Some(u) => siar_store::org::user(&mut tx, org, u)
-            .await?
-            .map(|s| s.name),
-        None => None,
-    }
-    .unwrap_or_else(|| actor.label.clone());
+    let me = actor_name(&mut tx, actor).await?;
     store::insert_message(
         &mut tx,
         org,
@@ -1660,24 +1660,16 @@ pub async fn save_rule(
 }
 
 pub async fn delete_rule(app: &App, actor: &Actor, id: i64) -> Result<(), AppError> {
-    actor.require(Permission::ManageInbox)?;
-    let now = app.now();
-    let mut tx = app.store.begin().await?;
-    if !store::delete_rule(&mut tx, actor.org, id).await? {
-        return Err(AppError::NotFound);
-    }
-    audit::record(
-        &mut tx,
+    crate::studio::remove_owned(
+        app,
         actor,
+        Permission::ManageInbox,
+        siar_store::studio::Owned::InboxRule,
         AuditAction::InboxSettingsChanged,
         "inbox_rule",
-        Some(id.to_string()),
-        "rule deleted".into(),
-        now,
+        id,
     )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    .await
 }
 
 #[derive(Debug, Clone, Default, serde::Deserialize)]
@@ -1737,24 +1729,16 @@ pub async fn save_saved_reply(
 }
 
 pub async fn delete_saved_reply(app: &App, actor: &Actor, id: i64) -> Result<(), AppError> {
-    actor.require(Permission::ManageInbox)?;
-    let now = app.now();
-    let mut tx = app.store.begin().await?;
-    if !store::delete_saved_reply(&mut tx, actor.org, id).await? {
-        return Err(AppError::NotFound);
-    }
-    audit::record(
-        &mut tx,
+    crate::studio::remove_owned(
+        app,
         actor,
+        Permission::ManageInbox,
+        siar_store::studio::Owned::SavedReply,
         AuditAction::InboxSettingsChanged,
         "saved_reply",
-        Some(id.to_string()),
-        "saved reply deleted".into(),
-        now,
+        id,
     )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    .await
 }
 
 /// Gives a new organisation the shipped rules and saved replies (once).

@@ -1317,7 +1317,7 @@ pub async fn remove_hashtag_group(app: &App, actor: &Actor, id: i64) -> Result<(
 }
 
 /// Deletes one of the organisation's small lists' rows, with its audit row.
-async fn remove_owned(
+pub(crate) async fn remove_owned(
     app: &App,
     actor: &Actor,
     perm: Permission,

@@ -354,26 +354,9 @@ struct ContactRw {
     last_seen: i64,
 }
 
-pub async fn contact(tx: &mut Tx, org: OrgId, id: i64) -> Result<Option<Contact>, StoreError> {
-    let q = Query::select()
-        .columns([
-            InboxContacts::Id,
-            InboxContacts::ChannelId,
-            InboxContacts::RemoteId,
-            InboxContacts::Handle,
-            InboxContacts::Name,
-            InboxContacts::ProfileUrl,
-            InboxContacts::FirstSeen,
-            InboxContacts::LastSeen,
-        ])
-        .from(InboxContacts::Table)
-        .and_where(Expr::col(InboxContacts::OrgId).eq(org.0))
-        .and_where(Expr::col(InboxContacts::Id).eq(id))
-        .to_owned();
-    Ok(tx
-        .fetch_optional::<ContactRw, _>(&q)
-        .await?
-        .map(|r| Contact {
+impl From<ContactRw> for Contact {
+    fn from(r: ContactRw) -> Self {
+        Contact {
             id: r.id,
             channel_id: r.channel_id,
             remote_id: r.remote_id,
@@ -382,7 +365,42 @@ pub async fn contact(tx: &mut Tx, org: OrgId, id: i64) -> Result<Option<Contact>
             profile_url: r.profile_url,
             first_seen: Timestamp(r.first_seen),
             last_seen: Timestamp(r.last_seen),
-        }))
+        }
+    }
+}
+
+const CONTACT_COLS: [InboxContacts; 8] = [
+    InboxContacts::Id,
+    InboxContacts::ChannelId,
+    InboxContacts::RemoteId,
+    InboxContacts::Handle,
+    InboxContacts::Name,
+    InboxContacts::ProfileUrl,
+    InboxContacts::FirstSeen,
+    InboxContacts::LastSeen,
+];
+
+pub async fn contact(tx: &mut Tx, org: OrgId, id: i64) -> Result<Option<Contact>, StoreError> {
+    Ok(contacts(tx, org, &[id]).await?.into_iter().next())
+}
+
+/// Several contacts in one read (the inbox list).
+pub async fn contacts(tx: &mut Tx, org: OrgId, ids: &[i64]) -> Result<Vec<Contact>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let q = Query::select()
+        .columns(CONTACT_COLS)
+        .from(InboxContacts::Table)
+        .and_where(Expr::col(InboxContacts::OrgId).eq(org.0))
+        .and_where(Expr::col(InboxContacts::Id).is_in(ids.iter().copied()))
+        .to_owned();
+    Ok(tx
+        .fetch_all::<ContactRw, _>(&q)
+        .await?
+        .into_iter()
+        .map(Into::into)
+        .collect())
 }
 
 // ---------------------------------------------------------------------------
@@ -1388,15 +1406,6 @@ pub async fn update_rule(
     Ok(tx.exec(&q).await? > 0)
 }
 
-pub async fn delete_rule(tx: &mut Tx, org: OrgId, id: i64) -> Result<bool, StoreError> {
-    let q = Query::delete()
-        .from_table(InboxRules::Table)
-        .and_where(Expr::col(InboxRules::OrgId).eq(org.0))
-        .and_where(Expr::col(InboxRules::Id).eq(id))
-        .to_owned();
-    Ok(tx.exec(&q).await? > 0)
-}
-
 // ---------------------------------------------------------------------------
 // Saved replies
 // ---------------------------------------------------------------------------
@@ -1481,15 +1490,6 @@ pub async fn update_saved_reply(
             (SavedReplies::Topics, topics.into()),
             (SavedReplies::UpdatedAt, now.0.into()),
         ])
-        .and_where(Expr::col(SavedReplies::OrgId).eq(org.0))
-        .and_where(Expr::col(SavedReplies::Id).eq(id))
-        .to_owned();
-    Ok(tx.exec(&q).await? > 0)
-}
-
-pub async fn delete_saved_reply(tx: &mut Tx, org: OrgId, id: i64) -> Result<bool, StoreError> {
-    let q = Query::delete()
-        .from_table(SavedReplies::Table)
         .and_where(Expr::col(SavedReplies::OrgId).eq(org.0))
         .and_where(Expr::col(SavedReplies::Id).eq(id))
         .to_owned();

@@ -746,12 +746,14 @@ pub async fn campaign_posts(
 // ---------------------------------------------------------------- owned lists
 
 /// Small lists the library keeps and may delete from: hashtag groups,
-/// templates, its own days.
+/// templates, its own days, the inbox's rules and saved replies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Owned {
     HashtagGroup,
     Template,
     OrgDay,
+    InboxRule,
+    SavedReply,
 }
 
 impl Owned {
@@ -760,6 +762,8 @@ impl Owned {
             Owned::HashtagGroup => "hashtag_groups",
             Owned::Template => "post_templates",
             Owned::OrgDay => "org_days",
+            Owned::InboxRule => "inbox_rules",
+            Owned::SavedReply => "saved_replies",
         }
     }
 }

@@ -176,7 +176,8 @@ fn opts<T: ToString>(items: Vec<(T, String)>, chosen: &Option<String>) -> Vec<Op
         .collect()
 }
 
-fn ts(tz: chrono_tz::Tz, d: NaiveDate) -> Timestamp {
+/// Local midnight of `d` in `tz`.
+pub(crate) fn ts(tz: chrono_tz::Tz, d: NaiveDate) -> Timestamp {
     d.and_hms_opt(0, 0, 0)
         .and_then(|t| tz.from_local_datetime(&t).earliest())
         .map(|t| Timestamp(t.timestamp_millis()))

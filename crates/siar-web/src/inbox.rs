@@ -6,8 +6,9 @@ use crate::WebState;
 use crate::ctx::PageCtx;
 use crate::error::{WebError, WebResult};
 use crate::i18n;
-use crate::middleware::{RequestId, cookie, set_cookie, unprocessable};
+use crate::middleware::{RequestId, unprocessable};
 use crate::pages::{LangQuery, Me, done, html_page, problems_ctx, public_lang, staff_ctx};
+use crate::studio::Opt;
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -32,51 +33,30 @@ fn sla_text(lang: Lang, s: &Option<siar_domain::inbox::SlaView>) -> (String, &'s
     let Some(v) = s else {
         return (String::new(), "");
     };
-    let hm = |ms: i64| {
-        let (h, m) = siar_domain::inbox::hours_minutes(ms);
-        i18n::t_args(
-            lang,
-            "inbox-hm",
-            &[("hours", h.to_string()), ("minutes", m.to_string())],
-        )
+    let (key, ms, tone) = match v.status {
+        SlaStatus::OnTrack { left_ms } => ("inbox-sla-left", left_ms, "ok"),
+        SlaStatus::DueSoon { left_ms } => ("inbox-sla-soon", left_ms, "warn"),
+        SlaStatus::Breached { over_ms } => ("inbox-sla-over", over_ms, "err"),
     };
-    let target = i18n::t(lang, v.target.key());
-    match v.status {
-        SlaStatus::OnTrack { left_ms } => (
-            i18n::t_args(
-                lang,
-                "inbox-sla-left",
-                &[("target", target), ("time", hm(left_ms))],
-            ),
-            "ok",
-        ),
-        SlaStatus::DueSoon { left_ms } => (
-            i18n::t_args(
-                lang,
-                "inbox-sla-soon",
-                &[("target", target), ("time", hm(left_ms))],
-            ),
-            "warn",
-        ),
-        SlaStatus::Breached { over_ms } => (
-            i18n::t_args(
-                lang,
-                "inbox-sla-over",
-                &[("target", target), ("time", hm(over_ms))],
-            ),
-            "err",
-        ),
-    }
+    let args = [
+        ("target", i18n::t(lang, v.target.key())),
+        ("time", working_time(lang, ms)),
+    ];
+    (i18n::t_args(lang, key, &args), tone)
+}
+
+/// Working time as "1 j 20 m" / "1 h 20 m".
+fn working_time(lang: Lang, ms: i64) -> String {
+    let (h, m) = siar_domain::inbox::hours_minutes(ms);
+    i18n::t_args(
+        lang,
+        "inbox-hm",
+        &[("hours", h.to_string()), ("minutes", m.to_string())],
+    )
 }
 
 fn channel_label(lang: Lang, ch: &siar_domain::channels::Channel) -> String {
     format!("{} · {}", i18n::t(lang, ch.platform.name_key()), ch.name)
-}
-
-pub struct Opt {
-    pub value: String,
-    pub label: String,
-    pub selected: bool,
 }
 
 fn opts(items: Vec<(String, String)>, chosen: &str) -> Vec<Opt> {
@@ -989,15 +969,8 @@ struct ReportPage<'a> {
 
 fn stat_row(lang: Lang, name: String, s: &siar_domain::inbox::ResponseStats) -> StatRow {
     let hm = |ms: Option<i64>| {
-        ms.map(|ms| {
-            let (h, m) = siar_domain::inbox::hours_minutes(ms);
-            i18n::t_args(
-                lang,
-                "inbox-hm",
-                &[("hours", h.to_string()), ("minutes", m.to_string())],
-            )
-        })
-        .unwrap_or_else(|| "—".into())
+        ms.map(|ms| working_time(lang, ms))
+            .unwrap_or_else(|| "—".into())
     };
     StatRow {
         name,
@@ -1016,7 +989,7 @@ fn range(
     now: Timestamp,
     q: &RangeQuery,
 ) -> Result<(String, String, Timestamp, Timestamp), WebError> {
-    use chrono::{NaiveDate, TimeZone};
+    use chrono::NaiveDate;
     let tz = me.0.org.settings.timezone;
     let today = now.to_utc().with_timezone(&tz).date_naive();
     let parse = |s: &str, d: NaiveDate| {
@@ -1029,12 +1002,7 @@ fn range(
     };
     let from = parse(&q.dari, today - chrono::Duration::days(27))?;
     let to = parse(&q.sampai, today)?;
-    let at = |d: NaiveDate| {
-        tz.from_local_datetime(&d.and_time(chrono::NaiveTime::MIN))
-            .earliest()
-            .map(|x| Timestamp(x.timestamp_millis()))
-            .unwrap_or(Timestamp(0))
-    };
+    let at = |d: NaiveDate| crate::calendar::ts(tz, d);
     Ok((
         from.format("%Y-%m-%d").to_string(),
         to.format("%Y-%m-%d").to_string(),
@@ -1265,11 +1233,7 @@ async fn rating_response(
 ) -> WebResult {
     let (org_name, score) = inbox::rating_page(&state.app, token).await?;
     let (lang, _) = public_lang(headers, lang_q, Lang::Id);
-    let pre = cookie(headers, crate::middleware::PRE_COOKIE)
-        .filter(|v| v.len() >= 32 && v.len() <= 64)
-        .map(str::to_string);
-    let fresh = pre.is_none();
-    let pre = pre.unwrap_or_else(siar_app::secrets::random_token);
+    let (pre, fresh) = crate::pages::pre_session(headers);
     let mut c = PageCtx::public(lang, "rating-title", org_name, pre.clone(), String::new());
     let bad = p.is_some();
     if let Some(p) = p {
@@ -1288,15 +1252,7 @@ async fn rating_response(
         Html(body).into_response()
     };
     if fresh {
-        res.headers_mut().append(
-            header::SET_COOKIE,
-            set_cookie(
-                crate::middleware::PRE_COOKIE,
-                &pre,
-                None,
-                state.config.secure_cookies,
-            ),
-        );
+        crate::pages::set_pre_session(&mut res, &pre, state);
     }
     Ok(res)
 }

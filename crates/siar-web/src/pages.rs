@@ -323,11 +323,7 @@ pub async fn login_to_resume(
     let lang = cookie(headers, LANG_COOKIE)
         .and_then(Lang::parse)
         .unwrap_or_default();
-    let pre = cookie(headers, PRE_COOKIE)
-        .filter(|v| v.len() >= 32 && v.len() <= 64)
-        .map(str::to_string);
-    let fresh = pre.is_none();
-    let pre = pre.unwrap_or_else(siar_app::secrets::random_token);
+    let (pre, fresh) = pre_session(headers);
     let org_name = login_org_name(state, lang).await;
     let c = PageCtx::public(lang, "login-title", org_name, pre.clone(), String::new());
     let page = LoginPage {
@@ -343,12 +339,25 @@ pub async fn login_to_resume(
         Err(e) => return WebError::from(e).into_response(),
     };
     if fresh {
-        res.headers_mut().append(
-            header::SET_COOKIE,
-            set_cookie(PRE_COOKIE, &pre, None, state.config.secure_cookies),
-        );
+        set_pre_session(&mut res, &pre, state);
     }
     res
+}
+
+/// The visitor's pre-session token (CSRF before sign-in), and whether it is
+/// new and must be set as a cookie.
+pub(crate) fn pre_session(headers: &HeaderMap) -> (String, bool) {
+    match cookie(headers, PRE_COOKIE).filter(|v| v.len() >= 32 && v.len() <= 64) {
+        Some(v) => (v.to_string(), false),
+        None => (siar_app::secrets::random_token(), true),
+    }
+}
+
+pub(crate) fn set_pre_session(res: &mut Response, pre: &str, state: &WebState) {
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        set_cookie(PRE_COOKIE, pre, None, state.config.secure_cookies),
+    );
 }
 
 #[derive(Deserialize)]
@@ -397,11 +406,7 @@ pub async fn login_form(
         Lang::Id,
     );
     // The pre-session CSRF token: kept if the browser has one, else a new one.
-    let pre = cookie(&headers, PRE_COOKIE)
-        .filter(|v| v.len() >= 32 && v.len() <= 64)
-        .map(str::to_string);
-    let fresh = pre.is_none();
-    let pre = pre.unwrap_or_else(siar_app::secrets::random_token);
+    let (pre, fresh) = pre_session(&headers);
     let flash = take_flash(&headers);
     let had = flash.is_some();
     let org_name = login_org_name(&state, lang).await;
@@ -418,10 +423,7 @@ pub async fn login_form(
     .render()?;
     let mut res = html(body, had, state.config.secure_cookies);
     if fresh {
-        res.headers_mut().append(
-            header::SET_COOKIE,
-            set_cookie(PRE_COOKIE, &pre, None, state.config.secure_cookies),
-        );
+        set_pre_session(&mut res, &pre, &state);
     }
     if let Some(v) = set_lang {
         res.headers_mut().append(header::SET_COOKIE, v);
