@@ -29,6 +29,9 @@ pub struct FileConfig {
     pub youtube_privacy: Option<String>,
     pub smtp_url: Option<String>,
     pub mail_from: Option<String>,
+    pub meta_verify_token: Option<String>,
+    pub x_consumer_secret: Option<String>,
+    pub raw_event_days: Option<u32>,
 }
 
 #[derive(Debug, Clone)]
@@ -61,6 +64,12 @@ pub struct Config {
     pub smtp_url: Option<String>,
     /// The sender of Siar's e-mail, e.g. `Siar <siar@perpustakaan.go.id>`.
     pub mail_from: Option<String>,
+    /// The token Meta's webhook subscription sends (`hub.verify_token`).
+    pub meta_verify_token: Option<String>,
+    /// X's consumer (API) secret: the key of its webhook CRC and signatures.
+    pub x_consumer_secret: Option<String>,
+    /// Raw webhook events are kept this many days after they are filed.
+    pub raw_event_days: u32,
 }
 
 impl Default for Config {
@@ -85,6 +94,9 @@ impl Default for Config {
             youtube_privacy: None,
             smtp_url: None,
             mail_from: None,
+            meta_verify_token: None,
+            x_consumer_secret: None,
+            raw_event_days: 30,
         }
     }
 }
@@ -196,6 +208,17 @@ impl Config {
         if let Some(v) = env("SIAR_MAIL_FROM").filter(|v| !v.trim().is_empty()) {
             c.mail_from = Some(v);
         }
+        if let Some(v) = env("SIAR_META_VERIFY_TOKEN").filter(|v| !v.trim().is_empty()) {
+            c.meta_verify_token = Some(v);
+        }
+        if let Some(v) = env("SIAR_X_CONSUMER_SECRET").filter(|v| !v.trim().is_empty()) {
+            c.x_consumer_secret = Some(v);
+        }
+        if let Some(v) = env("SIAR_RAW_EVENT_DAYS").filter(|v| !v.trim().is_empty()) {
+            c.raw_event_days = v.trim().parse().map_err(|_| {
+                anyhow::anyhow!("SIAR_RAW_EVENT_DAYS must be a whole number of days, got `{v}`")
+            })?;
+        }
 
         if let Some(d) = &o.data_dir {
             c.data_dir = d.clone();
@@ -265,6 +288,11 @@ impl Config {
         self.youtube_privacy = f.youtube_privacy.or(self.youtube_privacy.take());
         self.smtp_url = f.smtp_url.or(self.smtp_url.take());
         self.mail_from = f.mail_from.or(self.mail_from.take());
+        self.meta_verify_token = f.meta_verify_token.or(self.meta_verify_token.take());
+        self.x_consumer_secret = f.x_consumer_secret.or(self.x_consumer_secret.take());
+        if let Some(d) = f.raw_event_days {
+            self.raw_event_days = d;
+        }
 
         Ok(())
     }
@@ -322,7 +350,7 @@ impl Config {
             Err(_) => "(invalid)".into(),
         };
         format!(
-            "data_dir = {:?}\nlisten = \"{}\"\ndatabase = \"{}\"\nsecret_key = \"{}\"\nsecure_cookies = {}\nportal_org = {:?}\nsession_idle_hours = {}\naudit_retention_days = {}\nlog = {:?}\npublic_url = {:?}\nx_client_id = {:?}\nx_client_secret = \"{}\"\nfacebook_app_id = {:?}\nfacebook_app_secret = \"{}\"\ngoogle_client_id = {:?}\ngoogle_client_secret = \"{}\"\nsmtp_url = \"{}\"\nmail_from = {:?}\n",
+            "data_dir = {:?}\nlisten = \"{}\"\ndatabase = \"{}\"\nsecret_key = \"{}\"\nsecure_cookies = {}\nportal_org = {:?}\nsession_idle_hours = {}\naudit_retention_days = {}\nlog = {:?}\npublic_url = {:?}\nx_client_id = {:?}\nx_client_secret = \"{}\"\nfacebook_app_id = {:?}\nfacebook_app_secret = \"{}\"\ngoogle_client_id = {:?}\ngoogle_client_secret = \"{}\"\nsmtp_url = \"{}\"\nmail_from = {:?}\nmeta_verify_token = \"{}\"\nx_consumer_secret = \"{}\"\nraw_event_days = {}\n",
             display(&self.data_dir),
             self.listen,
             db,
@@ -348,6 +376,9 @@ impl Config {
                 .map(siar_app::redact_url_password)
                 .unwrap_or_default(),
             self.mail_from.clone().unwrap_or_default(),
+            hidden(&self.meta_verify_token),
+            hidden(&self.x_consumer_secret),
+            self.raw_event_days,
         )
     }
 }
@@ -427,6 +458,32 @@ mod tests {
         assert!(
             format!("{:#}", Config::load(&o, &env(&[])).unwrap_err()).contains("not valid TOML")
         );
+    }
+
+    #[test]
+    fn webhook_secrets_are_read_and_hidden() {
+        let c = Config::load(
+            &Overrides::default(),
+            &env(&[
+                ("SIAR_META_VERIFY_TOKEN", "token-rahasia"),
+                ("SIAR_X_CONSUMER_SECRET", "x-rahasia"),
+                ("SIAR_RAW_EVENT_DAYS", "14"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(c.meta_verify_token.as_deref(), Some("token-rahasia"));
+        assert_eq!(c.raw_event_days, 14);
+        let r = c.redacted();
+        assert!(
+            !r.contains("rahasia") && r.contains("raw_event_days = 14"),
+            "{r}"
+        );
+        let e = Config::load(
+            &Overrides::default(),
+            &env(&[("SIAR_RAW_EVENT_DAYS", "sebulan")]),
+        )
+        .unwrap_err();
+        assert!(format!("{e:#}").contains("SIAR_RAW_EVENT_DAYS"), "{e:#}");
     }
 
     #[test]

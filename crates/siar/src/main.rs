@@ -149,6 +149,7 @@ async fn open_app(cfg: &Config, demo_mode: bool) -> Result<App> {
         platforms: platform_settings(cfg),
         mail: cfg.mail(),
         translate: Some(siar_web::i18n::t_args),
+        raw_event_days: cfg.raw_event_days,
         ..AppConfig::default()
     };
     Ok(App::new(store, Arc::new(SystemClock), keys, app_cfg))
@@ -166,6 +167,8 @@ fn platform_settings(cfg: &Config) -> siar_app::channels::PlatformSettings {
     if let Some(v) = &cfg.youtube_privacy {
         p.youtube_privacy = v.clone();
     }
+    p.meta_verify_token = cfg.meta_verify_token.clone().unwrap_or_default();
+    p.x_consumer_secret = cfg.x_consumer_secret.clone().unwrap_or_default();
     p
 }
 
