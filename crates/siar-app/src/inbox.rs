@@ -549,6 +549,16 @@ fn uuid_like(at: Timestamp, text: &str) -> String {
 pub(crate) async fn seed_demo(app: &App, org: OrgId, channel: i64) -> Result<(), AppError> {
     let now = app.now();
     let mut tx = app.store.begin().await?;
+    store::put_settings(
+        &mut tx,
+        org,
+        &InboxSettings {
+            catalogue_url: "https://katalog.perpustakaan.example/".into(),
+            ..InboxSettings::default()
+        },
+        now,
+    )
+    .await?;
     let ch = siar_store::channels::get(&mut tx, org, channel)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -1420,12 +1430,14 @@ pub async fn moderate(
     Ok(conv.id)
 }
 
-/// Unread conversations (the menu's count).
-pub async fn unread(app: &App, org: OrgId) -> Result<i64, AppError> {
+/// Unread conversations (the menu's count) and the newest patron message's
+/// id (grows when something new arrives, even if someone has already read it).
+pub async fn pulse(app: &App, org: OrgId) -> Result<(i64, i64), AppError> {
     let mut tx = app.store.read().await?;
     let n = store::unread_count(&mut tx, org).await?;
+    let latest = store::latest_inbound(&mut tx, org).await?;
     tx.commit().await?;
-    Ok(n)
+    Ok((n, latest))
 }
 
 // ---------------------------------------------------------------------------

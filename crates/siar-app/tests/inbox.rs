@@ -65,7 +65,7 @@ dual_test!(
         assert_eq!(s.title, "Jam buka");
         assert!(s.text.contains("Halo Sari"), "{}", s.text);
         assert!(s.text.contains("08.00–16.00"), "{}", s.text);
-        assert_eq!(inbox::unread(&b.app, b.editor.org).await.unwrap(), 0);
+        assert_eq!(inbox::pulse(&b.app, b.editor.org).await.unwrap().0, 0);
         // Answered 30 minutes later through the worker.
         b.clock.advance(Duration::from_secs(30 * 60));
         inbox::reply(

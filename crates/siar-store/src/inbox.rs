@@ -902,6 +902,22 @@ pub async fn unread_count(tx: &mut Tx, org: OrgId) -> Result<i64, StoreError> {
     Ok(tx.fetch_one::<Count, _>(&q).await?.n)
 }
 
+/// The newest message from a patron (its id; 0 when none): the console's
+/// live list compares it to tell that something new arrived.
+pub async fn latest_inbound(tx: &mut Tx, org: OrgId) -> Result<i64, StoreError> {
+    #[derive(sqlx::FromRow)]
+    struct M {
+        id: Option<i64>,
+    }
+    let q = Query::select()
+        .expr_as(Expr::col(InboxMessages::Id).max(), "id")
+        .from(InboxMessages::Table)
+        .and_where(Expr::col(InboxMessages::OrgId).eq(org.0))
+        .and_where(Expr::col(InboxMessages::Direction).eq(Direction::In.as_str()))
+        .to_owned();
+    Ok(tx.fetch_one::<M, _>(&q).await?.id.unwrap_or(0))
+}
+
 /// Open conversations of every organisation whose breach is not flagged yet
 /// (housekeeping checks their targets).
 pub async fn unflagged_open(tx: &mut Tx, limit: u64) -> Result<Vec<Conversation>, StoreError> {

@@ -1,20 +1,22 @@
-// Kotak Masuk: new messages appear without reloading. The server sends the
-// number of unread conversations (server-sent events); when it grows, the page
-// offers a reload and the menu's count follows. Without JavaScript the page
-// works the same, only without this notice.
+// Kotak Masuk: new messages appear without reloading. The server sends
+// "unread newest" (server-sent events): the number of unread conversations and
+// the id of the newest message from a patron. When the newest grows, the page
+// offers a reload; the menu's count follows. Without JavaScript the page works
+// the same, only without this notice.
 (function () {
   'use strict';
   if (!window.EventSource) return;
   var news = document.getElementById('inbox-news');
-  var first = null;
+  var seen = null;
   var es = new EventSource('/app/kotak-masuk/aliran');
   es.addEventListener('inbox', function (e) {
-    var n = parseInt(e.data, 10);
-    if (isNaN(n)) return;
+    var parts = String(e.data).split(' ');
+    var unread = parseInt(parts[0], 10);
+    var newest = parseInt(parts[1], 10);
+    if (isNaN(unread) || isNaN(newest)) return;
     var count = document.getElementById('inbox-count');
-    if (count && count.firstChild) count.firstChild.nodeValue = String(n);
-    if (first === null) { first = n; return; }
-    if (n > first && news) news.hidden = false;
-    first = Math.min(first, n);
+    if (count && count.firstChild) count.firstChild.nodeValue = String(unread);
+    if (seen === null) { seen = newest; return; }
+    if (newest > seen && news) news.hidden = false;
   });
 })();

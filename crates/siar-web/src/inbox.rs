@@ -55,8 +55,15 @@ fn working_time(lang: Lang, ms: i64) -> String {
     )
 }
 
+/// "Facebook · Perpustakaan Kota Palembang", or the name alone when it already
+/// says the platform (the practice channel).
 fn channel_label(lang: Lang, ch: &siar_domain::channels::Channel) -> String {
-    format!("{} · {}", i18n::t(lang, ch.platform.name_key()), ch.name)
+    let platform = i18n::t(lang, ch.platform.name_key());
+    if ch.name.starts_with(&platform) {
+        ch.name.clone()
+    } else {
+        format!("{platform} · {}", ch.name)
+    }
 }
 
 fn opts(items: Vec<(String, String)>, chosen: &str) -> Vec<Opt> {
@@ -646,8 +653,6 @@ pub async fn moderate(
     ))
 }
 
-/// Server-sent events: every few seconds the unread count; a change tells
-/// the page to offer a reload (works across processes: it reads the database).
 #[derive(serde::Deserialize, Default)]
 pub struct StreamQuery {
     /// Send the current count once and end (a client that polls).
@@ -655,6 +660,9 @@ pub struct StreamQuery {
     sekali: Option<String>,
 }
 
+/// Server-sent events: every few seconds the unread count and the newest
+/// patron message; something new makes the page offer a reload (it reads the
+/// database, so it works with several processes).
 pub async fn events(
     State(state): State<WebState>,
     me: Me,
@@ -665,7 +673,7 @@ pub async fn events(
     let rounds: u32 = if q.sekali.is_some() { 1 } else { 1_200 };
     // Bounded: after an hour the stream ends and the browser reconnects.
     let stream = futures_util::stream::unfold(
-        (app, None::<i64>, 0u32),
+        (app, None::<(i64, i64)>, 0u32),
         move |(app, last, round)| async move {
             if round >= rounds {
                 return None;
@@ -673,12 +681,15 @@ pub async fn events(
             if round > 0 {
                 tokio::time::sleep(Duration::from_secs(3)).await;
             }
-            let n = inbox::unread(&app, org).await.ok();
-            let ev = match n {
-                Some(n) if last != Some(n) => Event::default().event("inbox").data(n.to_string()),
+            let now = inbox::pulse(&app, org).await.ok();
+            // `unread latest`: the count for the menu, the newest message's id.
+            let ev = match now {
+                Some(p) if last != Some(p) => Event::default()
+                    .event("inbox")
+                    .data(format!("{} {}", p.0, p.1)),
                 _ => Event::default().comment(""),
             };
-            Some((Ok(ev), (app, n.or(last), round + 1)))
+            Some((Ok(ev), (app, now.or(last), round + 1)))
         },
     );
     Sse::new(stream).keep_alive(KeepAlive::default())
