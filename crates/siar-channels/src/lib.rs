@@ -330,7 +330,7 @@ pub trait Connector: Send + Sync {
     }
 }
 
-fn unsupported() -> ConnectorError {
+pub(crate) fn unsupported() -> ConnectorError {
     ConnectorError::Invalid {
         key: "perr-unsupported",
         detail: "the platform's API does not allow this".into(),

@@ -5,8 +5,8 @@
 
 use crate::http::{self, Response};
 use crate::{
-    Account, BoxFut, Connector, ConnectorError, Credentials, Ctx, Lookup, PlatformApp,
-    PublishOutcome, PublishRequest, Published, RateState,
+    Account, BoxFut, Connector, ConnectorError, Credentials, Ctx, Lookup, Moderation, PlatformApp,
+    PublishOutcome, PublishRequest, Published, RateState, ReplyTo, Sent,
 };
 use siar_domain::Timestamp;
 use siar_domain::channels::Platform;
@@ -427,6 +427,120 @@ impl Meta {
             .ok_or_else(|| ConnectorError::invalid("the platform returned no comment id"))
     }
 
+    /// Answers in an inbox conversation: a comment's thread (Facebook: a
+    /// comment on the comment; Instagram: `/replies`), a mention (Instagram:
+    /// `/{ig-user}/mentions`), or a direct message (`/{account}/messages`,
+    /// within the platform's 24-hour window).
+    async fn inbox_reply(
+        &self,
+        ctx: &Ctx,
+        platform: Platform,
+        acct: &Account,
+        to: &ReplyTo,
+        text: &str,
+    ) -> Result<Sent, ConnectorError> {
+        use siar_domain::inbox::ConvKind;
+        let token = acct.credentials.access_token.as_str();
+        let api = self.api();
+        let (rb, id_field) = match to.kind {
+            ConvKind::Message => {
+                let partner = to.thread_key.strip_prefix("dm:").unwrap_or(&to.thread_key);
+                let recipient = serde_json::json!({ "id": partner }).to_string();
+                let message = serde_json::json!({ "text": text }).to_string();
+                (
+                    ctx.http
+                        .post(&format!("{api}/{}/messages", acct.remote_id))
+                        .form(&[
+                            ("recipient", recipient.as_str()),
+                            ("messaging_type", "RESPONSE"),
+                            ("message", message.as_str()),
+                            ("access_token", token),
+                        ]),
+                    "message_id",
+                )
+            }
+            ConvKind::Mention if platform == Platform::Instagram => {
+                let media = to.remote_post_id.as_deref().unwrap_or(&to.remote_id);
+                let mut q = vec![
+                    ("media_id", media),
+                    ("message", text),
+                    ("access_token", token),
+                ];
+                if to.remote_id != media {
+                    q.push(("comment_id", to.remote_id.as_str()));
+                }
+                (
+                    ctx.http
+                        .post(&format!("{api}/{}/mentions", acct.remote_id))
+                        .query(&q),
+                    "id",
+                )
+            }
+            _ if platform == Platform::Instagram => (
+                ctx.http
+                    .post(&format!("{api}/{}/replies", to.thread_key))
+                    .query(&[("message", text), ("access_token", token)]),
+                "id",
+            ),
+            // Facebook threads are one level deep: answer the top-level
+            // comment; a mention is answered under the mentioning post.
+            ConvKind::Comment => (
+                ctx.http
+                    .post(&format!("{api}/{}/comments", to.thread_key))
+                    .form(&[("message", text), ("access_token", token)]),
+                "id",
+            ),
+            _ => (
+                ctx.http
+                    .post(&format!("{api}/{}/comments", to.remote_id))
+                    .form(&[("message", text), ("access_token", token)]),
+                "id",
+            ),
+        };
+        let r = self.call(ctx, platform, rb).await?;
+        let id = r.json()[id_field]
+            .as_str()
+            .map(str::to_string)
+            .ok_or_else(|| ConnectorError::invalid("the platform returned no message id"))?;
+        Ok(Sent {
+            remote_id: id,
+            at: None,
+        })
+    }
+
+    /// Hides (or shows) or deletes a comment.
+    async fn inbox_moderate(
+        &self,
+        ctx: &Ctx,
+        platform: Platform,
+        acct: &Account,
+        to: &ReplyTo,
+        action: Moderation,
+    ) -> Result<(), ConnectorError> {
+        let token = acct.credentials.access_token.as_str();
+        let url = format!("{}/{}", self.api(), to.remote_id);
+        let rb = match action {
+            Moderation::Hide(h) => {
+                let field = if platform == Platform::Instagram {
+                    "hide"
+                } else {
+                    "is_hidden"
+                };
+                let v = if h { "true" } else { "false" };
+                ctx.http
+                    .post(&url)
+                    .form(&[(field, v), ("access_token", token)])
+            }
+            Moderation::Delete => ctx
+                .http
+                .request(reqwest::Method::DELETE, &url)
+                .query(&[("access_token", token)]),
+            Moderation::Like(_) => return Err(crate::unsupported()),
+        };
+        self.call(ctx, platform, rb).await?;
+        Ok(())
+    }
+
     /// The account's comment with this text on the post, if there is one.
     async fn comment_look(
         &self,
@@ -534,6 +648,27 @@ impl Connector for FacebookPage {
     fn platform(&self) -> Platform {
         Platform::Facebook
     }
+    fn reply<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        acct: &'a Account,
+        to: &'a ReplyTo,
+        text: &'a str,
+    ) -> BoxFut<'a, Result<Sent, ConnectorError>> {
+        Box::pin(self.0.inbox_reply(ctx, Platform::Facebook, acct, to, text))
+    }
+    fn moderate<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        acct: &'a Account,
+        to: &'a ReplyTo,
+        action: Moderation,
+    ) -> BoxFut<'a, Result<(), ConnectorError>> {
+        Box::pin(
+            self.0
+                .inbox_moderate(ctx, Platform::Facebook, acct, to, action),
+        )
+    }
     fn comment<'a>(
         &'a self,
         ctx: &'a Ctx,
@@ -584,6 +719,27 @@ impl Connector for FacebookPage {
 impl Connector for Instagram {
     fn platform(&self) -> Platform {
         Platform::Instagram
+    }
+    fn reply<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        acct: &'a Account,
+        to: &'a ReplyTo,
+        text: &'a str,
+    ) -> BoxFut<'a, Result<Sent, ConnectorError>> {
+        Box::pin(self.0.inbox_reply(ctx, Platform::Instagram, acct, to, text))
+    }
+    fn moderate<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        acct: &'a Account,
+        to: &'a ReplyTo,
+        action: Moderation,
+    ) -> BoxFut<'a, Result<(), ConnectorError>> {
+        Box::pin(
+            self.0
+                .inbox_moderate(ctx, Platform::Instagram, acct, to, action),
+        )
     }
     fn comment<'a>(
         &'a self,

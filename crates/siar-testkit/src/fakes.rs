@@ -65,6 +65,11 @@ pub struct FakeState {
     pub seen: Mutex<Vec<Seen>>,
     /// Meta: comments as (post or media id, comment id, message).
     pub comments: Mutex<Vec<(String, String, String)>>,
+    /// Ids of things patrons wrote that the fake accepts replies to (comments
+    /// delivered by a test's webhook, conversation partners).
+    pub known: Mutex<std::collections::HashSet<String>>,
+    /// Meta: direct messages sent, as (account, recipient, text).
+    pub messages: Mutex<Vec<(String, String, String)>>,
     pub posts: Mutex<Vec<FakePost>>,
     /// Path fragment, matching calls to let through first, trick.
     tricks: Mutex<VecDeque<(String, u32, Trick)>>,
@@ -179,6 +184,15 @@ impl Fake {
             url: format!("http://{addr}"),
             state,
         }
+    }
+
+    /// Makes the fake know a patron's comment, post or conversation partner.
+    pub fn know(&self, id: &str) {
+        self.state
+            .known
+            .lock()
+            .expect("lock")
+            .insert(id.to_string());
     }
 
     pub fn posts(&self) -> Vec<FakePost> {
@@ -1216,7 +1230,13 @@ pub async fn meta() -> Fake {
         .route("/dialog/oauth", get(meta_dialog))
         .route("/oauth/access_token", get(meta_token))
         .route("/me/accounts", get(meta_accounts))
-        .route("/{node}", get(meta_get_node))
+        .route(
+            "/{node}",
+            get(meta_get_node).post(meta_moderate).delete(meta_delete),
+        )
+        .route("/{node}/replies", post(ig_reply))
+        .route("/{node}/messages", post(meta_message))
+        .route("/{node}/mentions", post(ig_mention_reply))
         .route("/{node}/feed", post(fb_feed).get(meta_list))
         .route("/{node}/photos", post(fb_photos))
         .route("/{node}/videos", post(fb_videos))
@@ -1338,7 +1358,7 @@ async fn meta_comment(
     if let Some(r) = meta_check(&st, get("access_token").as_deref(), "/comments") {
         return r;
     }
-    if !st.posts.lock().expect("lock").iter().any(|p| p.id == node) {
+    if !meta_exists(&st, &node) {
         return meta_err(100, 33, "Unsupported post request. Object does not exist");
     }
     let Some(message) = get("message").filter(|m| !m.trim().is_empty()) else {
@@ -1350,6 +1370,163 @@ async fn meta_comment(
         .expect("lock")
         .push((node, id.clone(), message));
     json_reply(200, json!({"id": id}), &[])
+}
+
+/// A post, a comment made here, or something a test delivered by webhook.
+fn meta_exists(st: &FakeState, node: &str) -> bool {
+    st.posts.lock().expect("lock").iter().any(|p| p.id == node)
+        || st
+            .comments
+            .lock()
+            .expect("lock")
+            .iter()
+            .any(|c| c.1 == node)
+        || st.known.lock().expect("lock").contains(node)
+}
+
+/// `POST /{ig-comment-id}/replies?message=`: Instagram's reply to a comment.
+async fn ig_reply(
+    State(st): State<Arc<FakeState>>,
+    h: HeaderMap,
+    Path(node): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    st.record(
+        "POST",
+        &format!("/{node}/replies"),
+        &h,
+        json!({"message": q.get("message")}),
+    );
+    if let Some(r) = meta_check(&st, q.get("access_token").map(String::as_str), "/replies") {
+        return r;
+    }
+    if !meta_exists(&st, &node) {
+        return meta_err(100, 33, "Unsupported post request. Object does not exist");
+    }
+    let Some(message) = q.get("message").filter(|m| !m.trim().is_empty()).cloned() else {
+        return meta_err(100, 0, "(#100) The parameter message is required");
+    };
+    let id = format!("{node}_r{}", st.next());
+    st.comments
+        .lock()
+        .expect("lock")
+        .push((node, id.clone(), message));
+    json_reply(200, json!({"id": id}), &[])
+}
+
+/// `POST /{ig-user}/mentions`: a reply where the library was mentioned.
+async fn ig_mention_reply(
+    State(st): State<Arc<FakeState>>,
+    h: HeaderMap,
+    Path(node): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    st.record("POST", &format!("/{node}/mentions"), &h, json!(q));
+    if let Some(r) = meta_check(&st, q.get("access_token").map(String::as_str), "/mentions") {
+        return r;
+    }
+    let (Some(media), Some(message)) = (q.get("media_id"), q.get("message")) else {
+        return meta_err(100, 0, "(#100) media_id and message are required");
+    };
+    let id = format!("m{}", st.next());
+    st.comments
+        .lock()
+        .expect("lock")
+        .push((media.clone(), id.clone(), message.clone()));
+    json_reply(200, json!({"id": id}), &[])
+}
+
+/// `POST /{account}/messages`: a direct message to a person who wrote first.
+async fn meta_message(
+    State(st): State<Arc<FakeState>>,
+    h: HeaderMap,
+    Path(node): Path<String>,
+    body: String,
+) -> Response {
+    let form: HashMap<String, String> = serde_urlencoded::from_str(&body).unwrap_or_default();
+    st.record(
+        "POST",
+        &format!("/{node}/messages"),
+        &h,
+        json!(form.get("message")),
+    );
+    if let Some(r) = meta_check(
+        &st,
+        form.get("access_token").map(String::as_str),
+        "/messages",
+    ) {
+        return r;
+    }
+    let recipient: Value = form
+        .get("recipient")
+        .and_then(|r| serde_json::from_str(r).ok())
+        .unwrap_or(Value::Null);
+    let message: Value = form
+        .get("message")
+        .and_then(|r| serde_json::from_str(r).ok())
+        .unwrap_or(Value::Null);
+    let (Some(to), Some(text)) = (recipient["id"].as_str(), message["text"].as_str()) else {
+        return meta_err(100, 0, "(#100) recipient and message are required");
+    };
+    if !st.known.lock().expect("lock").contains(to) {
+        // Documented: outside the 24-hour window, or a person who never wrote.
+        return meta_err(
+            10,
+            2_018_278,
+            "(#10) This message is sent outside of allowed window.",
+        );
+    }
+    let id = format!("m_{}", st.next());
+    st.messages
+        .lock()
+        .expect("lock")
+        .push((node, to.to_string(), text.to_string()));
+    json_reply(200, json!({"recipient_id": to, "message_id": id}), &[])
+}
+
+/// `POST /{comment-id}` with `is_hidden` (Facebook) or `hide` (Instagram).
+async fn meta_moderate(
+    State(st): State<Arc<FakeState>>,
+    h: HeaderMap,
+    Path(node): Path<String>,
+    body: String,
+) -> Response {
+    let form: HashMap<String, String> = serde_urlencoded::from_str(&body).unwrap_or_default();
+    st.record(
+        "POST",
+        &format!("/{node}"),
+        &h,
+        json!(
+            form.iter()
+                .filter(|(k, _)| *k != "access_token")
+                .collect::<HashMap<_, _>>()
+        ),
+    );
+    if let Some(r) = meta_check(&st, form.get("access_token").map(String::as_str), "/hide") {
+        return r;
+    }
+    if !meta_exists(&st, &node) {
+        return meta_err(100, 33, "Unsupported post request. Object does not exist");
+    }
+    json_reply(200, json!({"success": true}), &[])
+}
+
+/// `DELETE /{comment-id}`.
+async fn meta_delete(
+    State(st): State<Arc<FakeState>>,
+    h: HeaderMap,
+    Path(node): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    st.record("DELETE", &format!("/{node}"), &h, Value::Null);
+    if let Some(r) = meta_check(&st, q.get("access_token").map(String::as_str), "/delete") {
+        return r;
+    }
+    if !meta_exists(&st, &node) {
+        return meta_err(100, 33, "Unsupported delete request. Object does not exist");
+    }
+    st.known.lock().expect("lock").remove(&node);
+    json_reply(200, json!({"success": true}), &[])
 }
 
 /// `GET /{id}/comments`: the comments of a post or media, newest first.
