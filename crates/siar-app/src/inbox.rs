@@ -158,7 +158,7 @@ pub async fn file_pending(app: &App) -> Result<usize, AppError> {
         for ev in batch {
             let now = app.now();
             let mut tx = app.store.begin().await?;
-            let outcome = file_event(app, &mut tx, &ev, now).await?;
+            let outcome = file_event(&mut tx, &ev, now).await?;
             store::mark_event(&mut tx, ev.id, outcome, now).await?;
             tx.commit().await?;
         }
@@ -167,7 +167,6 @@ pub async fn file_pending(app: &App) -> Result<usize, AppError> {
 }
 
 async fn file_event(
-    app: &App,
     tx: &mut Tx,
     ev: &store::RawEvent,
     now: Timestamp,
@@ -202,7 +201,7 @@ async fn file_event(
         return Ok("unknown_channel");
     }
     for ch in &channels {
-        file_item(app, tx, ch, &item, now).await?;
+        file_item(tx, ch, &item, now).await?;
     }
     Ok("ok")
 }
@@ -227,16 +226,15 @@ async fn rules_of(tx: &mut Tx, org: OrgId) -> Result<Vec<Rule>, AppError> {
 }
 
 /// Files one item into its conversation, in the caller's transaction. A
-/// message already stored (same platform id) changes nothing; a removal marks
-/// the stored message deleted. Returns the conversation's id.
+/// message already stored (same platform id) changes nothing (`None`); a
+/// removal marks the stored message deleted. Returns the conversation's id
+/// when something changed.
 pub async fn file_item(
-    app: &App,
     tx: &mut Tx,
     ch: &Channel,
     item: &InboundItem,
     now: Timestamp,
 ) -> Result<Option<i64>, AppError> {
-    let _ = app;
     let org = ch.org_id;
     if item.removed {
         if let Some((o, m)) = store::message_by_remote(tx, ch.id, &item.remote_id).await?
@@ -337,7 +335,7 @@ pub async fn file_item(
     )
     .await?;
     if inserted.is_none() {
-        return Ok(Some(conv.id));
+        return Ok(None);
     }
     if !outcome.labels.is_empty() {
         store::add_labels(tx, org, conv.id, &outcome.labels).await?;
@@ -491,7 +489,7 @@ pub async fn practice_message(
     };
     let now = app.now();
     let item = practice_item(&ch, kind, name, text, now, None);
-    let id = file_item(app, &mut tx, &ch, &item, now)
+    let id = file_item(&mut tx, &ch, &item, now)
         .await?
         .ok_or(AppError::NotFound)?;
     tx.commit().await?;
@@ -618,7 +616,7 @@ pub(crate) async fn seed_demo(app: &App, org: OrgId, channel: i64) -> Result<(),
     for (ago, kind, name, text, answer) in items {
         let at = min(ago);
         let item = practice_item(&ch, kind, name, text, at, None);
-        let Some(conv_id) = file_item(app, &mut tx, &ch, &item, now).await? else {
+        let Some(conv_id) = file_item(&mut tx, &ch, &item, now).await? else {
             continue;
         };
         if let Some((ago, reply)) = answer {
@@ -2043,6 +2041,7 @@ const NOTIFICATIONS: &str = "notifications";
 
 /// Reads one channel from its cursor; items are filed and the new cursor
 /// stored in one transaction, so a restart neither misses nor repeats.
+/// Returns how many new messages were filed.
 pub async fn poll_channel(app: &App, ch: &Channel) -> Result<usize, AppError> {
     let Some(conn) = app.channels.connector(ch.platform) else {
         return Ok(0);
@@ -2071,9 +2070,11 @@ pub async fn poll_channel(app: &App, ch: &Channel) -> Result<usize, AppError> {
     };
     let now = app.now();
     let mut tx = app.store.begin().await?;
-    let n = polled.items.len();
+    let mut n = 0;
     for item in &polled.items {
-        file_item(app, &mut tx, ch, item, now).await?;
+        if file_item(&mut tx, ch, item, now).await?.is_some() {
+            n += 1;
+        }
     }
     if let Some(c) = &polled.cursor {
         store::set_cursor(&mut tx, ch.id, NOTIFICATIONS, c, now).await?;

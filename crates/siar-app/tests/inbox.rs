@@ -344,3 +344,101 @@ dual_test!(
         );
     }
 );
+
+dual_test!(
+    bluesky_replies_are_polled_with_a_cursor_and_answered_in_thread,
+    |store| async move {
+        let b = Bench::new(store).await;
+        b.clock.set(Timestamp(MONDAY_0900_WIB));
+        let ch = siar_app::channels::connect_bluesky(
+            &b.app,
+            &b.admin,
+            &siar_app::channels::BlueskyInput {
+                handle: "perpus.bsky.social".into(),
+                app_password: fakes::BLUESKY_APP_PASSWORD.into(),
+                pds: b.bluesky.url.clone(),
+            },
+        )
+        .await
+        .unwrap();
+        let chan = siar_app::channels::get(&b.app, &b.admin, ch).await.unwrap();
+        // Our post, a patron's reply to it, and a mention.
+        let ours = format!("at://{}/app.bsky.feed.post/ours1", fakes::BLUESKY_DID);
+        b.bluesky.know(&ours);
+        let q = b.bluesky.bluesky_post_from(
+            "did:plc:pemustaka1",
+            "andi.bsky.social",
+            "Apakah perpustakaan buka saat libur Natal?",
+            Some(&ours),
+        );
+        b.bluesky.bluesky_post_from(
+            "did:plc:sekolah",
+            "sdn5.bsky.social",
+            "Terima kasih @perpus.bsky.social untuk kunjungannya!",
+            None,
+        );
+        assert_eq!(inbox::poll_channel(&b.app, &chan).await.unwrap(), 2);
+        // A second round reads again from the stored cursor and files nothing new.
+        b.clock.advance(Duration::from_secs(60));
+        assert_eq!(inbox::poll_channel(&b.app, &chan).await.unwrap(), 0);
+        let list = inbox::list(&b.app, &b.editor, &ListQuery::default())
+            .await
+            .unwrap();
+        let rows: Vec<_> = list
+            .rows
+            .iter()
+            .filter(|r| r.conv.channel_id == ch)
+            .collect();
+        assert_eq!(rows.len(), 2);
+        let conv = rows
+            .iter()
+            .find(|r| r.conv.kind == siar_domain::inbox::ConvKind::Comment)
+            .unwrap()
+            .conv
+            .id;
+        let d = inbox::open(&b.app, &b.editor, conv).await.unwrap();
+        assert_eq!(d.messages.len(), 1);
+        assert_eq!(d.contact.as_ref().unwrap().handle, "andi.bsky.social");
+        // A newer reply after the cursor arrives in the same conversation.
+        b.clock.advance(Duration::from_secs(60));
+        b.bluesky.bluesky_post_from(
+            "did:plc:pemustaka1",
+            "andi.bsky.social",
+            "Maksudnya tanggal 25 Desember.",
+            Some(&q),
+        );
+        assert_eq!(inbox::poll_channel(&b.app, &chan).await.unwrap(), 1);
+        let d = inbox::open(&b.app, &b.editor, conv).await.unwrap();
+        assert_eq!(d.messages.len(), 2);
+        // Over Bluesky's 300 graphemes: refused before sending.
+        assert!(
+            inbox::reply(&b.app, &b.editor, conv, &"é".repeat(301))
+                .await
+                .is_err()
+        );
+        inbox::reply(
+            &b.app,
+            &b.editor,
+            conv,
+            "Tanggal 25 Desember perpustakaan tutup, Kak.",
+        )
+        .await
+        .unwrap();
+        b.worker("w").drain(10).await.unwrap();
+        let posted = b
+            .bluesky
+            .posts()
+            .into_iter()
+            .find(|p| p.text.starts_with("Tanggal 25 Desember"))
+            .expect("the answer is on the server");
+        assert_eq!(posted.record["reply"]["root"]["uri"], ours);
+        assert!(
+            posted.record["reply"]["parent"]["uri"]
+                .as_str()
+                .unwrap()
+                .starts_with("at://did:plc:pemustaka1/")
+        );
+        let d = inbox::open(&b.app, &b.editor, conv).await.unwrap();
+        assert_eq!(d.conv.state, ConvState::Waiting);
+    }
+);

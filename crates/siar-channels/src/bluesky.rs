@@ -4,13 +4,14 @@
 
 use crate::http::{self, Response, StatusCode};
 use crate::{
-    Account, BoxFut, Connector, ConnectorError, Credentials, Ctx, Lookup, PublishOutcome,
-    PublishRequest, Published,
+    Account, BoxFut, Connector, ConnectorError, Credentials, Ctx, Lookup, Polled, PublishOutcome,
+    PublishRequest, Published, ReplyTo, Sent,
 };
 use base64::Engine;
 use sha2::{Digest, Sha256};
 use siar_domain::Timestamp;
 use siar_domain::channels::Platform;
+use siar_domain::inbox::InboundItem;
 use siar_domain::publishing::MediaKind;
 use siar_domain::richtext::{self, FacetFeature};
 use std::time::Duration;
@@ -451,9 +452,208 @@ impl Bluesky {
     }
 }
 
+/// How many pages of notifications one poll reads at most (100 each).
+const POLL_PAGES: usize = 5;
+
+impl Bluesky {
+    /// Replies and mentions since `cursor` (the newest `indexedAt` seen), read
+    /// newest first page by page until an older item, then given oldest first.
+    /// Items at the cursor's very moment are read again: filing ignores a
+    /// message it already has, so nothing is missed and nothing doubled.
+    async fn notifications(
+        &self,
+        ctx: &Ctx,
+        acct: &Account,
+        cursor: Option<&str>,
+    ) -> Result<Polled, ConnectorError> {
+        let me = did(acct).to_string();
+        let mut items = Vec::new();
+        let mut newest: Option<String> = None;
+        let mut page: Option<String> = None;
+        'pages: for _ in 0..POLL_PAGES {
+            let mut q = vec![
+                ("limit", "100".to_string()),
+                ("reasons", "reply".to_string()),
+                ("reasons", "mention".to_string()),
+                ("reasons", "quote".to_string()),
+            ];
+            if let Some(c) = &page {
+                q.push(("cursor", c.clone()));
+            }
+            let rb = ctx
+                .http
+                .get(&format!(
+                    "{}/xrpc/app.bsky.notification.listNotifications",
+                    pds(acct)
+                ))
+                .bearer_auth(&acct.credentials.access_token)
+                .query(&q);
+            let r = ctx.http.send(Platform::Bluesky, rb).await?;
+            if !r.is_success() {
+                return Err(classify(&r, ctx.now));
+            }
+            let v = r.json();
+            let list = v["notifications"].as_array().cloned().unwrap_or_default();
+            for n in &list {
+                let at = n["indexedAt"].as_str().unwrap_or("").to_string();
+                if newest.as_deref().is_none_or(|x| at.as_str() > x) {
+                    newest = Some(at.clone());
+                }
+                if cursor.is_some_and(|c| at.as_str() < c) {
+                    break 'pages;
+                }
+                if let Some(item) = notification_item(&me, n) {
+                    items.push(item);
+                }
+            }
+            match v["cursor"].as_str() {
+                Some(c) if !list.is_empty() => page = Some(c.to_string()),
+                _ => break,
+            }
+        }
+        items.reverse();
+        Ok(Polled {
+            items,
+            cursor: newest.or_else(|| cursor.map(str::to_string)),
+        })
+    }
+
+    /// A reply under the patron's post: its thread's root and the post itself
+    /// are named by URI and CID, read from the patron's repository.
+    async fn answer(
+        &self,
+        ctx: &Ctx,
+        acct: &Account,
+        to: &ReplyTo,
+        text: &str,
+    ) -> Result<Sent, ConnectorError> {
+        let (repo, rkey) = split_uri(&to.remote_id)
+            .ok_or_else(|| ConnectorError::invalid("not a Bluesky post address"))?;
+        let rb = ctx
+            .http
+            .get(&format!("{}/xrpc/com.atproto.repo.getRecord", pds(acct)))
+            .bearer_auth(&acct.credentials.access_token)
+            .query(&[
+                ("repo", repo),
+                ("collection", "app.bsky.feed.post"),
+                ("rkey", rkey),
+            ]);
+        let r = ctx.http.send(Platform::Bluesky, rb).await?;
+        if !r.is_success() {
+            return Err(classify(&r, ctx.now));
+        }
+        let v = r.json();
+        let parent = serde_json::json!({"uri": v["uri"], "cid": v["cid"]});
+        let root = match &v["value"]["reply"]["root"] {
+            serde_json::Value::Null => parent.clone(),
+            root => root.clone(),
+        };
+        let mut record = serde_json::json!({
+            "$type": "app.bsky.feed.post",
+            "text": text,
+            "createdAt": ctx.now.rfc3339_millis(),
+            "langs": ["id"],
+            "reply": {"root": root, "parent": parent},
+        });
+        let facets = self.facets(ctx, acct, text).await;
+        if !facets.is_empty() {
+            record["facets"] = serde_json::Value::Array(facets);
+        }
+        let body = serde_json::json!({
+            "repo": did(acct),
+            "collection": "app.bsky.feed.post",
+            "record": record,
+        });
+        let r = self
+            .xrpc_post_json(ctx, acct, "com.atproto.repo.createRecord", &body)
+            .await?;
+        let uri = r.json()["uri"]
+            .as_str()
+            .map(str::to_string)
+            .ok_or_else(|| ConnectorError::invalid("the server returned no record"))?;
+        Ok(Sent {
+            remote_id: uri,
+            at: None,
+        })
+    }
+}
+
+/// `at://{did}/{collection}/{rkey}` → (did, rkey).
+fn split_uri(uri: &str) -> Option<(&str, &str)> {
+    let rest = uri.strip_prefix("at://")?;
+    let mut it = rest.split('/');
+    let repo = it.next()?;
+    let _collection = it.next()?;
+    let rkey = it.next()?;
+    Some((repo, rkey))
+}
+
+/// One notification as an inbox item: a reply joins the patron's thread
+/// under the root post; a mention or quote is its own conversation.
+fn notification_item(me: &str, n: &serde_json::Value) -> Option<InboundItem> {
+    use siar_domain::inbox::{Author, ConvKind};
+    let uri = n["uri"].as_str()?.to_string();
+    let author_did = n["author"]["did"].as_str().unwrap_or("").to_string();
+    let handle = n["author"]["handle"].as_str().unwrap_or("").to_string();
+    let rec = &n["record"];
+    let at = rec["createdAt"]
+        .as_str()
+        .or_else(|| n["indexedAt"].as_str())
+        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+        .map(|d| Timestamp(d.timestamp_millis()))?;
+    let root = rec["reply"]["root"]["uri"].as_str().map(str::to_string);
+    let (kind, thread_key) = match (n["reason"].as_str()?, &root) {
+        ("reply", Some(root)) => (ConvKind::Comment, format!("{root}#{author_did}")),
+        ("reply" | "mention" | "quote", _) => (ConvKind::Mention, uri.clone()),
+        _ => return None,
+    };
+    let rkey = uri.rsplit('/').next().unwrap_or("");
+    Some(InboundItem {
+        kind,
+        thread_key,
+        remote_id: uri.clone(),
+        parent_remote_id: rec["reply"]["parent"]["uri"].as_str().map(str::to_string),
+        remote_post_id: root,
+        permalink: Some(format!("https://bsky.app/profile/{handle}/post/{rkey}")),
+        author: Author {
+            remote_id: author_did.clone(),
+            handle: handle.clone(),
+            name: n["author"]["displayName"]
+                .as_str()
+                .filter(|s| !s.is_empty())
+                .unwrap_or(&handle)
+                .to_string(),
+            profile_url: Some(format!("https://bsky.app/profile/{handle}")),
+        },
+        text: rec["text"].as_str().unwrap_or("").to_string(),
+        at,
+        from_us: author_did == me,
+        removed: false,
+    })
+}
+
 impl Connector for Bluesky {
     fn platform(&self) -> Platform {
         Platform::Bluesky
+    }
+
+    fn poll_inbox<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        acct: &'a Account,
+        cursor: Option<&'a str>,
+    ) -> BoxFut<'a, Result<Polled, ConnectorError>> {
+        Box::pin(self.notifications(ctx, acct, cursor))
+    }
+
+    fn reply<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        acct: &'a Account,
+        to: &'a ReplyTo,
+        text: &'a str,
+    ) -> BoxFut<'a, Result<Sent, ConnectorError>> {
+        Box::pin(self.answer(ctx, acct, to, text))
     }
 
     fn publish<'a>(

@@ -68,6 +68,8 @@ pub struct FakeState {
     /// Ids of things patrons wrote that the fake accepts replies to (comments
     /// delivered by a test's webhook, conversation partners).
     pub known: Mutex<std::collections::HashSet<String>>,
+    /// Bluesky: notifications, oldest first.
+    pub notifications: Mutex<Vec<Value>>,
     /// Meta: direct messages sent, as (account, recipient, text).
     pub messages: Mutex<Vec<(String, String, String)>>,
     pub posts: Mutex<Vec<FakePost>>,
@@ -184,6 +186,53 @@ impl Fake {
             url: format!("http://{addr}"),
             state,
         }
+    }
+
+    /// Bluesky: another account replies to `parent` (a post URI) or, without
+    /// one, mentions the library; returns the new post's URI.
+    pub fn bluesky_post_from(
+        &self,
+        did: &str,
+        handle: &str,
+        text: &str,
+        parent: Option<&str>,
+    ) -> String {
+        let st = &self.state;
+        let rkey = format!("3p{}", st.next());
+        let uri = format!("at://{did}/app.bsky.feed.post/{rkey}");
+        let now = st.now_ms();
+        let at = chrono::DateTime::from_timestamp_millis(now)
+            .unwrap_or_default()
+            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        let mut record = json!({"$type": "app.bsky.feed.post", "text": text, "createdAt": at});
+        if let Some(p) = parent {
+            let root = st
+                .posts
+                .lock()
+                .expect("lock")
+                .iter()
+                .find(|x| x.id == p)
+                .map(|x| x.record["reply"]["root"].clone())
+                .filter(|r| !r.is_null())
+                .unwrap_or_else(|| json!({"uri": p, "cid": "bafyrei"}));
+            record["reply"] = json!({"root": root, "parent": {"uri": p, "cid": "bafyrei"}});
+        }
+        st.posts.lock().expect("lock").push(FakePost {
+            id: uri.clone(),
+            text: text.into(),
+            key: Some(rkey),
+            media: vec![],
+            record: record.clone(),
+            author: did.into(),
+            created: now,
+        });
+        st.notifications.lock().expect("lock").push(json!({
+            "uri": uri, "cid": "bafyrei",
+            "author": {"did": did, "handle": handle, "displayName": ""},
+            "reason": if parent.is_some() { "reply" } else { "mention" },
+            "record": record, "isRead": false, "indexedAt": at,
+        }));
+        uri
     }
 
     /// Makes the fake know a patron's comment, post or conversation partner.
@@ -576,6 +625,10 @@ pub async fn bluesky() -> Fake {
         .route("/xrpc/com.atproto.repo.uploadBlob", post(b_upload))
         .route("/xrpc/com.atproto.repo.createRecord", post(b_create))
         .route("/xrpc/com.atproto.repo.getRecord", get(b_get))
+        .route(
+            "/xrpc/app.bsky.notification.listNotifications",
+            get(b_notifications),
+        )
         .route("/xrpc/com.atproto.identity.resolveHandle", get(b_resolve))
         // A library web page with Open Graph tags, for link cards.
         .route("/acara/festival", get(page_festival))
@@ -820,6 +873,39 @@ async fn b_get(
             &format!("Could not locate record: at://{BLUESKY_DID}/app.bsky.feed.post/{rkey}"),
         ),
     }
+}
+
+/// `listNotifications`: newest first, `limit` per page, `cursor` = how many
+/// were already given (opaque to the client).
+async fn b_notifications(
+    State(st): State<Arc<FakeState>>,
+    h: HeaderMap,
+    Query(q): Query<Vec<(String, String)>>,
+) -> Response {
+    st.record("GET", "listNotifications", &h, json!(q));
+    if let (Some(r), _) = trick_for(&st, "listNotifications") {
+        return r;
+    }
+    if !st.authorised(&h) {
+        return b_err(400, "ExpiredToken", "Token has expired");
+    }
+    let get = |k: &str| q.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+    let limit: usize = get("limit").and_then(|l| l.parse().ok()).unwrap_or(50);
+    let skip: usize = get("cursor").and_then(|c| c.parse().ok()).unwrap_or(0);
+    let all: Vec<Value> = st
+        .notifications
+        .lock()
+        .expect("lock")
+        .iter()
+        .rev()
+        .cloned()
+        .collect();
+    let page: Vec<Value> = all.iter().skip(skip).take(limit).cloned().collect();
+    let mut body = json!({"notifications": page});
+    if skip + limit < all.len() {
+        body["cursor"] = json!((skip + limit).to_string());
+    }
+    json_reply(200, body, &[])
 }
 
 async fn b_resolve(
