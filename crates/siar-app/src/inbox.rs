@@ -270,7 +270,20 @@ pub async fn file_item(
     } else {
         dom::Outcome::default()
     };
-    let conv = match store::by_thread(tx, ch.id, &item.thread_key).await? {
+    // A reply to a message we have (ours or the patron's) continues its
+    // conversation, whatever key the platform's thread would give it.
+    let by_parent = match &item.parent_remote_id {
+        Some(p) => match store::message_by_remote(tx, ch.id, p).await? {
+            Some((o, m)) if o == org => store::conversation(tx, org, m.conversation_id).await?,
+            _ => None,
+        },
+        None => None,
+    };
+    let existing = match by_parent {
+        Some(c) => Some(c),
+        None => store::by_thread(tx, ch.id, &item.thread_key).await?,
+    };
+    let conv = match existing {
         Some(c) => c,
         None => {
             let contact = if dir == Direction::In && !item.author.remote_id.is_empty() {
@@ -1225,13 +1238,18 @@ async fn reply_target(
     let last_in = msgs
         .iter()
         .rev()
-        .filter(|x| x.id != m.id && x.direction == Direction::In)
-        .find_map(|x| x.remote_id.clone());
+        .filter(|x| x.id != m.id && x.direction == Direction::In && x.remote_id.is_some())
+        .find_map(|x| Some((x.remote_id.clone()?, x.author_handle.clone())));
+    let (remote_id, author) = match last_in {
+        Some((r, a)) => (r, Some(a)),
+        None => (conv.thread_key.clone(), None),
+    };
     Ok(ReplyTo {
         kind: conv.kind,
         thread_key: conv.thread_key.clone(),
-        remote_id: last_in.unwrap_or_else(|| conv.thread_key.clone()),
+        remote_id,
         remote_post_id: conv.remote_post_id.clone(),
+        author,
     })
 }
 
@@ -1397,6 +1415,7 @@ pub async fn moderate(
             thread_key: conv.thread_key.clone(),
             remote_id: remote,
             remote_post_id: conv.remote_post_id.clone(),
+            author: Some(m.author_handle.clone()),
         };
         conn.moderate(&app.channels.ctx(now), &acct, &target, action)
             .await

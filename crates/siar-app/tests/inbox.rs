@@ -442,3 +442,110 @@ dual_test!(
         assert_eq!(d.conv.state, ConvState::Waiting);
     }
 );
+
+dual_test!(
+    mastodon_mentions_are_polled_and_answered_and_liked,
+    |store| async move {
+        let b = Bench::new(store).await;
+        b.clock.set(Timestamp(MONDAY_0900_WIB));
+        let ch = b.oauth(siar_domain::channels::Platform::Mastodon).await;
+        let chan = siar_app::channels::get(&b.app, &b.admin, ch).await.unwrap();
+        let q = b.mastodon.mastodon_mention(
+            "7",
+            "rudi@social.example",
+            "<p><span class=\"h-card\">@perpuskotaplg</span> Apakah ada kelas &amp; pelatihan menulis?</p>",
+            None,
+            "public",
+        );
+        b.mastodon.mastodon_mention(
+            "8",
+            "wati@social.example",
+            "<p>@perpuskotaplg Halo, saya kehilangan kartu anggota.</p>",
+            None,
+            "direct",
+        );
+        assert_eq!(inbox::poll_channel(&b.app, &chan).await.unwrap(), 2);
+        assert_eq!(inbox::poll_channel(&b.app, &chan).await.unwrap(), 0);
+        let list = inbox::list(&b.app, &b.editor, &ListQuery::default())
+            .await
+            .unwrap();
+        let rows: Vec<_> = list
+            .rows
+            .iter()
+            .filter(|r| r.conv.channel_id == ch)
+            .collect();
+        assert_eq!(rows.len(), 2);
+        assert!(
+            rows.iter()
+                .any(|r| r.conv.kind == siar_domain::inbox::ConvKind::Message)
+        );
+        let conv = rows
+            .iter()
+            .find(|r| r.conv.kind == siar_domain::inbox::ConvKind::Mention)
+            .unwrap()
+            .conv
+            .id;
+        let d = inbox::open(&b.app, &b.editor, conv).await.unwrap();
+        assert_eq!(
+            d.messages[0].body,
+            "@perpuskotaplg Apakah ada kelas & pelatihan menulis?"
+        );
+        // The answer mentions the patron and replies to their status.
+        inbox::reply(&b.app, &b.editor, conv, "Ada, setiap Sabtu pukul 10.00.")
+            .await
+            .unwrap();
+        b.worker("w").drain(10).await.unwrap();
+        let sent = b
+            .mastodon
+            .posts()
+            .into_iter()
+            .find(|p| p.text.contains("setiap Sabtu"))
+            .expect("answered on the instance");
+        assert_eq!(
+            sent.text,
+            "@rudi@social.example Ada, setiap Sabtu pukul 10.00."
+        );
+        assert_eq!(sent.record["in_reply_to_id"], q);
+        // The patron answers our reply: the same conversation.
+        let ours = inbox::open(&b.app, &b.editor, conv)
+            .await
+            .unwrap()
+            .messages
+            .iter()
+            .find(|m| m.direction == Direction::Out)
+            .and_then(|m| m.remote_id.clone())
+            .unwrap();
+        b.mastodon.mastodon_mention(
+            "7",
+            "rudi@social.example",
+            "<p>@perpuskotaplg Terima kasih!</p>",
+            Some(&ours),
+            "public",
+        );
+        assert_eq!(inbox::poll_channel(&b.app, &chan).await.unwrap(), 1);
+        let d = inbox::open(&b.app, &b.editor, conv).await.unwrap();
+        assert_eq!(d.messages.len(), 3);
+        assert_eq!(d.conv.state, ConvState::Open);
+        // A like (favourite) reaches the instance.
+        inbox::moderate(
+            &b.app,
+            &b.editor,
+            d.messages[2].id,
+            inbox::Moderation::Like(true),
+        )
+        .await
+        .unwrap();
+        assert_eq!(b.mastodon.seen_path("/favourite").len(), 1);
+        // Hiding is not in Mastodon's API for an account: refused.
+        assert!(
+            inbox::moderate(
+                &b.app,
+                &b.editor,
+                d.messages[2].id,
+                inbox::Moderation::Hide(true)
+            )
+            .await
+            .is_err()
+        );
+    }
+);

@@ -347,6 +347,8 @@ pub struct ReplyTo {
     pub remote_id: String,
     /// The platform's id of the post the thread is under, when known.
     pub remote_post_id: Option<String>,
+    /// The handle of the person answered (Mastodon mentions them).
+    pub author: Option<String>,
 }
 
 /// A reply the platform accepted.

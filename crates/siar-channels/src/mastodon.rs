@@ -3,11 +3,12 @@
 
 use crate::http::{self, Response, StatusCode};
 use crate::{
-    Account, BoxFut, Connector, ConnectorError, Credentials, Ctx, Identity, Lookup, PublishOutcome,
-    PublishRequest, Published,
+    Account, BoxFut, Connector, ConnectorError, Credentials, Ctx, Identity, Lookup, Moderation,
+    Polled, PublishOutcome, PublishRequest, Published, ReplyTo, Sent,
 };
 use siar_domain::Timestamp;
 use siar_domain::channels::Platform;
+use siar_domain::inbox::{Author, ConvKind, InboundItem};
 use std::time::Duration;
 
 /// The scopes Siar asks an instance for: posting and reading its own account.
@@ -184,9 +185,241 @@ impl Mastodon {
     }
 }
 
+/// How many pages of notifications one poll reads at most (40 each).
+const POLL_PAGES: usize = 5;
+
+/// A status's HTML as plain text: paragraphs and line breaks kept, tags
+/// dropped, entities decoded.
+pub fn plain_text(html: &str) -> String {
+    let html = html
+        .replace("<br>", "\n")
+        .replace("<br/>", "\n")
+        .replace("<br />", "\n")
+        .replace("</p><p>", "\n\n");
+    let mut out = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    html_escape::decode_html_entities(out.trim()).into_owned()
+}
+
+/// Which notification is newer: ids are numbers as text (snowflakes).
+fn newer(a: &str, b: &str) -> bool {
+    (a.len(), a) > (b.len(), b)
+}
+
+impl Mastodon {
+    /// Mentions (replies mention us too) newer than `cursor` (a notification
+    /// id), read with `min_id` page after page, oldest first; the cursor is
+    /// the newest id read.
+    async fn notifications(
+        &self,
+        ctx: &Ctx,
+        acct: &Account,
+        cursor: Option<&str>,
+    ) -> Result<Polled, ConnectorError> {
+        let base = base(acct)?;
+        let me = acct.remote_id.as_str();
+        let mut items = Vec::new();
+        let mut newest = cursor.map(str::to_string);
+        for _ in 0..POLL_PAGES {
+            let mut q = vec![
+                ("types[]", "mention".to_string()),
+                ("limit", "40".to_string()),
+            ];
+            if let Some(c) = &newest {
+                q.push(("min_id", c.clone()));
+            }
+            let rb = ctx
+                .http
+                .get(&format!("{base}/api/v1/notifications"))
+                .bearer_auth(&acct.credentials.access_token)
+                .query(&q);
+            let r = ctx.http.send(Platform::Mastodon, rb).await?;
+            if !r.is_success() {
+                return Err(classify(&r, ctx.now));
+            }
+            let mut list = r.json().as_array().cloned().unwrap_or_default();
+            if list.is_empty() {
+                break;
+            }
+            // Pages come newest first; file oldest first.
+            list.sort_by(|a, b| {
+                let (x, y) = (
+                    a["id"].as_str().unwrap_or(""),
+                    b["id"].as_str().unwrap_or(""),
+                );
+                (x.len(), x).cmp(&(y.len(), y))
+            });
+            for n in &list {
+                let id = n["id"].as_str().unwrap_or("");
+                if newest.as_deref().is_none_or(|c| newer(id, c)) {
+                    newest = Some(id.to_string());
+                }
+                if let Some(item) = mention_item(me, n) {
+                    items.push(item);
+                }
+            }
+        }
+        Ok(Polled {
+            items,
+            cursor: newest,
+        })
+    }
+
+    /// A reply to the patron's status, mentioning them (so they are told), in
+    /// the same visibility when it was a direct message.
+    async fn answer(
+        &self,
+        ctx: &Ctx,
+        acct: &Account,
+        to: &ReplyTo,
+        author: &str,
+        text: &str,
+    ) -> Result<Sent, ConnectorError> {
+        let base = base(acct)?;
+        let mention = format!("@{}", author.trim_start_matches('@'));
+        let status = if author.is_empty() || text.contains(&mention) {
+            text.to_string()
+        } else {
+            format!("{mention} {text}")
+        };
+        let body = serde_json::json!({
+            "status": status,
+            "in_reply_to_id": to.remote_id,
+            "visibility": if to.kind == ConvKind::Message { "direct" } else { "public" },
+        });
+        let rb = ctx
+            .http
+            .post(&format!("{base}/api/v1/statuses"))
+            .bearer_auth(&acct.credentials.access_token)
+            .json(&body);
+        let r = ctx.http.send(Platform::Mastodon, rb).await?;
+        if !r.is_success() {
+            return Err(classify(&r, ctx.now));
+        }
+        let id = r.json()["id"]
+            .as_str()
+            .map(str::to_string)
+            .ok_or_else(|| ConnectorError::invalid("the instance returned no status id"))?;
+        Ok(Sent {
+            remote_id: id,
+            at: None,
+        })
+    }
+
+    async fn favourite(
+        &self,
+        ctx: &Ctx,
+        acct: &Account,
+        id: &str,
+        on: bool,
+    ) -> Result<(), ConnectorError> {
+        let base = base(acct)?;
+        let verb = if on { "favourite" } else { "unfavourite" };
+        let rb = ctx
+            .http
+            .post(&format!("{base}/api/v1/statuses/{id}/{verb}"))
+            .bearer_auth(&acct.credentials.access_token);
+        let r = ctx.http.send(Platform::Mastodon, rb).await?;
+        if !r.is_success() {
+            return Err(classify(&r, ctx.now));
+        }
+        Ok(())
+    }
+}
+
+/// A mention notification as an inbox item: a direct message is a private
+/// conversation with its author; a reply continues the thread it answers
+/// (filing follows `in_reply_to_id`); anything else is a mention.
+fn mention_item(me: &str, n: &serde_json::Value) -> Option<InboundItem> {
+    let st = &n["status"];
+    let id = st["id"].as_str()?.to_string();
+    let account = &st["account"];
+    let account_id = account["id"].as_str().unwrap_or("").to_string();
+    let acct = account["acct"].as_str().unwrap_or("").to_string();
+    let parent = st["in_reply_to_id"].as_str().map(str::to_string);
+    let (kind, thread_key) = if st["visibility"].as_str() == Some("direct") {
+        (ConvKind::Message, format!("dm:{account_id}"))
+    } else if let Some(p) = &parent {
+        (ConvKind::Comment, format!("{p}#{account_id}"))
+    } else {
+        (ConvKind::Mention, id.clone())
+    };
+    let at = st["created_at"]
+        .as_str()
+        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+        .map(|d| Timestamp(d.timestamp_millis()))?;
+    Some(InboundItem {
+        kind,
+        thread_key,
+        remote_id: id,
+        parent_remote_id: parent.clone(),
+        remote_post_id: parent,
+        permalink: st["url"].as_str().map(str::to_string),
+        author: Author {
+            remote_id: account_id.clone(),
+            handle: acct.clone(),
+            name: account["display_name"]
+                .as_str()
+                .filter(|s| !s.is_empty())
+                .unwrap_or(&acct)
+                .to_string(),
+            profile_url: account["url"].as_str().map(str::to_string),
+        },
+        text: plain_text(st["content"].as_str().unwrap_or("")),
+        at,
+        from_us: account_id == me,
+        removed: false,
+    })
+}
+
 impl Connector for Mastodon {
     fn platform(&self) -> Platform {
         Platform::Mastodon
+    }
+
+    fn poll_inbox<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        acct: &'a Account,
+        cursor: Option<&'a str>,
+    ) -> BoxFut<'a, Result<Polled, ConnectorError>> {
+        Box::pin(self.notifications(ctx, acct, cursor))
+    }
+
+    fn reply<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        acct: &'a Account,
+        to: &'a ReplyTo,
+        text: &'a str,
+    ) -> BoxFut<'a, Result<Sent, ConnectorError>> {
+        Box::pin(async move {
+            let author = to.author.as_deref().unwrap_or("");
+            self.answer(ctx, acct, to, author, text).await
+        })
+    }
+
+    fn moderate<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        acct: &'a Account,
+        to: &'a ReplyTo,
+        action: Moderation,
+    ) -> BoxFut<'a, Result<(), ConnectorError>> {
+        Box::pin(async move {
+            match action {
+                Moderation::Like(on) => self.favourite(ctx, acct, &to.remote_id, on).await,
+                _ => Err(crate::unsupported()),
+            }
+        })
     }
 
     fn publish<'a>(

@@ -235,6 +235,36 @@ impl Fake {
         uri
     }
 
+    /// Mastodon: another account mentions the library (a reply when
+    /// `in_reply_to` is set; `visibility` "direct" for a private message);
+    /// returns the status id.
+    pub fn mastodon_mention(
+        &self,
+        account_id: &str,
+        acct: &str,
+        html: &str,
+        in_reply_to: Option<&str>,
+        visibility: &str,
+    ) -> String {
+        let st = &self.state;
+        let n = st.next();
+        let id = format!("{}", 120_000 + n);
+        let at = chrono::DateTime::from_timestamp_millis(st.now_ms())
+            .unwrap_or_default()
+            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        let status = json!({
+            "id": id, "created_at": at, "content": html, "visibility": visibility,
+            "in_reply_to_id": in_reply_to, "url": format!("https://social.example/@{acct}/{id}"),
+            "account": {"id": account_id, "acct": acct, "display_name": "", "url": format!("https://social.example/@{acct}")},
+        });
+        st.notifications.lock().expect("lock").push(json!({
+            "id": format!("{}", 500_000 + n), "type": "mention", "created_at": at,
+            "account": status["account"].clone(), "status": status,
+        }));
+        self.know(&id);
+        id
+    }
+
     /// Makes the fake know a patron's comment, post or conversation partner.
     pub fn know(&self, id: &str) {
         self.state
@@ -360,7 +390,9 @@ pub async fn mastodon() -> Fake {
         .route("/api/v2/instance", get(m_instance))
         .route("/api/v2/media", post(m_media))
         .route("/api/v1/media/{id}", get(m_media_get))
-        .route("/api/v1/statuses", post(m_status));
+        .route("/api/v1/statuses", post(m_status))
+        .route("/api/v1/notifications", get(m_notifications))
+        .route("/api/v1/statuses/{id}/{verb}", post(m_favourite));
     Fake::start(r, st).await
 }
 
@@ -453,6 +485,69 @@ async fn m_token(
     json_reply(
         200,
         json!({"access_token": tok, "token_type": "Bearer", "scope": "read write", "created_at": 1_795_827_600}),
+        &[],
+    )
+}
+
+/// `GET /api/v1/notifications`: newest first; `min_id` gives the ones right
+/// after it (oldest of them first in the page, as Mastodon pages), `limit`.
+async fn m_notifications(
+    State(st): State<Arc<FakeState>>,
+    h: HeaderMap,
+    Query(q): Query<Vec<(String, String)>>,
+) -> Response {
+    st.record("GET", "/api/v1/notifications", &h, json!(q));
+    if let (Some(r), _) = trick_for(&st, "/api/v1/notifications") {
+        return r;
+    }
+    if !st.authorised(&h) {
+        return m_unauthorised();
+    }
+    let get = |k: &str| q.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+    let limit: usize = get("limit").and_then(|l| l.parse().ok()).unwrap_or(15);
+    let num = |v: &Value| {
+        v["id"]
+            .as_str()
+            .and_then(|s| s.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    let all = st.notifications.lock().expect("lock").clone();
+    let page: Vec<Value> = match get("min_id").and_then(|m| m.parse::<u64>().ok()) {
+        Some(min) => {
+            let mut v: Vec<Value> = all
+                .into_iter()
+                .filter(|n| num(n) > min)
+                .take(limit)
+                .collect();
+            v.reverse();
+            v
+        }
+        None => all.into_iter().rev().take(limit).collect(),
+    };
+    json_reply(200, json!(page), &[])
+}
+
+/// `POST /api/v1/statuses/{id}/favourite` (or `unfavourite`).
+async fn m_favourite(
+    State(st): State<Arc<FakeState>>,
+    h: HeaderMap,
+    Path((id, verb)): Path<(String, String)>,
+) -> Response {
+    st.record(
+        "POST",
+        &format!("/api/v1/statuses/{id}/{verb}"),
+        &h,
+        Value::Null,
+    );
+    if !st.authorised(&h) {
+        return m_unauthorised();
+    }
+    if !st.known.lock().expect("lock").contains(&id) {
+        return json_reply(404, json!({"error": "Record not found"}), &[]);
+    }
+    json_reply(
+        200,
+        json!({"id": id, "favourited": verb == "favourite"}),
         &[],
     )
 }
