@@ -2058,6 +2058,17 @@ pub async fn poll_round(app: &App) -> Result<(), AppError> {
 
 const NOTIFICATIONS: &str = "notifications";
 
+/// The least time between two polls of a channel, within each platform's
+/// quota: YouTube's list calls come out of 10,000 units a day shared with
+/// publishing (15 minutes: 96 units a day); X bills reads (5 minutes).
+fn poll_interval(p: Platform) -> Duration {
+    match p {
+        Platform::YouTube => Duration::from_secs(15 * 60),
+        Platform::X => Duration::from_secs(5 * 60),
+        _ => Duration::ZERO,
+    }
+}
+
 /// Reads one channel from its cursor; items are filed and the new cursor
 /// stored in one transaction, so a restart neither misses nor repeats.
 /// Returns how many new messages were filed.
@@ -2070,8 +2081,15 @@ pub async fn poll_channel(app: &App, ch: &Channel) -> Result<usize, AppError> {
     }
     let mut tx = app.store.read().await?;
     let acct = crate::channels::account(app, &mut tx, ch).await?;
-    let cursor = store::cursor(&mut tx, ch.id, NOTIFICATIONS).await?;
+    let stored = store::cursor(&mut tx, ch.id, NOTIFICATIONS).await?;
     tx.commit().await?;
+    if let Some((_, at)) = &stored
+        && at.plus(poll_interval(ch.platform)) > app.now()
+    {
+        return Ok(0);
+    }
+    // An empty position: polled before, nothing seen yet.
+    let cursor = stored.map(|(c, _)| c).filter(|c| !c.is_empty());
     let ctx = app.channels.ctx(app.now());
     let polled = match conn.poll_inbox(&ctx, &acct, cursor.as_deref()).await {
         Ok(p) => p,
@@ -2095,9 +2113,9 @@ pub async fn poll_channel(app: &App, ch: &Channel) -> Result<usize, AppError> {
             n += 1;
         }
     }
-    if let Some(c) = &polled.cursor {
-        store::set_cursor(&mut tx, ch.id, NOTIFICATIONS, c, now).await?;
-    }
+    // Stored even when nothing was seen: it also records when this poll was.
+    let position = polled.cursor.unwrap_or_default();
+    store::set_cursor(&mut tx, ch.id, NOTIFICATIONS, &position, now).await?;
     tx.commit().await?;
     Ok(n)
 }

@@ -549,3 +549,77 @@ dual_test!(
         );
     }
 );
+
+dual_test!(
+    youtube_comments_are_polled_within_quota_and_answered_in_thread,
+    |store| async move {
+        let b = Bench::new(store).await;
+        b.clock.set(Timestamp(MONDAY_0900_WIB));
+        let ch = b.oauth(siar_domain::channels::Platform::YouTube).await;
+        let chan = siar_app::channels::get(&b.app, &b.admin, ch).await.unwrap();
+        let t = b.google.youtube_comment(
+            "vid123",
+            "UCviewer1",
+            "@ibu.ratna",
+            "Videonya bagus! Kapan ada dongeng lagi?",
+            None,
+        );
+        assert_eq!(inbox::poll_channel(&b.app, &chan).await.unwrap(), 1);
+        // Within 15 minutes YouTube is not asked again (its daily quota).
+        b.clock.advance(Duration::from_secs(5 * 60));
+        b.google.youtube_comment(
+            "vid123",
+            "UCviewer1",
+            "@ibu.ratna",
+            "Anak saya suka sekali.",
+            Some(&t),
+        );
+        let calls = b.google.seen_path("/youtube/v3/commentThreads").len();
+        assert_eq!(inbox::poll_channel(&b.app, &chan).await.unwrap(), 0);
+        assert_eq!(
+            b.google.seen_path("/youtube/v3/commentThreads").len(),
+            calls
+        );
+        b.clock.advance(Duration::from_secs(11 * 60));
+        assert_eq!(inbox::poll_channel(&b.app, &chan).await.unwrap(), 1);
+        let list = inbox::list(&b.app, &b.editor, &ListQuery::default())
+            .await
+            .unwrap();
+        let conv = list
+            .rows
+            .iter()
+            .find(|r| r.conv.channel_id == ch)
+            .unwrap()
+            .conv
+            .id;
+        let d = inbox::open(&b.app, &b.editor, conv).await.unwrap();
+        assert_eq!(d.messages.len(), 2);
+        assert_eq!(d.conv.labels, ["pertanyaan", "pujian"]);
+        inbox::reply(
+            &b.app,
+            &b.editor,
+            conv,
+            "Terima kasih, Bu! Dongeng berikutnya Sabtu depan.",
+        )
+        .await
+        .unwrap();
+        b.worker("w").drain(10).await.unwrap();
+        let sent = b.google.seen_path("/youtube/v3/comments");
+        let insert = sent
+            .iter()
+            .find(|s| s.method == "POST" && s.path == "/youtube/v3/comments")
+            .unwrap();
+        assert_eq!(insert.body["snippet"]["parentId"], t);
+        // Hiding holds the comment for review.
+        inbox::moderate(
+            &b.app,
+            &b.editor,
+            d.messages[0].id,
+            inbox::Moderation::Hide(true),
+        )
+        .await
+        .unwrap();
+        let m = b.google.seen_path("setModerationStatus");
+        assert_eq!(m[0].body["moderationStatus"], "heldForReview");
+    }
+);

@@ -4,11 +4,12 @@
 
 use crate::http::{Response, StatusCode};
 use crate::{
-    Account, BoxFut, Connector, ConnectorError, Credentials, Ctx, Lookup, PlatformApp,
-    PublishOutcome, PublishRequest, Published,
+    Account, BoxFut, Connector, ConnectorError, Credentials, Ctx, Lookup, Moderation, PlatformApp,
+    Polled, PublishOutcome, PublishRequest, Published, ReplyTo, Sent,
 };
 use siar_domain::Timestamp;
 use siar_domain::channels::Platform;
+use siar_domain::inbox::InboundItem;
 use siar_domain::publishing::MediaKind;
 use siar_domain::richtext::{self, TokenKind};
 use std::time::Duration;
@@ -239,7 +240,200 @@ fn next_offset(r: &Response) -> usize {
         .unwrap_or(0)
 }
 
+/// Pages of comment threads one poll reads at most (100 each, 1 unit each).
+const POLL_PAGES: usize = 5;
+
+impl YouTube {
+    /// New comments on the channel's videos since `cursor` (the newest
+    /// `publishedAt` seen): threads are read newest first until one with no
+    /// activity at or after the cursor; items are given oldest first.
+    async fn comment_threads(
+        &self,
+        ctx: &Ctx,
+        acct: &Account,
+        cursor: Option<&str>,
+    ) -> Result<Polled, ConnectorError> {
+        let mut items = Vec::new();
+        let mut newest = cursor.map(str::to_string);
+        let mut page: Option<String> = None;
+        'pages: for _ in 0..POLL_PAGES {
+            let mut q = vec![
+                ("part", "snippet,replies".to_string()),
+                ("allThreadsRelatedToChannelId", acct.remote_id.clone()),
+                ("maxResults", "100".to_string()),
+                ("order", "time".to_string()),
+                ("textFormat", "plainText".to_string()),
+            ];
+            if let Some(p) = &page {
+                q.push(("pageToken", p.clone()));
+            }
+            let rb = ctx
+                .http
+                .get(&format!("{}/commentThreads", self.api()))
+                .query(&q)
+                .bearer_auth(&acct.credentials.access_token);
+            let r = ctx.http.send(Platform::YouTube, rb).await?;
+            if !r.is_success() {
+                return Err(classify(&r, ctx.now));
+            }
+            let v = r.json();
+            for t in v["items"].as_array().into_iter().flatten() {
+                let thread = t["id"].as_str().unwrap_or("").to_string();
+                let video = t["snippet"]["videoId"].as_str().map(str::to_string);
+                let mut comments = vec![(t["snippet"]["topLevelComment"].clone(), None)];
+                for c in t["replies"]["comments"].as_array().into_iter().flatten() {
+                    comments.push((c.clone(), Some(thread.clone())));
+                }
+                let mut active = false;
+                for (c, parent) in comments {
+                    let at = c["snippet"]["publishedAt"]
+                        .as_str()
+                        .unwrap_or("")
+                        .to_string();
+                    if cursor.is_some_and(|cur| at.as_str() < cur) {
+                        continue;
+                    }
+                    active = true;
+                    if newest.as_deref().is_none_or(|n| at.as_str() > n) {
+                        newest = Some(at.clone());
+                    }
+                    if let Some(item) = comment_item(acct, &thread, video.clone(), &c, parent) {
+                        items.push(item);
+                    }
+                }
+                if !active && cursor.is_some() {
+                    break 'pages;
+                }
+            }
+            match v["nextPageToken"].as_str() {
+                Some(p) => page = Some(p.to_string()),
+                None => break,
+            }
+        }
+        items.sort_by_key(|i| i.at);
+        Ok(Polled {
+            items,
+            cursor: newest,
+        })
+    }
+}
+
+/// One YouTube comment as an inbox item (a thread is one conversation).
+fn comment_item(
+    acct: &Account,
+    thread: &str,
+    video: Option<String>,
+    c: &serde_json::Value,
+    parent: Option<String>,
+) -> Option<InboundItem> {
+    use siar_domain::inbox::{Author, ConvKind};
+    let s = &c["snippet"];
+    let author = s["authorChannelId"]["value"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    let name = s["authorDisplayName"].as_str().unwrap_or("").to_string();
+    let at = s["publishedAt"]
+        .as_str()
+        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+        .map(|d| Timestamp(d.timestamp_millis()))?;
+    Some(InboundItem {
+        kind: ConvKind::Comment,
+        thread_key: thread.to_string(),
+        remote_id: c["id"].as_str()?.to_string(),
+        parent_remote_id: parent,
+        permalink: video
+            .as_ref()
+            .map(|v| format!("https://www.youtube.com/watch?v={v}&lc={thread}")),
+        remote_post_id: video,
+        author: Author {
+            remote_id: author.clone(),
+            handle: name.trim_start_matches('@').to_string(),
+            name: name.trim_start_matches('@').to_string(),
+            profile_url: s["authorChannelUrl"].as_str().map(str::to_string),
+        },
+        text: s["textDisplay"]
+            .as_str()
+            .or_else(|| s["textOriginal"].as_str())
+            .unwrap_or("")
+            .to_string(),
+        at,
+        from_us: author == acct.remote_id,
+        removed: false,
+    })
+}
+
 impl Connector for YouTube {
+    fn poll_inbox<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        acct: &'a Account,
+        cursor: Option<&'a str>,
+    ) -> BoxFut<'a, Result<Polled, ConnectorError>> {
+        Box::pin(self.comment_threads(ctx, acct, cursor))
+    }
+
+    /// A reply in the comment's thread (`comments.insert`, 50 units).
+    fn reply<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        acct: &'a Account,
+        to: &'a ReplyTo,
+        text: &'a str,
+    ) -> BoxFut<'a, Result<Sent, ConnectorError>> {
+        Box::pin(async move {
+            let body = serde_json::json!({
+                "snippet": { "parentId": to.thread_key, "textOriginal": text }
+            });
+            let rb = ctx
+                .http
+                .post(&format!("{}/comments", self.api()))
+                .query(&[("part", "snippet")])
+                .bearer_auth(&acct.credentials.access_token)
+                .json(&body);
+            let r = ctx.http.send(Platform::YouTube, rb).await?;
+            if !r.is_success() {
+                return Err(classify(&r, ctx.now));
+            }
+            let id = r.json()["id"]
+                .as_str()
+                .map(str::to_string)
+                .ok_or_else(|| ConnectorError::invalid("YouTube returned no comment id"))?;
+            Ok(Sent {
+                remote_id: id,
+                at: None,
+            })
+        })
+    }
+
+    /// Hiding is holding the comment for review (`setModerationStatus`,
+    /// `heldForReview`; `published` shows it again).
+    fn moderate<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        acct: &'a Account,
+        to: &'a ReplyTo,
+        action: Moderation,
+    ) -> BoxFut<'a, Result<(), ConnectorError>> {
+        Box::pin(async move {
+            let status = match action {
+                Moderation::Hide(true) => "heldForReview",
+                Moderation::Hide(false) => "published",
+                _ => return Err(crate::unsupported()),
+            };
+            let rb = ctx
+                .http
+                .post(&format!("{}/comments/setModerationStatus", self.api()))
+                .query(&[("id", to.remote_id.as_str()), ("moderationStatus", status)])
+                .bearer_auth(&acct.credentials.access_token);
+            let r = ctx.http.send(Platform::YouTube, rb).await?;
+            if !r.is_success() {
+                return Err(classify(&r, ctx.now));
+            }
+            Ok(())
+        })
+    }
+
     fn platform(&self) -> Platform {
         Platform::YouTube
     }

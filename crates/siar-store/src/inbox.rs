@@ -1298,22 +1298,27 @@ pub async fn awaiting_approval(tx: &mut Tx, org: OrgId) -> Result<Vec<Message>, 
 // Cursors
 // ---------------------------------------------------------------------------
 
+/// Where a stream's last poll stopped, and when that poll was.
 pub async fn cursor(
     tx: &mut Tx,
     channel_id: i64,
     stream: &str,
-) -> Result<Option<String>, StoreError> {
+) -> Result<Option<(String, Timestamp)>, StoreError> {
     #[derive(sqlx::FromRow)]
     struct P {
         position: String,
+        updated_at: i64,
     }
     let q = Query::select()
-        .column(InboxCursors::Position)
+        .columns([InboxCursors::Position, InboxCursors::UpdatedAt])
         .from(InboxCursors::Table)
         .and_where(Expr::col(InboxCursors::ChannelId).eq(channel_id))
         .and_where(Expr::col(InboxCursors::Stream).eq(stream))
         .to_owned();
-    Ok(tx.fetch_optional::<P, _>(&q).await?.map(|p| p.position))
+    Ok(tx
+        .fetch_optional::<P, _>(&q)
+        .await?
+        .map(|p| (p.position, Timestamp(p.updated_at))))
 }
 
 pub async fn set_cursor(

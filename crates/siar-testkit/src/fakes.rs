@@ -265,6 +265,48 @@ impl Fake {
         id
     }
 
+    /// YouTube: a viewer comments on `video` (a new thread) or replies in
+    /// `thread`; returns the comment's id.
+    pub fn youtube_comment(
+        &self,
+        video: &str,
+        channel: &str,
+        name: &str,
+        text: &str,
+        thread: Option<&str>,
+    ) -> String {
+        let st = &self.state;
+        let id = format!("Ugv{}", st.next());
+        let at = chrono::DateTime::from_timestamp_millis(st.now_ms())
+            .unwrap_or_default()
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        let comment = json!({"id": id, "snippet": {
+            "videoId": video, "textDisplay": text, "textOriginal": text,
+            "authorDisplayName": name, "authorChannelId": {"value": channel},
+            "authorChannelUrl": format!("https://www.youtube.com/channel/{channel}"),
+            "publishedAt": at, "updatedAt": at,
+        }});
+        let mut threads = st.notifications.lock().expect("lock");
+        match thread.and_then(|t| threads.iter().position(|x| x["id"] == t)) {
+            Some(i) => {
+                let mut t = threads.remove(i);
+                if t["replies"]["comments"].is_null() {
+                    t["replies"] = json!({"comments": []});
+                }
+                if let Some(a) = t["replies"]["comments"].as_array_mut() {
+                    a.push(comment);
+                }
+                // The thread moves to the front: latest activity.
+                threads.push(t);
+            }
+            None => threads
+                .push(json!({"id": id, "snippet": {"videoId": video, "topLevelComment": comment}})),
+        }
+        drop(threads);
+        self.know(&id);
+        id
+    }
+
     /// Makes the fake know a patron's comment, post or conversation partner.
     pub fn know(&self, id: &str) {
         self.state
@@ -2030,6 +2072,11 @@ pub async fn google() -> Fake {
             "/youtube/v3/commentThreads",
             post(yt_comment).get(yt_comments),
         )
+        .route("/youtube/v3/comments", post(yt_reply))
+        .route(
+            "/youtube/v3/comments/setModerationStatus",
+            post(yt_moderate),
+        )
         .route("/upload/youtube/v3/videos", post(yt_start))
         .route("/upload/session/{id}", axum::routing::put(yt_put))
         .route("/upload/youtube/v3/thumbnails/set", post(yt_thumb));
@@ -2153,14 +2200,85 @@ async fn yt_comment(
     json_reply(200, json!({"id": id, "kind": "youtube#commentThread"}), &[])
 }
 
-/// `commentThreads.list?videoId=`: the video's comments, newest first.
+/// `comments.insert`: a reply in a thread.
+async fn yt_reply(
+    State(st): State<Arc<FakeState>>,
+    h: HeaderMap,
+    body: axum::Json<Value>,
+) -> Response {
+    st.record("POST", "/youtube/v3/comments", &h, body.0.clone());
+    if let (Some(r), _) = trick_for(&st, "/youtube/v3/comments") {
+        return r;
+    }
+    if !st.authorised(&h) {
+        return g_err(401, "authError", "Invalid Credentials");
+    }
+    let parent = body.0["snippet"]["parentId"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    let text = body.0["snippet"]["textOriginal"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    if !st.known.lock().expect("lock").contains(&parent) {
+        return g_err(
+            404,
+            "commentNotFound",
+            "The specified parent comment could not be found.",
+        );
+    }
+    let id = format!("{parent}.r{}", st.next());
+    st.comments
+        .lock()
+        .expect("lock")
+        .push((parent, id.clone(), text));
+    json_reply(200, json!({"id": id, "kind": "youtube#comment"}), &[])
+}
+
+/// `comments.setModerationStatus?id=&moderationStatus=`.
+async fn yt_moderate(
+    State(st): State<Arc<FakeState>>,
+    h: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    st.record(
+        "POST",
+        "/youtube/v3/comments/setModerationStatus",
+        &h,
+        json!(q),
+    );
+    if !st.authorised(&h) {
+        return g_err(401, "authError", "Invalid Credentials");
+    }
+    let id = q.get("id").cloned().unwrap_or_default();
+    if !st.known.lock().expect("lock").contains(&id) {
+        return g_err(404, "commentNotFound", "The comment could not be found.");
+    }
+    StatusCode::NO_CONTENT.into_response()
+}
+
+/// `commentThreads.list?videoId=`: the video's comments, newest first;
+/// `allThreadsRelatedToChannelId=`: viewers' threads by latest activity.
 async fn yt_comments(
     State(st): State<Arc<FakeState>>,
     h: HeaderMap,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
+    st.record("GET", "/youtube/v3/commentThreads", &h, json!(q));
     if !st.authorised(&h) {
         return g_err(401, "authError", "Invalid Credentials");
+    }
+    if q.contains_key("allThreadsRelatedToChannelId") {
+        let items: Vec<Value> = st
+            .notifications
+            .lock()
+            .expect("lock")
+            .iter()
+            .rev()
+            .cloned()
+            .collect();
+        return json_reply(200, json!({"items": items}), &[]);
     }
     let video = q.get("videoId").cloned().unwrap_or_default();
     let items: Vec<Value> = st
