@@ -1,55 +1,22 @@
-// A real Bluesky PDS (@atproto/pds) with a local PLC directory, both on
-// 127.0.0.1, for Siar's interoperability test. It creates one account and an
-// app password, prints them as one JSON line on stdout, and runs until killed.
-import { createRequire } from 'node:module';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
+// The Bluesky reference network for Siar's interoperability tests
+// (@atproto/dev-env): a PLC directory, a PDS and the AppView (which keeps its
+// index in PostgreSQL and uses Redis), all on 127.0.0.1/localhost. It creates
+// the library's account with an app password and a second account (a
+// patron), prints them as one JSON line on stdout, and serves a small control
+// API for the tests:
+//   POST /reply {"parent": at-uri, "text": "..."}  the patron replies to the
+//                                                library; → {"uri"}
+//   POST /sync                                    the AppView indexes all
+// It runs until killed.
+import { createServer } from 'node:http';
+import { TestNetwork } from '@atproto/dev-env';
 
-const require = createRequire(import.meta.url);
-const pds = require('@atproto/pds');
-const plc = require('@did-plc/server');
-const { Secp256k1Keypair } = require('@atproto/crypto');
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-const plcPort = await freePort();
-const plcServer = plc.PlcServer.create({ db: plc.Database.mock(), port: plcPort });
-await plcServer.start();
-
-const port = await freePort();
-const rotation = await Secp256k1Keypair.create({ exportable: true });
-const data = mkdtempSync(join(tmpdir(), 'siar-pds-'));
-const env = {
-  devMode: true,
-  port,
-  hostname: 'localhost',
-  dataDirectory: data,
-  blobstoreDiskLocation: join(data, 'blobs'),
-  recoveryDidKey: (await Secp256k1Keypair.create()).did(),
-  adminPassword: 'admin-pass',
-  jwtSecret: randomBytes(16).toString('hex'),
-  serviceHandleDomains: ['.test'],
-  didPlcUrl: `http://127.0.0.1:${plcPort}`,
-  plcRotationKeyK256PrivateKeyHex: Buffer.from(await rotation.export()).toString('hex'),
-  inviteRequired: false,
-  disableSsrfProtection: true,
-  serviceName: 'Siar interop PDS',
-};
-const server = await pds.PDS.create(pds.envToCfg(env), pds.envToSecrets(env));
-await server.start();
-const url = `http://127.0.0.1:${port}`;
+const dbPostgresUrl = process.env.DB_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/test';
+process.env.REDIS_HOST ??= '127.0.0.1:6379';
+// Schemas of letters only (the AppView's rule), new for every run.
+const schema = 'siar_bsky_' + Array.from({ length: 10 }, () => String.fromCharCode(97 + Math.floor(Math.random() * 26))).join('');
+const net = await TestNetwork.create({ dbPostgresUrl, dbPostgresSchema: schema });
+const url = net.pds.url;
 
 async function xrpc(nsid, body, token) {
   const res = await fetch(`${url}/xrpc/${nsid}`, {
@@ -57,6 +24,13 @@ async function xrpc(nsid, body, token) {
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: JSON.stringify(body),
   });
+  const json = await res.json();
+  if (!res.ok) throw new Error(`${nsid}: ${res.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+async function get(nsid, params) {
+  const res = await fetch(`${url}/xrpc/${nsid}?${new URLSearchParams(params)}`);
   const json = await res.json();
   if (!res.ok) throw new Error(`${nsid}: ${res.status} ${JSON.stringify(json)}`);
   return json;
@@ -74,11 +48,66 @@ const other = await xrpc('com.atproto.server.createAccount', {
   password: 'another-main-password',
 });
 const app = await xrpc('com.atproto.server.createAppPassword', { name: 'siar' }, account.accessJwt);
-process.stdout.write(JSON.stringify({ url, handle, did: account.did, other_did: other.did, app_password: app.password }) + '\n');
+await net.processAll();
+
+// The patron's reply to `parent`, in the parent's thread, addressed to the
+// library (@perpus.test with its mention facet, as the Bluesky app writes it).
+// A reply without the mention produced no notification from this AppView
+// version in our runs, so the test does what patrons usually do.
+async function reply(parent, body) {
+  const mention = '@' + handle;
+  const text = `${mention} ${body}`;
+  const facets = [{
+    index: { byteStart: 0, byteEnd: Buffer.byteLength(mention) },
+    features: [{ $type: 'app.bsky.richtext.facet#mention', did: account.did }],
+  }];
+  const [, , repo, collection, rkey] = parent.split('/');
+  const p = await get('com.atproto.repo.getRecord', { repo, collection, rkey });
+  const root = p.value.reply?.root ?? { uri: p.uri, cid: p.cid };
+  const made = await xrpc('com.atproto.repo.createRecord', {
+    repo: other.did,
+    collection: 'app.bsky.feed.post',
+    record: {
+      $type: 'app.bsky.feed.post',
+      text,
+      facets,
+      createdAt: new Date().toISOString(),
+      reply: { root, parent: { uri: p.uri, cid: p.cid } },
+    },
+  }, other.accessJwt);
+  await net.processAll();
+  return made.uri;
+}
+
+const control = createServer(async (req, res) => {
+  let body = '';
+  for await (const chunk of req) body += chunk;
+  try {
+    let out = {};
+    if (req.method === 'POST' && req.url === '/reply') {
+      const { parent, text } = JSON.parse(body);
+      out = { uri: await reply(parent, text) };
+    } else if (req.method === 'POST' && req.url === '/sync') {
+      await net.processAll();
+    } else {
+      res.writeHead(404).end('{}');
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(out));
+  } catch (e) {
+    res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ error: String(e) }));
+  }
+});
+await new Promise(r => control.listen(0, '127.0.0.1', r));
+const controlUrl = `http://127.0.0.1:${control.address().port}`;
+
+process.stdout.write(JSON.stringify({
+  url, handle, did: account.did, other_did: other.did, app_password: app.password, control: controlUrl,
+}) + '\n');
 
 const stop = async () => {
-  await server.destroy();
-  await plcServer.destroy();
+  control.close();
+  await net.close();
   process.exit(0);
 };
 process.on('SIGTERM', stop);

@@ -1,7 +1,8 @@
-//! Interoperability with the real Bluesky reference server (`@atproto/pds`, with a
-//! local PLC directory), started on 127.0.0.1 by `scripts/test.sh` through
-//! `tests/pds/server.mjs`, which passes its address and an app password in
-//! `SIAR_PDS` (one JSON line). Without it the test prints a notice and does
+//! Interoperability with the real Bluesky reference network (`@atproto/dev-env`:
+//! a PLC directory, the PDS and the AppView), started on localhost by
+//! `scripts/test.sh` through `tests/pds/server.mjs`, which passes the PDS
+//! address, an app password and a control address (to make the patron reply)
+//! in `SIAR_PDS` (one JSON line). Without it the test prints a notice and does
 //! nothing, except under CI, where it fails.
 
 use siar_app::channels::{self, BlueskyInput};
@@ -212,5 +213,80 @@ async fn publishes_to_the_reference_pds_exactly_as_bluesky_expects() {
         channels::get(&app, &admin, ch).await.unwrap().status,
         siar_domain::channels::ChannelStatus::Connected
     );
+
+    // The inbox against the real network: the patron (dinas.test) replies to
+    // our post; Siar reads it from the AppView's notifications, files it, and
+    // its answer lands on the server in the patron's thread.
+    let control = p["control"]
+        .as_str()
+        .expect("the network's control address");
+    let http = reqwest::Client::new();
+    let patron: serde_json::Value = http
+        .post(format!("{control}/reply"))
+        .json(&serde_json::json!({"parent": uri, "text": "Apakah lombanya terbuka untuk anak SD?"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let patron_uri = patron["uri"].as_str().expect("reply made").to_string();
+    let channel = channels::get(&app, &admin, ch).await.unwrap();
+    assert_eq!(
+        siar_app::inbox::poll_channel(&app, &channel).await.unwrap(),
+        1
+    );
+    assert_eq!(
+        siar_app::inbox::poll_channel(&app, &channel).await.unwrap(),
+        0
+    );
+    let list = siar_app::inbox::list(&app, &admin, &Default::default())
+        .await
+        .unwrap();
+    let row = list
+        .rows
+        .iter()
+        .find(|r| r.conv.channel_id == ch)
+        .expect("the reply is in the inbox");
+    assert_eq!(row.contact.as_ref().unwrap().handle, "dinas.test");
+    assert_eq!(row.conv.labels, ["pertanyaan"]);
+    assert_eq!(row.conv.post_id, Some(post), "linked to our post");
+    let answer = "Ya, terbuka untuk anak SD. Daftar di perpustakaan, ya!";
+    siar_app::inbox::reply(&app, &admin, row.conv.id, answer)
+        .await
+        .unwrap();
+    w.drain(5).await.unwrap();
+    let d = siar_app::inbox::open(&app, &admin, row.conv.id)
+        .await
+        .unwrap();
+    let ours = d
+        .messages
+        .iter()
+        .find(|m| m.body == answer)
+        .expect("the answer is in the thread");
+    assert_eq!(
+        ours.reply_state,
+        Some(siar_domain::inbox::ReplyState::Sent),
+        "{:?}",
+        ours.reply_error
+    );
+    // On the server: our record replies to the patron's, under our post.
+    let (_, our_rkey) = ours.remote_id.as_deref().unwrap().rsplit_once('/').unwrap();
+    let rec: serde_json::Value = http
+        .get(format!("{url}/xrpc/com.atproto.repo.getRecord"))
+        .query(&[
+            ("repo", p["did"].as_str().unwrap()),
+            ("collection", "app.bsky.feed.post"),
+            ("rkey", our_rkey),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(rec["value"]["text"], answer);
+    assert_eq!(rec["value"]["reply"]["parent"]["uri"], patron_uri);
+    assert_eq!(rec["value"]["reply"]["root"]["uri"], uri);
     db.cleanup().await;
 }

@@ -602,8 +602,10 @@ fn notification_item(me: &str, n: &serde_json::Value) -> Option<InboundItem> {
         .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
         .map(|d| Timestamp(d.timestamp_millis()))?;
     let root = rec["reply"]["root"]["uri"].as_str().map(str::to_string);
+    // A reply (also one that mentions us) joins the patron's thread under
+    // its root; a mention or quote outside a thread is its own conversation.
     let (kind, thread_key) = match (n["reason"].as_str()?, &root) {
-        ("reply", Some(root)) => (ConvKind::Comment, format!("{root}#{author_did}")),
+        ("reply" | "mention", Some(root)) => (ConvKind::Comment, format!("{root}#{author_did}")),
         ("reply" | "mention" | "quote", _) => (ConvKind::Mention, uri.clone()),
         _ => return None,
     };
