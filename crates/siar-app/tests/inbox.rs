@@ -623,3 +623,76 @@ dual_test!(
         assert_eq!(m[0].body["moderationStatus"], "heldForReview");
     }
 );
+
+dual_test!(
+    x_mentions_are_polled_from_since_id_and_answered,
+    |store| async move {
+        let b = Bench::new(store).await;
+        b.clock.set(Timestamp(MONDAY_0900_WIB));
+        let ch = b.oauth(siar_domain::channels::Platform::X).await;
+        let chan = siar_app::channels::get(&b.app, &b.admin, ch).await.unwrap();
+        let m = b.x.x_mention(
+            "501",
+            "fajar_plg",
+            "@perpuskotaplg wifi di lantai 2 mati ya?",
+            None,
+        );
+        assert_eq!(inbox::poll_channel(&b.app, &chan).await.unwrap(), 1);
+        // X bills reads: not asked again within 5 minutes.
+        b.x.x_mention("502", "lia", "@perpuskotaplg terima kasih!", None);
+        let calls = b.x.seen_path("/mentions").len();
+        assert_eq!(inbox::poll_channel(&b.app, &chan).await.unwrap(), 0);
+        assert_eq!(b.x.seen_path("/mentions").len(), calls);
+        b.clock.advance(Duration::from_secs(5 * 60));
+        assert_eq!(inbox::poll_channel(&b.app, &chan).await.unwrap(), 1);
+        // since_id: only what is newer than the cursor is asked for.
+        let last = b.x.seen_path("/mentions").pop().unwrap();
+        assert_eq!(last.body["since_id"], m);
+        let list = inbox::list(&b.app, &b.editor, &ListQuery::default())
+            .await
+            .unwrap();
+        let conv = list
+            .rows
+            .iter()
+            .find(|r| r.conv.channel_id == ch && r.conv.preview.contains("wifi"))
+            .unwrap()
+            .conv
+            .id;
+        inbox::reply(
+            &b.app,
+            &b.editor,
+            conv,
+            "Sudah diperbaiki, Kak. Terima kasih infonya!",
+        )
+        .await
+        .unwrap();
+        b.worker("w").drain(10).await.unwrap();
+        let d = inbox::open(&b.app, &b.editor, conv).await.unwrap();
+        let out = d
+            .messages
+            .iter()
+            .find(|x| x.direction == Direction::Out)
+            .unwrap();
+        assert_eq!(
+            out.reply_state,
+            Some(ReplyState::Sent),
+            "{:?}",
+            out.reply_error
+        );
+        let sent = b.x.seen_path("/2/tweets");
+        let reply = sent
+            .iter()
+            .find(|s| s.body["text"].as_str().unwrap_or("").starts_with("Sudah"))
+            .unwrap();
+        assert_eq!(reply.body["reply"]["in_reply_to_tweet_id"], m);
+        inbox::moderate(
+            &b.app,
+            &b.editor,
+            d.messages[0].id,
+            inbox::Moderation::Hide(true),
+        )
+        .await
+        .unwrap();
+        assert_eq!(b.x.seen_path("/hidden").len(), 1);
+    }
+);

@@ -4,8 +4,8 @@
 
 use crate::http::{self, Response, StatusCode};
 use crate::{
-    Account, BoxFut, Connector, ConnectorError, Credentials, Ctx, Lookup, PlatformApp,
-    PublishOutcome, PublishRequest, Published,
+    Account, BoxFut, Connector, ConnectorError, Credentials, Ctx, Lookup, Moderation, PlatformApp,
+    Polled, PublishOutcome, PublishRequest, Published, ReplyTo, Sent,
 };
 use siar_domain::Timestamp;
 use siar_domain::channels::Platform;
@@ -437,9 +437,227 @@ impl X {
     }
 }
 
+/// Pages of mentions one poll reads at most (100 each).
+const POLL_PAGES: usize = 5;
+
+impl X {
+    /// Mentions newer than `cursor` (a post id, `since_id`), newest first page
+    /// by page, given oldest first; the cursor moves to the newest id.
+    async fn mentions(
+        &self,
+        ctx: &Ctx,
+        acct: &Account,
+        cursor: Option<&str>,
+    ) -> Result<Polled, ConnectorError> {
+        let mut items = Vec::new();
+        let mut newest: Option<String> = None;
+        let mut page: Option<String> = None;
+        for _ in 0..POLL_PAGES {
+            let mut q = vec![
+                ("max_results", "100".to_string()),
+                (
+                    "tweet.fields",
+                    "created_at,author_id,conversation_id,in_reply_to_user_id,referenced_tweets"
+                        .to_string(),
+                ),
+                ("expansions", "author_id".to_string()),
+                ("user.fields", "username,name".to_string()),
+            ];
+            if let Some(c) = cursor {
+                q.push(("since_id", c.to_string()));
+            }
+            if let Some(p) = &page {
+                q.push(("pagination_token", p.clone()));
+            }
+            let rb = ctx
+                .http
+                .get(&format!(
+                    "{}/2/users/{}/mentions",
+                    self.api(),
+                    acct.remote_id
+                ))
+                .bearer_auth(&acct.credentials.access_token)
+                .query(&q);
+            let r = ctx.http.send(Platform::X, rb).await?;
+            if !r.is_success() {
+                return Err(classify(&r, ctx.now));
+            }
+            let v = r.json();
+            if newest.is_none() {
+                newest = v["meta"]["newest_id"].as_str().map(str::to_string);
+            }
+            let users = v["includes"]["users"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+            for t in v["data"].as_array().into_iter().flatten() {
+                if let Some(item) = mention_item(acct, t, &users) {
+                    items.push(item);
+                }
+            }
+            match v["meta"]["next_token"].as_str() {
+                Some(p) => page = Some(p.to_string()),
+                None => break,
+            }
+        }
+        items.sort_by_key(|i| i.at);
+        Ok(Polled {
+            items,
+            cursor: newest.or_else(|| cursor.map(str::to_string)),
+        })
+    }
+
+    async fn call_json(
+        &self,
+        ctx: &Ctx,
+        rb: reqwest::RequestBuilder,
+    ) -> Result<Response, ConnectorError> {
+        let r = ctx.http.send(Platform::X, rb).await?;
+        if r.is_success() {
+            Ok(r)
+        } else {
+            Err(classify(&r, ctx.now))
+        }
+    }
+}
+
+/// A mention as an inbox item: a reply joins the patron's thread in the
+/// conversation; a mention on its own is its own conversation.
+fn mention_item(
+    acct: &Account,
+    t: &serde_json::Value,
+    users: &[serde_json::Value],
+) -> Option<siar_domain::inbox::InboundItem> {
+    use siar_domain::inbox::{Author, ConvKind, InboundItem};
+    let id = t["id"].as_str()?.to_string();
+    let author_id = t["author_id"].as_str().unwrap_or("").to_string();
+    let user = users
+        .iter()
+        .find(|u| u["id"].as_str() == Some(author_id.as_str()));
+    let username = user
+        .and_then(|u| u["username"].as_str())
+        .unwrap_or("")
+        .to_string();
+    let parent = t["referenced_tweets"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|r| r["type"] == "replied_to")
+        .and_then(|r| r["id"].as_str())
+        .map(str::to_string);
+    let conversation = t["conversation_id"].as_str().map(str::to_string);
+    let (kind, thread_key) = match (&parent, &conversation) {
+        (Some(_), Some(c)) => (ConvKind::Comment, format!("{c}#{author_id}")),
+        _ => (ConvKind::Mention, id.clone()),
+    };
+    let at = t["created_at"]
+        .as_str()
+        .and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok())
+        .map(|d| Timestamp(d.timestamp_millis()))?;
+    Some(InboundItem {
+        kind,
+        thread_key,
+        permalink: Some(format!("https://x.com/{username}/status/{id}")),
+        remote_id: id,
+        parent_remote_id: parent,
+        remote_post_id: conversation,
+        author: Author {
+            remote_id: author_id.clone(),
+            handle: username.clone(),
+            name: user
+                .and_then(|u| u["name"].as_str())
+                .unwrap_or(&username)
+                .to_string(),
+            profile_url: Some(format!("https://x.com/{username}")),
+        },
+        text: t["text"].as_str().unwrap_or("").to_string(),
+        at,
+        from_us: author_id == acct.remote_id,
+        removed: false,
+    })
+}
+
 impl Connector for X {
     fn platform(&self) -> Platform {
         Platform::X
+    }
+
+    fn poll_inbox<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        acct: &'a Account,
+        cursor: Option<&'a str>,
+    ) -> BoxFut<'a, Result<Polled, ConnectorError>> {
+        Box::pin(self.mentions(ctx, acct, cursor))
+    }
+
+    /// A reply to the post that mentioned us (X allows replies only where
+    /// the author addressed the account).
+    fn reply<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        acct: &'a Account,
+        to: &'a ReplyTo,
+        text: &'a str,
+    ) -> BoxFut<'a, Result<Sent, ConnectorError>> {
+        Box::pin(async move {
+            let body = serde_json::json!({
+                "text": text,
+                "reply": { "in_reply_to_tweet_id": to.remote_id },
+            });
+            let rb = ctx
+                .http
+                .post(&format!("{}/2/tweets", self.api()))
+                .bearer_auth(&acct.credentials.access_token)
+                .json(&body);
+            let r = self.call_json(ctx, rb).await?;
+            let id = r.json()["data"]["id"]
+                .as_str()
+                .map(str::to_string)
+                .ok_or_else(|| ConnectorError::invalid("X returned no post id"))?;
+            Ok(Sent {
+                remote_id: id,
+                at: None,
+            })
+        })
+    }
+
+    /// Hides a reply (`PUT /2/tweets/{id}/hidden`) or likes a post.
+    fn moderate<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        acct: &'a Account,
+        to: &'a ReplyTo,
+        action: Moderation,
+    ) -> BoxFut<'a, Result<(), ConnectorError>> {
+        Box::pin(async move {
+            let api = self.api();
+            let token = &acct.credentials.access_token;
+            let rb = match action {
+                Moderation::Hide(h) => ctx
+                    .http
+                    .request(
+                        reqwest::Method::PUT,
+                        &format!("{api}/2/tweets/{}/hidden", to.remote_id),
+                    )
+                    .bearer_auth(token)
+                    .json(&serde_json::json!({ "hidden": h })),
+                Moderation::Like(true) => ctx
+                    .http
+                    .post(&format!("{api}/2/users/{}/likes", acct.remote_id))
+                    .bearer_auth(token)
+                    .json(&serde_json::json!({ "tweet_id": to.remote_id })),
+                Moderation::Like(false) => ctx
+                    .http
+                    .request(
+                        reqwest::Method::DELETE,
+                        &format!("{api}/2/users/{}/likes/{}", acct.remote_id, to.remote_id),
+                    )
+                    .bearer_auth(token),
+                Moderation::Delete => return Err(crate::unsupported()),
+            };
+            self.call_json(ctx, rb).await.map(|_| ())
+        })
     }
 
     fn publish<'a>(

@@ -307,6 +307,30 @@ impl Fake {
         id
     }
 
+    /// X: another account mentions the library (replying to `in_reply_to`
+    /// when set, in that post's conversation); returns the post id.
+    pub fn x_mention(
+        &self,
+        author_id: &str,
+        username: &str,
+        text: &str,
+        in_reply_to: Option<&str>,
+    ) -> String {
+        let st = &self.state;
+        let id = format!("{}", 1_950_000_000_000_000_000u64 + st.next());
+        let at = chrono::DateTime::from_timestamp_millis(st.now_ms())
+            .unwrap_or_default()
+            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        let mut t = json!({"id": id, "text": text, "author_id": author_id, "created_at": at,
+            "conversation_id": in_reply_to.unwrap_or(&id), "username": username});
+        if let Some(p) = in_reply_to {
+            t["referenced_tweets"] = json!([{"type": "replied_to", "id": p}]);
+        }
+        st.notifications.lock().expect("lock").push(t);
+        self.know(&id);
+        id
+    }
+
     /// Makes the fake know a patron's comment, post or conversation partner.
     pub fn know(&self, id: &str) {
         self.state
@@ -1076,7 +1100,10 @@ pub async fn x() -> Fake {
         .route("/2/media/metadata", post(x_metadata))
         .route("/2/media/upload/{id}/append", post(x_append))
         .route("/2/media/upload/{id}/finalize", post(x_finalize))
-        .route("/2/tweets", post(x_tweet));
+        .route("/2/tweets", post(x_tweet))
+        .route("/2/users/{id}/mentions", get(x_mentions))
+        .route("/2/tweets/{id}/hidden", axum::routing::put(x_hide))
+        .route("/2/users/{id}/likes", post(x_like));
     Fake::start(r, st).await
 }
 
@@ -1331,6 +1358,96 @@ async fn x_status(
     )
 }
 
+/// `GET /2/users/{id}/mentions`: newest first, `since_id`, pages of
+/// `max_results` with `pagination_token`, authors under `includes.users`.
+async fn x_mentions(
+    State(st): State<Arc<FakeState>>,
+    h: HeaderMap,
+    Path(id): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    st.record("GET", &format!("/2/users/{id}/mentions"), &h, json!(q));
+    if let (Some(r), _) = trick_for(&st, "/mentions") {
+        return r;
+    }
+    if !st.authorised(&h) {
+        return x_problem(401, "Unauthorized", "Unauthorized", "not-authorized");
+    }
+    let num = |v: &Value| {
+        v["id"]
+            .as_str()
+            .and_then(|s| s.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    let since = q
+        .get("since_id")
+        .and_then(|s| s.parse::<u64>().ok())
+        .unwrap_or(0);
+    let max: usize = q
+        .get("max_results")
+        .and_then(|m| m.parse().ok())
+        .unwrap_or(10);
+    let skip: usize = q
+        .get("pagination_token")
+        .and_then(|m| m.parse().ok())
+        .unwrap_or(0);
+    let all: Vec<Value> = st
+        .notifications
+        .lock()
+        .expect("lock")
+        .iter()
+        .rev()
+        .filter(|t| num(t) > since)
+        .cloned()
+        .collect();
+    let page: Vec<Value> = all.iter().skip(skip).take(max).cloned().collect();
+    let users: Vec<Value> = page
+        .iter()
+        .map(|t| json!({"id": t["author_id"], "username": t["username"], "name": t["username"]}))
+        .collect();
+    let mut meta = json!({"result_count": page.len()});
+    if let Some(first) = all.first() {
+        meta["newest_id"] = first["id"].clone();
+    }
+    if skip + max < all.len() {
+        meta["next_token"] = json!((skip + max).to_string());
+    }
+    let mut body = json!({"meta": meta});
+    if !page.is_empty() {
+        body["data"] = json!(page);
+        body["includes"] = json!({"users": users});
+    }
+    json_reply(200, body, &[])
+}
+
+/// `PUT /2/tweets/{id}/hidden`.
+async fn x_hide(
+    State(st): State<Arc<FakeState>>,
+    h: HeaderMap,
+    Path(id): Path<String>,
+    body: axum::Json<Value>,
+) -> Response {
+    st.record("PUT", &format!("/2/tweets/{id}/hidden"), &h, body.0.clone());
+    if !st.authorised(&h) {
+        return x_problem(401, "Unauthorized", "Unauthorized", "not-authorized");
+    }
+    json_reply(200, json!({"data": {"hidden": body.0["hidden"]}}), &[])
+}
+
+/// `POST /2/users/{id}/likes`.
+async fn x_like(
+    State(st): State<Arc<FakeState>>,
+    h: HeaderMap,
+    Path(id): Path<String>,
+    body: axum::Json<Value>,
+) -> Response {
+    st.record("POST", &format!("/2/users/{id}/likes"), &h, body.0.clone());
+    if !st.authorised(&h) {
+        return x_problem(401, "Unauthorized", "Unauthorized", "not-authorized");
+    }
+    json_reply(200, json!({"data": {"liked": true}}), &[])
+}
+
 async fn x_tweet(
     State(st): State<Arc<FakeState>>,
     h: HeaderMap,
@@ -1394,6 +1511,18 @@ async fn x_tweet(
         }
     };
     let text = body.0["text"].as_str().unwrap_or("").to_string();
+    // Self-serve access: a reply only where the author addressed the account.
+    if let Some(to) = body.0["reply"]["in_reply_to_tweet_id"].as_str()
+        && !st.known.lock().expect("lock").contains(to)
+        && !st.posts.lock().expect("lock").iter().any(|p| p.id == to)
+    {
+        return x_problem(
+            403,
+            "Forbidden",
+            "Reply to this conversation is not allowed because you have not been mentioned or otherwise engaged by the author of the post you are replying to.",
+            "about:blank",
+        );
+    }
     let author = bearer(&h);
     // X refuses the same text twice from one account (unless this fake is naive).
     let dup = !*st.naive.lock().expect("lock")
