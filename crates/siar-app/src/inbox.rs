@@ -54,37 +54,118 @@ pub enum HookRefused {
 }
 
 /// A signed Meta body: checked, split into events, the new ones stored with
-/// one job to file them, all in one transaction. Returns how many were new.
+/// one job to file them, then answered. Stores go through [`HookWrites`]: the
+/// events of all requests waiting at that moment are written in one
+/// transaction, and each request is answered after that commit. Returns how
+/// many events the body held.
 pub async fn receive_meta(
     app: &App,
     signature: Option<&str>,
     body: &[u8],
-) -> Result<u64, HookRefused> {
+) -> Result<usize, HookRefused> {
     webhooks::verify_meta(
         &app.config.platforms.facebook.client_secret,
         signature,
         body,
     )?;
     let events = webhooks::split_meta(body)?;
-    let now = app.now();
-    let rows: Vec<store::NewEvent<'_>> = events
-        .iter()
-        .map(|e| store::NewEvent {
-            platform: e.platform,
-            event_id: &e.event_id,
-            account: &e.account,
-            body: &e.body,
-        })
-        .collect();
-    let mut tx = app.store.begin().await.map_err(AppError::from)?;
-    let new = store::insert_events(&mut tx, &rows, now)
-        .await
-        .map_err(AppError::from)?;
-    if new > 0 {
-        enqueue_filing(&mut tx, now).await.map_err(AppError::from)?;
+    let n = events.len();
+    if n > 0 {
+        app.hook_writes.store(app, events).await?;
     }
-    tx.commit().await.map_err(AppError::from)?;
-    Ok(new)
+    Ok(n)
+}
+
+/// Most events written in one transaction.
+const MAX_EVENTS_PER_COMMIT: usize = 2_000;
+
+type HookBatch = (
+    Vec<webhooks::HookEvent>,
+    tokio::sync::oneshot::Sender<Result<(), String>>,
+);
+
+/// The webhook events' writer task, started on first use in the current
+/// runtime (and again if that runtime has gone, as between tests).
+#[derive(Default)]
+pub struct HookWrites {
+    inbox: std::sync::Mutex<Option<tokio::sync::mpsc::UnboundedSender<HookBatch>>>,
+}
+
+impl HookWrites {
+    async fn store(&self, app: &App, events: Vec<webhooks::HookEvent>) -> Result<(), AppError> {
+        let sender = {
+            let mut inbox = self
+                .inbox
+                .lock()
+                .map_err(|_| AppError::Internal("webhook writer lock poisoned".into()))?;
+            match inbox.as_ref() {
+                Some(s) if !s.is_closed() => s.clone(),
+                _ => {
+                    let handle = tokio::runtime::Handle::try_current()
+                        .map_err(|e| AppError::Internal(e.to_string()))?;
+                    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+                    handle.spawn(hook_writer(app.store.clone(), app.clock.clone(), rx));
+                    *inbox = Some(tx.clone());
+                    tx
+                }
+            }
+        };
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        sender
+            .send((events, reply))
+            .map_err(|_| AppError::Internal("webhook writer stopped".into()))?;
+        answer
+            .await
+            .map_err(|_| AppError::Internal("webhook writer stopped".into()))?
+            .map_err(AppError::Internal)
+    }
+}
+
+async fn hook_writer(
+    store: siar_store::Store,
+    clock: std::sync::Arc<dyn siar_domain::Clock>,
+    mut rx: tokio::sync::mpsc::UnboundedReceiver<HookBatch>,
+) {
+    while let Some(first) = rx.recv().await {
+        let mut batch = vec![first];
+        let mut events = batch[0].0.len();
+        while events < MAX_EVENTS_PER_COMMIT {
+            match rx.try_recv() {
+                Ok(b) => {
+                    events += b.0.len();
+                    batch.push(b);
+                }
+                Err(_) => break,
+            }
+        }
+        let now = clock.now();
+        let rows: Vec<store::NewEvent<'_>> = batch
+            .iter()
+            .flat_map(|(evs, _)| evs.iter())
+            .map(|e| store::NewEvent {
+                platform: e.platform,
+                event_id: &e.event_id,
+                account: &e.account,
+                body: &e.body,
+            })
+            .collect();
+        let result: Result<(), StoreError> = async {
+            let mut tx = store.begin().await?;
+            if store::insert_events(&mut tx, &rows, now).await? > 0 {
+                enqueue_filing(&mut tx, now).await?;
+            }
+            tx.commit().await
+        }
+        .await;
+        let result = result.map_err(|e| e.to_string());
+        if let Err(e) = &result {
+            tracing::error!("webhook events not stored: {e}");
+        }
+        drop(rows);
+        for (_, reply) in batch {
+            let _ = reply.send(result.clone());
+        }
+    }
 }
 
 async fn enqueue_filing(tx: &mut Tx, now: Timestamp) -> Result<(), StoreError> {

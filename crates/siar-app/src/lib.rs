@@ -91,6 +91,8 @@ pub struct App {
     pub channels: Arc<channels::ChannelKit>,
     /// Group commit for the deliver job's hot writes.
     pub writes: Arc<batch::Writes>,
+    /// Group commit for webhook events.
+    pub hook_writes: Arc<inbox::HookWrites>,
 }
 
 impl App {
@@ -111,6 +113,7 @@ impl App {
             config: Arc::new(config),
             channels: Arc::new(kit),
             writes: Arc::default(),
+            hook_writes: Arc::default(),
         }
     }
 

@@ -136,63 +136,125 @@ fn s(v: &Value) -> Option<String> {
     }
 }
 
-fn digest_id(prefix: &str, v: &Value) -> String {
-    let h = Sha256::digest(v.to_string().as_bytes());
+fn digest_id(prefix: &str, raw: &str) -> String {
+    let h = Sha256::digest(raw.as_bytes());
     format!("{prefix}:{}", hex::encode(&h[..16]))
+}
+
+/// A JSON value kept as written (ids may be strings or numbers).
+type Raw<'a> = &'a serde_json::value::RawValue;
+
+fn raw_id(r: Option<Raw<'_>>) -> Option<&str> {
+    let t = r?.get().trim();
+    let t = t
+        .strip_prefix('"')
+        .and_then(|t| t.strip_suffix('"'))
+        .unwrap_or(t);
+    (!t.is_empty() && t != "null").then_some(t)
+}
+
+#[derive(serde::Deserialize)]
+struct MetaBody<'a> {
+    #[serde(borrow)]
+    object: Option<&'a str>,
+    #[serde(borrow)]
+    entry: Option<Vec<MetaEntry<'a>>>,
+}
+
+#[derive(serde::Deserialize)]
+struct MetaEntry<'a> {
+    #[serde(borrow)]
+    id: Option<Raw<'a>>,
+    #[serde(borrow, default)]
+    changes: Vec<Raw<'a>>,
+    #[serde(borrow, default)]
+    messaging: Vec<Raw<'a>>,
+}
+
+#[derive(serde::Deserialize)]
+struct ChangeKey<'a> {
+    #[serde(borrow, default)]
+    field: Option<&'a str>,
+    #[serde(borrow, default)]
+    value: Option<ValueKey<'a>>,
+}
+
+#[derive(serde::Deserialize)]
+struct ValueKey<'a> {
+    #[serde(borrow, default)]
+    comment_id: Option<Raw<'a>>,
+    #[serde(borrow, default)]
+    id: Option<Raw<'a>>,
+    #[serde(borrow, default)]
+    post_id: Option<Raw<'a>>,
+    #[serde(borrow, default)]
+    verb: Option<&'a str>,
+}
+
+#[derive(serde::Deserialize)]
+struct MessagingKey<'a> {
+    #[serde(borrow, default)]
+    message: Option<MidKey<'a>>,
+}
+
+#[derive(serde::Deserialize)]
+struct MidKey<'a> {
+    #[serde(borrow, default)]
+    mid: Option<Raw<'a>>,
 }
 
 /// Splits a Meta webhook body into events. An event's id is what the
 /// platform names (comment id with its verb, message id); an event without one
 /// is named by the hash of its JSON, so a repeated delivery is still the same.
+/// The body is read without building a tree: each event's own JSON is kept as
+/// it came.
 pub fn split_meta(body: &[u8]) -> Result<Vec<HookEvent>, HookError> {
-    let v: Value = serde_json::from_slice(body).map_err(|e| HookError::Malformed(e.to_string()))?;
-    let object = v["object"]
-        .as_str()
-        .ok_or_else(|| HookError::Malformed("no `object`".into()))?;
-    let platform = match object {
+    let bad = |m: &str| HookError::Malformed(m.to_string());
+    let v: MetaBody<'_> =
+        serde_json::from_slice(body).map_err(|e| HookError::Malformed(e.to_string()))?;
+    let platform = match v.object.ok_or_else(|| bad("no `object`"))? {
         "page" => "facebook",
         "instagram" => "instagram",
         other => return Err(HookError::Malformed(format!("unknown object `{other}`"))),
     };
-    let entries = v["entry"]
-        .as_array()
-        .ok_or_else(|| HookError::Malformed("no `entry` list".into()))?;
+    let entries = v.entry.ok_or_else(|| bad("no `entry` list"))?;
     let mut out = Vec::new();
     for e in entries {
-        let account = s(&e["id"]).ok_or_else(|| HookError::Malformed("entry without id".into()))?;
-        if let Some(changes) = e["changes"].as_array() {
-            for c in changes {
-                let field = c["field"].as_str().unwrap_or("");
-                let val = &c["value"];
-                let id = s(&val["comment_id"])
-                    .or_else(|| s(&val["id"]))
-                    .or_else(|| s(&val["post_id"]));
-                let verb = val["verb"].as_str().unwrap_or("add");
-                let event_id = match id {
-                    Some(id) => format!("{field}:{verb}:{id}"),
-                    None => digest_id(field, c),
-                };
-                out.push(HookEvent {
-                    platform,
-                    event_id,
-                    account: account.clone(),
-                    body: serde_json::json!({"kind": "change", "change": c}).to_string(),
-                });
-            }
+        let account = raw_id(e.id)
+            .ok_or_else(|| bad("entry without id"))?
+            .to_string();
+        for c in e.changes {
+            let key: ChangeKey<'_> =
+                serde_json::from_str(c.get()).map_err(|e| HookError::Malformed(e.to_string()))?;
+            let field = key.field.unwrap_or("");
+            let value = key.value.as_ref();
+            let id =
+                value.and_then(|v| raw_id(v.comment_id).or(raw_id(v.id)).or(raw_id(v.post_id)));
+            let verb = value.and_then(|v| v.verb).unwrap_or("add");
+            let event_id = match id {
+                Some(id) => format!("{field}:{verb}:{id}"),
+                None => digest_id(field, c.get()),
+            };
+            out.push(HookEvent {
+                platform,
+                event_id,
+                account: account.clone(),
+                body: format!(r#"{{"kind":"change","change":{}}}"#, c.get()),
+            });
         }
-        if let Some(msgs) = e["messaging"].as_array() {
-            for m in msgs {
-                let event_id = match s(&m["message"]["mid"]) {
-                    Some(mid) => format!("message:{mid}"),
-                    None => digest_id("messaging", m),
-                };
-                out.push(HookEvent {
-                    platform,
-                    event_id,
-                    account: account.clone(),
-                    body: serde_json::json!({"kind": "messaging", "messaging": m}).to_string(),
-                });
-            }
+        for m in e.messaging {
+            let key: MessagingKey<'_> =
+                serde_json::from_str(m.get()).map_err(|e| HookError::Malformed(e.to_string()))?;
+            let event_id = match key.message.and_then(|x| raw_id(x.mid).map(str::to_string)) {
+                Some(mid) => format!("message:{mid}"),
+                None => digest_id("messaging", m.get()),
+            };
+            out.push(HookEvent {
+                platform,
+                event_id,
+                account: account.clone(),
+                body: format!(r#"{{"kind":"messaging","messaging":{}}}"#, m.get()),
+            });
         }
     }
     Ok(out)

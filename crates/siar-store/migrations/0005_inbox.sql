@@ -18,8 +18,8 @@ CREATE TABLE inbox_events (
     outcome TEXT
 );
 CREATE UNIQUE INDEX inbox_events_unique ON inbox_events (platform, event_id);
+-- Pending events (processed_at NULL) in order, and old filed ones to purge.
 CREATE INDEX inbox_events_pending ON inbox_events (processed_at, id);
-CREATE INDEX inbox_events_received ON inbox_events (received_at);
 
 -- The people who write to us, per channel.
 CREATE TABLE inbox_contacts (

@@ -274,12 +274,12 @@ pub async fn mark_event(
     Ok(())
 }
 
-/// Deletes processed raw events received before `before`.
+/// Deletes raw events filed before `before` (read through the pending index).
 pub async fn purge_events(tx: &mut Tx, before: Timestamp) -> Result<u64, StoreError> {
     let q = Query::delete()
         .from_table(InboxEvents::Table)
-        .and_where(Expr::col(InboxEvents::ReceivedAt).lt(before.0))
         .and_where(Expr::col(InboxEvents::ProcessedAt).is_not_null())
+        .and_where(Expr::col(InboxEvents::ProcessedAt).lt(before.0))
         .to_owned();
     Ok(tx.exec(&q).await?)
 }
