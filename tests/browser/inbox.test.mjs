@@ -84,7 +84,25 @@ test('an editor answers a patron from the inbox, and new messages appear live', 
   await trainer.click('button:has-text("Kirim sebagai pemustaka")');
   await trainer.waitForSelector('#reply');
   await ed.waitForSelector('#inbox-news:not([hidden])', { timeout: 15000 });
+  // The new conversation is in the list without a reload.
+  assert.match(await ed.textContent('.inbox-list'), /Nur Aini/);
   await ed.screenshot({ path: join(shots, 'inbox-live.png') });
+
+  // A resolved direct message offers the patron a one-click rating on the portal.
+  await ed.click('text=Dewi Lestari');
+  await ed.click('button:has-text("Tandai selesai")');
+  await ed.waitForSelector('.flash.ok');
+  const link = (await ed.textContent('aside .post-text')).trim();
+  assert.match(link, /\/nilai\/[A-Za-z0-9_-]+$/);
+  const patronCtx = await browser.newContext({ viewport: { width: 360, height: 740 } });
+  const patron = await patronCtx.newPage();
+  await patron.goto(base + new URL(link).pathname);
+  await patron.screenshot({ path: join(shots, 'rating-phone.png'), fullPage: true });
+  await patron.fill('#comment', 'Cepat dan ramah, terima kasih!');
+  await patron.click('button[name=score][value="5"]');
+  assert.match(await patron.textContent('main'), /Terima kasih atas penilaian Anda/);
+  await ed.reload();
+  assert.match(await ed.textContent('aside'), /5\/5/);
 
   // On a phone the list is readable.
   const phone = await signIn('editor@perpustakaan.example', { width: 360, height: 740 });
