@@ -39,6 +39,8 @@ pub struct PlatformSettings {
     pub youtube_upload_base: String,
     /// `private` until Google has audited the API project.
     pub youtube_privacy: String,
+    /// `https://youtubeanalytics.googleapis.com` (audience and daily views).
+    pub youtube_analytics_base: String,
     pub http: HttpConfig,
     /// Tokens expiring within this are refreshed by the token-care job.
     pub refresh_ahead: Duration,
@@ -77,6 +79,7 @@ impl Default for PlatformSettings {
             },
             youtube_upload_base: "https://www.googleapis.com".into(),
             youtube_privacy: "public".into(),
+            youtube_analytics_base: "https://youtubeanalytics.googleapis.com".into(),
             http: HttpConfig::default(),
             refresh_ahead: Duration::from_secs(30 * 60),
             per_platform_concurrency: 32,
@@ -154,6 +157,7 @@ impl ChannelKit {
             kit.settings.youtube_upload_base.clone(),
         );
         yt.privacy = kit.settings.youtube_privacy.clone();
+        yt.analytics_base = kit.settings.youtube_analytics_base.clone();
         kit.connectors.insert(Platform::YouTube, Arc::new(yt));
         kit
     }

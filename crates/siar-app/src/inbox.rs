@@ -2098,23 +2098,7 @@ impl JobHandler for Poll {
 
 /// Plans the poll job (once; the dedup key keeps a single one queued).
 pub async fn ensure_poll(app: &App, at: Timestamp) -> Result<(), AppError> {
-    let now = app.now();
-    let mut tx = app.store.begin().await?;
-    jobs::enqueue(
-        &mut tx,
-        &NewJob {
-            org_id: None,
-            kind: INBOX_POLL.into(),
-            payload: "{}".into(),
-            run_at: at,
-            max_attempts: 3,
-            dedup_key: Some(INBOX_POLL.into()),
-        },
-        now,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    crate::jobs::ensure_round(app, INBOX_POLL, at).await
 }
 
 /// One round: files events a webhook left behind, reads each polled channel,

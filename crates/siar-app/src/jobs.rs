@@ -181,6 +181,7 @@ impl Worker {
         w.register(Arc::new(crate::inbox::FileEvents));
         w.register(Arc::new(crate::inbox::SendReply));
         w.register(Arc::new(crate::inbox::Poll));
+        w.register(Arc::new(crate::analytics::Round));
         w
     }
 
@@ -464,6 +465,9 @@ impl Worker {
                 if let Err(e) = crate::inbox::ensure_poll(&self.app, now).await {
                     tracing::error!("cannot schedule the inbox round: {e}");
                 }
+                if let Err(e) = crate::analytics::ensure_round(&self.app, now).await {
+                    tracing::error!("cannot schedule the analytics round: {e}");
+                }
                 last_housekeeping = Some(now);
             }
             // One free slot at least, then as many more as free up shortly.
@@ -559,6 +563,28 @@ impl Worker {
 async fn wait_true(rx: &mut watch::Receiver<bool>) {
     // A dropped sender counts as stop.
     let _ = rx.wait_for(|v| *v).await;
+}
+
+/// Plans a deployment-wide round job of `kind` at `at`, once: its dedup key
+/// keeps a single one queued.
+pub async fn ensure_round(app: &App, kind: &str, at: Timestamp) -> Result<(), AppError> {
+    let now = app.now();
+    let mut tx = app.store.begin().await?;
+    jobs::enqueue(
+        &mut tx,
+        &NewJob {
+            org_id: None,
+            kind: kind.into(),
+            payload: "{}".into(),
+            run_at: at,
+            max_attempts: 3,
+            dedup_key: Some(kind.into()),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Kind name of the housekeeping job.

@@ -1,6 +1,7 @@
 //! Siar's use cases. Handlers in `siar-web` call exactly one function here; this
 //! crate owns transactions, audit rows and the jobs each change causes.
 
+pub mod analytics;
 pub mod articles;
 pub mod audit;
 pub mod auth;

@@ -639,6 +639,71 @@ impl Connector for Bluesky {
         Platform::Bluesky
     }
 
+    fn post_metrics<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        acct: &'a Account,
+        ids: &'a [String],
+    ) -> BoxFut<'a, Result<Vec<crate::PostReading>, ConnectorError>> {
+        Box::pin(async move {
+            let mut out = Vec::new();
+            // getPosts takes at most 25 URIs a call.
+            for chunk in ids.chunks(25) {
+                let q: Vec<(&str, &str)> = chunk.iter().map(|u| ("uris", u.as_str())).collect();
+                let rb = ctx
+                    .http
+                    .get(&format!("{}/xrpc/app.bsky.feed.getPosts", pds(acct)))
+                    .bearer_auth(&acct.credentials.access_token)
+                    .query(&q);
+                let r = ctx.http.send(Platform::Bluesky, rb).await?;
+                if !r.is_success() {
+                    return Err(classify(&r, ctx.now));
+                }
+                let v = r.json();
+                for p in v["posts"].as_array().cloned().unwrap_or_default() {
+                    let n = |k: &str| p[k].as_i64();
+                    let shares = crate::sum_known(n("repostCount"), n("quoteCount"));
+                    out.push(crate::PostReading {
+                        remote_id: p["uri"].as_str().unwrap_or("").to_string(),
+                        metrics: siar_domain::analytics::PostMetrics {
+                            likes: n("likeCount"),
+                            comments: n("replyCount"),
+                            shares,
+                            saves: n("bookmarkCount"),
+                            ..Default::default()
+                        },
+                        note: None,
+                    });
+                }
+            }
+            Ok(out)
+        })
+    }
+
+    fn account_stats<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        acct: &'a Account,
+        _from: Timestamp,
+        _to: Timestamp,
+    ) -> BoxFut<'a, Result<crate::AccountStats, ConnectorError>> {
+        Box::pin(async move {
+            let rb = ctx
+                .http
+                .get(&format!("{}/xrpc/app.bsky.actor.getProfile", pds(acct)))
+                .bearer_auth(&acct.credentials.access_token)
+                .query(&[("actor", did(acct))]);
+            let r = ctx.http.send(Platform::Bluesky, rb).await?;
+            if !r.is_success() {
+                return Err(classify(&r, ctx.now));
+            }
+            Ok(crate::AccountStats {
+                followers: r.json()["followersCount"].as_i64(),
+                ..Default::default()
+            })
+        })
+    }
+
     fn poll_inbox<'a>(
         &'a self,
         ctx: &'a Ctx,

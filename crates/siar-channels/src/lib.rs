@@ -231,6 +231,33 @@ pub struct Ctx {
     pub http: http::Http,
 }
 
+/// A post's numbers as the platform gave them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PostReading {
+    pub remote_id: String,
+    pub metrics: siar_domain::analytics::PostMetrics,
+    /// The platform's words when it gave nothing for this post (too few
+    /// viewers, deleted).
+    pub note: Option<String>,
+}
+
+/// An account's own numbers for one day.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AccountStats {
+    pub followers: Option<i64>,
+    pub views: Option<i64>,
+    pub reach: Option<i64>,
+}
+
+/// Who follows an account, as counts or percentages per bucket (normalised
+/// labels: age bands "18-24", genders "female"/"male"/"other", city names).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Audience {
+    pub age: Vec<(String, f64)>,
+    pub gender: Vec<(String, f64)>,
+    pub city: Vec<(String, f64)>,
+}
+
 /// One platform.
 pub trait Connector: Send + Sync {
     fn platform(&self) -> Platform;
@@ -318,6 +345,41 @@ pub trait Connector: Send + Sync {
         })
     }
 
+    /// The numbers of the account's posts `ids` (the platform's ids). Posts the
+    /// platform does not answer for are left out; a platform without numbers
+    /// answers with none.
+    fn post_metrics<'a>(
+        &'a self,
+        _ctx: &'a Ctx,
+        _acct: &'a Account,
+        _ids: &'a [String],
+    ) -> BoxFut<'a, Result<Vec<PostReading>, ConnectorError>> {
+        Box::pin(async { Ok(Vec::new()) })
+    }
+
+    /// The account's followers now, and its views and reach over
+    /// `[from, to)` where the platform gives them.
+    fn account_stats<'a>(
+        &'a self,
+        _ctx: &'a Ctx,
+        _acct: &'a Account,
+        _from: Timestamp,
+        _to: Timestamp,
+    ) -> BoxFut<'a, Result<AccountStats, ConnectorError>> {
+        Box::pin(async { Ok(AccountStats::default()) })
+    }
+
+    /// Who follows the account. `Ok(None)`: the platform does not say.
+    /// `Err(Invalid)` carries the platform's words when it refuses (fewer
+    /// than 100 followers).
+    fn audience<'a>(
+        &'a self,
+        _ctx: &'a Ctx,
+        _acct: &'a Account,
+    ) -> BoxFut<'a, Result<Option<Audience>, ConnectorError>> {
+        Box::pin(async { Ok(None) })
+    }
+
     /// Hides, likes or deletes a comment where the platform allows it.
     fn moderate<'a>(
         &'a self,
@@ -327,6 +389,15 @@ pub trait Connector: Send + Sync {
         _action: Moderation,
     ) -> BoxFut<'a, Result<(), ConnectorError>> {
         Box::pin(async { Err(unsupported()) })
+    }
+}
+
+/// The sum of two counts where either may be absent (reposts and quotes are
+/// both shares); `None` when both are.
+pub(crate) fn sum_known(a: Option<i64>, b: Option<i64>) -> Option<i64> {
+    match (a, b) {
+        (None, None) => None,
+        (a, b) => Some(a.unwrap_or(0) + b.unwrap_or(0)),
     }
 }
 

@@ -385,6 +385,75 @@ impl Connector for Mastodon {
         Platform::Mastodon
     }
 
+    fn post_metrics<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        acct: &'a Account,
+        ids: &'a [String],
+    ) -> BoxFut<'a, Result<Vec<crate::PostReading>, ConnectorError>> {
+        Box::pin(async move {
+            let base = base(acct)?;
+            let mut out = Vec::new();
+            for id in ids {
+                let rb = ctx
+                    .http
+                    .get(&format!("{base}/api/v1/statuses/{id}"))
+                    .bearer_auth(&acct.credentials.access_token);
+                let r = ctx.http.send(Platform::Mastodon, rb).await?;
+                if r.status == StatusCode::NOT_FOUND {
+                    out.push(crate::PostReading {
+                        remote_id: id.clone(),
+                        metrics: Default::default(),
+                        note: Some(r.text()),
+                    });
+                    continue;
+                }
+                if !r.is_success() {
+                    return Err(classify(&r, ctx.now));
+                }
+                let v = r.json();
+                let n = |k: &str| v[k].as_i64();
+                // Boosts and quotes are both shares of the post.
+                let shares = crate::sum_known(n("reblogs_count"), n("quotes_count"));
+                out.push(crate::PostReading {
+                    remote_id: id.clone(),
+                    metrics: siar_domain::analytics::PostMetrics {
+                        likes: n("favourites_count"),
+                        comments: n("replies_count"),
+                        shares,
+                        ..Default::default()
+                    },
+                    note: None,
+                });
+            }
+            Ok(out)
+        })
+    }
+
+    fn account_stats<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        acct: &'a Account,
+        _from: Timestamp,
+        _to: Timestamp,
+    ) -> BoxFut<'a, Result<crate::AccountStats, ConnectorError>> {
+        Box::pin(async move {
+            let base = base(acct)?;
+            let rb = ctx
+                .http
+                .get(&format!("{base}/api/v1/accounts/verify_credentials"))
+                .bearer_auth(&acct.credentials.access_token);
+            let r = ctx.http.send(Platform::Mastodon, rb).await?;
+            if !r.is_success() {
+                return Err(classify(&r, ctx.now));
+            }
+            Ok(crate::AccountStats {
+                followers: r.json()["followers_count"].as_i64(),
+                ..Default::default()
+            })
+        })
+    }
+
     fn poll_inbox<'a>(
         &'a self,
         ctx: &'a Ctx,

@@ -636,6 +636,282 @@ impl Meta {
     }
 }
 
+// ---------------------------------------------------------------- insights
+
+/// `{"data":[{"name":…,"values":[{"value":…}]}]}` → name → last value (or a
+/// `total_value` where the API gives one).
+fn insight_values(v: &serde_json::Value) -> std::collections::HashMap<String, i64> {
+    let mut out = std::collections::HashMap::new();
+    for d in v["data"].as_array().cloned().unwrap_or_default() {
+        let name = d["name"].as_str().unwrap_or("").to_string();
+        let val = d["values"]
+            .as_array()
+            .and_then(|vals| vals.last())
+            .and_then(|x| x["value"].as_i64())
+            .or_else(|| d["total_value"]["value"].as_i64());
+        if let Some(val) = val {
+            out.insert(name, val);
+        }
+    }
+    out
+}
+
+impl Meta {
+    async fn get_json(
+        &self,
+        ctx: &Ctx,
+        platform: Platform,
+        path: &str,
+        acct: &Account,
+        q: &[(&str, String)],
+    ) -> Result<serde_json::Value, ConnectorError> {
+        let rb = ctx
+            .http
+            .get(&format!("{}/{}", self.api(), path.trim_start_matches('/')))
+            .query(q)
+            .query(&[("access_token", acct.credentials.access_token.as_str())]);
+        Ok(self.call(ctx, platform, rb).await?.json())
+    }
+
+    /// Facebook: views, reach and clicks from the post's insights (views
+    /// replaced impressions in Nov 2025); reactions, comments and shares from
+    /// the post's fields.
+    async fn fb_metrics(
+        &self,
+        ctx: &Ctx,
+        acct: &Account,
+        ids: &[String],
+    ) -> Result<Vec<crate::PostReading>, ConnectorError> {
+        let mut out = Vec::new();
+        for id in ids {
+            let mut m = siar_domain::analytics::PostMetrics::default();
+            let mut note = None;
+            match self
+                .get_json(
+                    ctx,
+                    Platform::Facebook,
+                    &format!("{id}/insights"),
+                    acct,
+                    &[(
+                        "metric",
+                        "post_media_view,post_total_media_view_unique,post_clicks".into(),
+                    )],
+                )
+                .await
+            {
+                Ok(v) => {
+                    let vals = insight_values(&v);
+                    m.views = vals.get("post_media_view").copied();
+                    m.reach = vals.get("post_total_media_view_unique").copied();
+                    m.clicks = vals.get("post_clicks").copied();
+                }
+                // Insights refused for this post (a Page under 100 likes,
+                // a metric retired): the counts below still come.
+                Err(ConnectorError::Invalid { detail, .. }) => note = Some(detail),
+                Err(e) => return Err(e),
+            }
+            match self
+                .get_json(
+                    ctx,
+                    Platform::Facebook,
+                    id,
+                    acct,
+                    &[(
+                        "fields",
+                        "shares,reactions.summary(total_count),comments.summary(total_count)"
+                            .into(),
+                    )],
+                )
+                .await
+            {
+                Ok(v) => {
+                    m.likes = v["reactions"]["summary"]["total_count"].as_i64();
+                    m.comments = v["comments"]["summary"]["total_count"].as_i64();
+                    // No "shares" field: nobody shared it yet.
+                    m.shares = Some(v["shares"]["count"].as_i64().unwrap_or(0));
+                }
+                Err(ConnectorError::Invalid { detail, .. }) => note = Some(detail),
+                Err(e) => return Err(e),
+            }
+            out.push(crate::PostReading {
+                remote_id: id.clone(),
+                metrics: m,
+                note,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Instagram: one insights call per media. Missing data is an empty set,
+    /// not zeros; "(#10) Not enough viewers" is kept as the note.
+    async fn ig_metrics(
+        &self,
+        ctx: &Ctx,
+        acct: &Account,
+        ids: &[String],
+    ) -> Result<Vec<crate::PostReading>, ConnectorError> {
+        let mut out = Vec::new();
+        for id in ids {
+            let r = self
+                .get_json(
+                    ctx,
+                    Platform::Instagram,
+                    &format!("{id}/insights"),
+                    acct,
+                    &[("metric", "views,reach,likes,comments,shares,saved".into())],
+                )
+                .await;
+            let (metrics, note) = match r {
+                Ok(v) => {
+                    let vals = insight_values(&v);
+                    let g = |k: &str| vals.get(k).copied();
+                    (
+                        siar_domain::analytics::PostMetrics {
+                            views: g("views"),
+                            reach: g("reach"),
+                            likes: g("likes"),
+                            comments: g("comments"),
+                            shares: g("shares"),
+                            saves: g("saved"),
+                            clicks: None,
+                        },
+                        None,
+                    )
+                }
+                Err(ConnectorError::Invalid { detail, .. }) => (Default::default(), Some(detail)),
+                Err(e) => return Err(e),
+            };
+            out.push(crate::PostReading {
+                remote_id: id.clone(),
+                metrics,
+                note,
+            });
+        }
+        Ok(out)
+    }
+
+    async fn fb_stats(
+        &self,
+        ctx: &Ctx,
+        acct: &Account,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<crate::AccountStats, ConnectorError> {
+        let v = self
+            .get_json(
+                ctx,
+                Platform::Facebook,
+                &format!("{}/insights", acct.remote_id),
+                acct,
+                &[
+                    (
+                        "metric",
+                        "page_follows,page_media_view,page_total_media_view_unique".into(),
+                    ),
+                    ("period", "day".into()),
+                    ("since", (from.0 / 1000).to_string()),
+                    ("until", (to.0 / 1000).to_string()),
+                ],
+            )
+            .await?;
+        let vals = insight_values(&v);
+        Ok(crate::AccountStats {
+            followers: vals.get("page_follows").copied(),
+            views: vals.get("page_media_view").copied(),
+            reach: vals.get("page_total_media_view_unique").copied(),
+        })
+    }
+
+    async fn ig_stats(
+        &self,
+        ctx: &Ctx,
+        acct: &Account,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<crate::AccountStats, ConnectorError> {
+        let who = self
+            .get_json(
+                ctx,
+                Platform::Instagram,
+                &acct.remote_id,
+                acct,
+                &[("fields", "followers_count".into())],
+            )
+            .await?;
+        let v = self
+            .get_json(
+                ctx,
+                Platform::Instagram,
+                &format!("{}/insights", acct.remote_id),
+                acct,
+                &[
+                    ("metric", "views,reach".into()),
+                    ("metric_type", "total_value".into()),
+                    ("period", "day".into()),
+                    ("since", (from.0 / 1000).to_string()),
+                    ("until", (to.0 / 1000).to_string()),
+                ],
+            )
+            .await?;
+        let vals = insight_values(&v);
+        Ok(crate::AccountStats {
+            followers: who["followers_count"].as_i64(),
+            views: vals.get("views").copied(),
+            reach: vals.get("reach").copied(),
+        })
+    }
+
+    /// Followers by age, gender and city (one breakdown per call; an account
+    /// under 100 followers is refused, and the refusal is passed on).
+    async fn ig_audience(
+        &self,
+        ctx: &Ctx,
+        acct: &Account,
+    ) -> Result<Option<crate::Audience>, ConnectorError> {
+        let mut a = crate::Audience::default();
+        for breakdown in ["age", "gender", "city"] {
+            let v = self
+                .get_json(
+                    ctx,
+                    Platform::Instagram,
+                    &format!("{}/insights", acct.remote_id),
+                    acct,
+                    &[
+                        ("metric", "follower_demographics".into()),
+                        ("period", "lifetime".into()),
+                        ("metric_type", "total_value".into()),
+                        ("timeframe", "this_month".into()),
+                        ("breakdown", breakdown.into()),
+                    ],
+                )
+                .await?;
+            let results = v["data"][0]["total_value"]["breakdowns"][0]["results"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+            for r in results {
+                let label = r["dimension_values"][0].as_str().unwrap_or("");
+                let Some(value) = r["value"].as_f64() else {
+                    continue;
+                };
+                match breakdown {
+                    "age" => {
+                        if let Some(b) = siar_domain::analytics::normalise_age(label) {
+                            a.age.push((b.to_string(), value));
+                        }
+                    }
+                    "gender" => a.gender.push((
+                        siar_domain::analytics::normalise_gender(label).to_string(),
+                        value,
+                    )),
+                    _ => a.city.push((label.to_string(), value)),
+                }
+            }
+        }
+        Ok(Some(a))
+    }
+}
+
 /// Facebook Page connector.
 #[derive(Debug, Clone)]
 pub struct FacebookPage(pub Meta);
@@ -647,6 +923,23 @@ pub struct Instagram(pub Meta);
 impl Connector for FacebookPage {
     fn platform(&self) -> Platform {
         Platform::Facebook
+    }
+    fn post_metrics<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        acct: &'a Account,
+        ids: &'a [String],
+    ) -> BoxFut<'a, Result<Vec<crate::PostReading>, ConnectorError>> {
+        Box::pin(self.0.fb_metrics(ctx, acct, ids))
+    }
+    fn account_stats<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        acct: &'a Account,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> BoxFut<'a, Result<crate::AccountStats, ConnectorError>> {
+        Box::pin(self.0.fb_stats(ctx, acct, from, to))
     }
     fn reply<'a>(
         &'a self,
@@ -719,6 +1012,30 @@ impl Connector for FacebookPage {
 impl Connector for Instagram {
     fn platform(&self) -> Platform {
         Platform::Instagram
+    }
+    fn post_metrics<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        acct: &'a Account,
+        ids: &'a [String],
+    ) -> BoxFut<'a, Result<Vec<crate::PostReading>, ConnectorError>> {
+        Box::pin(self.0.ig_metrics(ctx, acct, ids))
+    }
+    fn account_stats<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        acct: &'a Account,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> BoxFut<'a, Result<crate::AccountStats, ConnectorError>> {
+        Box::pin(self.0.ig_stats(ctx, acct, from, to))
+    }
+    fn audience<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        acct: &'a Account,
+    ) -> BoxFut<'a, Result<Option<crate::Audience>, ConnectorError>> {
+        Box::pin(self.0.ig_audience(ctx, acct))
     }
     fn reply<'a>(
         &'a self,

@@ -582,6 +582,93 @@ impl Connector for X {
         Platform::X
     }
 
+    /// `GET /2/tweets` with public and non-public metrics (the latter only for
+    /// posts under 30 days old: older posts simply come without them).
+    fn post_metrics<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        acct: &'a Account,
+        ids: &'a [String],
+    ) -> BoxFut<'a, Result<Vec<crate::PostReading>, ConnectorError>> {
+        Box::pin(async move {
+            let mut out = Vec::new();
+            for chunk in ids.chunks(100) {
+                let rb = ctx
+                    .http
+                    .get(&format!("{}/2/tweets", self.api()))
+                    .bearer_auth(&acct.credentials.access_token)
+                    .query(&[
+                        ("ids", chunk.join(",")),
+                        (
+                            "tweet.fields",
+                            "public_metrics,non_public_metrics".to_string(),
+                        ),
+                    ]);
+                let r = ctx.http.send(Platform::X, rb).await?;
+                if !r.is_success() {
+                    return Err(classify(&r, ctx.now));
+                }
+                let v = r.json();
+                for t in v["data"].as_array().cloned().unwrap_or_default() {
+                    let p = &t["public_metrics"];
+                    let np = &t["non_public_metrics"];
+                    let shares =
+                        crate::sum_known(p["retweet_count"].as_i64(), p["quote_count"].as_i64());
+                    out.push(crate::PostReading {
+                        remote_id: t["id"].as_str().unwrap_or("").to_string(),
+                        metrics: siar_domain::analytics::PostMetrics {
+                            views: np["impression_count"]
+                                .as_i64()
+                                .or_else(|| p["impression_count"].as_i64()),
+                            reach: None,
+                            likes: p["like_count"].as_i64(),
+                            comments: p["reply_count"].as_i64(),
+                            shares,
+                            saves: p["bookmark_count"].as_i64(),
+                            clicks: np["url_link_clicks"].as_i64(),
+                        },
+                        note: None,
+                    });
+                }
+                // Posts X could not find (deleted) come back as errors.
+                for e in v["errors"].as_array().cloned().unwrap_or_default() {
+                    if let Some(id) = e["value"].as_str().or_else(|| e["resource_id"].as_str()) {
+                        out.push(crate::PostReading {
+                            remote_id: id.to_string(),
+                            metrics: Default::default(),
+                            note: e["detail"].as_str().map(str::to_string),
+                        });
+                    }
+                }
+            }
+            Ok(out)
+        })
+    }
+
+    fn account_stats<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        acct: &'a Account,
+        _from: Timestamp,
+        _to: Timestamp,
+    ) -> BoxFut<'a, Result<crate::AccountStats, ConnectorError>> {
+        Box::pin(async move {
+            let rb = ctx
+                .http
+                .get(&format!("{}/2/users/me", self.api()))
+                .bearer_auth(&acct.credentials.access_token)
+                .query(&[("user.fields", "public_metrics")]);
+            let r = ctx.http.send(Platform::X, rb).await?;
+            if !r.is_success() {
+                return Err(classify(&r, ctx.now));
+            }
+            Ok(crate::AccountStats {
+                followers: r.json()["data"]["public_metrics"]["followers_count"].as_i64(),
+                ..Default::default()
+            })
+        })
+    }
+
     fn poll_inbox<'a>(
         &'a self,
         ctx: &'a Ctx,

@@ -14,7 +14,7 @@ use siar_domain::publishing::MediaKind;
 use siar_domain::richtext::{self, TokenKind};
 use std::time::Duration;
 
-pub const SCOPES: &str = "https://www.googleapis.com/auth/youtube.upload https://www.googleapis.com/auth/youtube.readonly https://www.googleapis.com/auth/youtube.force-ssl";
+pub const SCOPES: &str = "https://www.googleapis.com/auth/youtube.upload https://www.googleapis.com/auth/youtube.readonly https://www.googleapis.com/auth/youtube.force-ssl https://www.googleapis.com/auth/yt-analytics.readonly";
 
 /// Chunk size: a multiple of 256 KiB, as the resumable protocol asks.
 pub const CHUNK: usize = 4 * 256 * 1024;
@@ -30,6 +30,8 @@ pub struct YouTube {
     pub resumes: u32,
     /// Bytes per PUT (a multiple of 256 KiB for Google; tests use less).
     pub chunk: usize,
+    /// `https://youtubeanalytics.googleapis.com` (tests use the fake).
+    pub analytics_base: String,
 }
 
 impl YouTube {
@@ -40,11 +42,42 @@ impl YouTube {
             privacy: "public".into(),
             resumes: 5,
             chunk: CHUNK,
+            analytics_base: "https://youtubeanalytics.googleapis.com".into(),
         }
     }
 
     fn api(&self) -> String {
         format!("{}/youtube/v3", self.app.api_base.trim_end_matches('/'))
+    }
+
+    /// One YouTube Analytics `reports.query` for the channel: its rows.
+    async fn report(
+        &self,
+        ctx: &Ctx,
+        acct: &Account,
+        q: &[(&str, String)],
+    ) -> Result<Vec<Vec<serde_json::Value>>, ConnectorError> {
+        let rb = ctx
+            .http
+            .get(&format!(
+                "{}/v2/reports",
+                self.analytics_base.trim_end_matches('/')
+            ))
+            .bearer_auth(&acct.credentials.access_token)
+            .query(&[("ids", "channel==MINE")])
+            .query(q);
+        let r = ctx.http.send(Platform::YouTube, rb).await?;
+        if !r.is_success() {
+            return Err(classify(&r, ctx.now));
+        }
+        Ok(r.json()["rows"]
+            .as_array()
+            .map(|rows| {
+                rows.iter()
+                    .map(|row| row.as_array().cloned().unwrap_or_default())
+                    .collect()
+            })
+            .unwrap_or_default())
     }
 }
 
@@ -364,6 +397,147 @@ fn comment_item(
 }
 
 impl Connector for YouTube {
+    /// Public counts from `videos?part=statistics` (1 quota unit per 50 videos).
+    fn post_metrics<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        acct: &'a Account,
+        ids: &'a [String],
+    ) -> BoxFut<'a, Result<Vec<crate::PostReading>, ConnectorError>> {
+        Box::pin(async move {
+            let mut out = Vec::new();
+            for chunk in ids.chunks(50) {
+                let rb = ctx
+                    .http
+                    .get(&format!("{}/videos", self.api()))
+                    .bearer_auth(&acct.credentials.access_token)
+                    .query(&[("part", "statistics".to_string()), ("id", chunk.join(","))]);
+                let r = ctx.http.send(Platform::YouTube, rb).await?;
+                if !r.is_success() {
+                    return Err(classify(&r, ctx.now));
+                }
+                for it in r.json()["items"].as_array().cloned().unwrap_or_default() {
+                    let s = &it["statistics"];
+                    // Counts come as strings; a hidden count is absent.
+                    let n = |k: &str| {
+                        s[k].as_str()
+                            .and_then(|x| x.parse::<i64>().ok())
+                            .or_else(|| s[k].as_i64())
+                    };
+                    out.push(crate::PostReading {
+                        remote_id: it["id"].as_str().unwrap_or("").to_string(),
+                        metrics: siar_domain::analytics::PostMetrics {
+                            views: n("viewCount"),
+                            likes: n("likeCount"),
+                            comments: n("commentCount"),
+                            ..Default::default()
+                        },
+                        note: None,
+                    });
+                }
+            }
+            Ok(out)
+        })
+    }
+
+    /// Subscribers from `channels?part=statistics&mine=true` (absent when the
+    /// channel hides them); the day's views from the Analytics API.
+    fn account_stats<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        acct: &'a Account,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> BoxFut<'a, Result<crate::AccountStats, ConnectorError>> {
+        Box::pin(async move {
+            let rb = ctx
+                .http
+                .get(&format!("{}/channels", self.api()))
+                .bearer_auth(&acct.credentials.access_token)
+                .query(&[("part", "statistics"), ("mine", "true")]);
+            let r = ctx.http.send(Platform::YouTube, rb).await?;
+            if !r.is_success() {
+                return Err(classify(&r, ctx.now));
+            }
+            let v = r.json();
+            let s = &v["items"][0]["statistics"];
+            let followers = if s["hiddenSubscriberCount"].as_bool() == Some(true) {
+                None
+            } else {
+                s["subscriberCount"]
+                    .as_str()
+                    .and_then(|x| x.parse::<i64>().ok())
+            };
+            let day = |t: Timestamp| t.to_utc().format("%Y-%m-%d").to_string();
+            let rows = self
+                .report(
+                    ctx,
+                    acct,
+                    &[
+                        ("startDate", day(from)),
+                        ("endDate", day(to.minus(std::time::Duration::from_secs(1)))),
+                        ("metrics", "views".into()),
+                    ],
+                )
+                .await?;
+            let views = rows
+                .first()
+                .and_then(|r| r.first())
+                .and_then(|v| v.as_i64());
+            Ok(crate::AccountStats {
+                followers,
+                views,
+                reach: None,
+            })
+        })
+    }
+
+    /// Viewers by age group and gender (`viewerPercentage`) and views by city
+    /// over the last 28 days.
+    fn audience<'a>(
+        &'a self,
+        ctx: &'a Ctx,
+        acct: &'a Account,
+    ) -> BoxFut<'a, Result<Option<crate::Audience>, ConnectorError>> {
+        Box::pin(async move {
+            let day = |t: Timestamp| t.to_utc().format("%Y-%m-%d").to_string();
+            let span = [
+                (
+                    "startDate",
+                    day(ctx.now.minus(std::time::Duration::from_secs(28 * 86_400))),
+                ),
+                ("endDate", day(ctx.now)),
+            ];
+            let mut q = span.to_vec();
+            q.push(("dimensions", "ageGroup,gender".into()));
+            q.push(("metrics", "viewerPercentage".into()));
+            let rows = self.report(ctx, acct, &q).await?;
+            let mut a = crate::Audience::default();
+            for r in &rows {
+                let (Some(age), Some(g), Some(p)) = (r[0].as_str(), r[1].as_str(), r[2].as_f64())
+                else {
+                    continue;
+                };
+                if let Some(band) = siar_domain::analytics::normalise_age(age) {
+                    a.age.push((band.to_string(), p));
+                }
+                a.gender
+                    .push((siar_domain::analytics::normalise_gender(g).to_string(), p));
+            }
+            let mut q = span.to_vec();
+            q.push(("dimensions", "city".into()));
+            q.push(("metrics", "views".into()));
+            q.push(("sort", "-views".into()));
+            q.push(("maxResults", "25".into()));
+            for r in self.report(ctx, acct, &q).await? {
+                if let (Some(city), Some(v)) = (r[0].as_str(), r[1].as_f64()) {
+                    a.city.push((city.to_string(), v));
+                }
+            }
+            Ok(Some(a))
+        })
+    }
+
     fn poll_inbox<'a>(
         &'a self,
         ctx: &'a Ctx,

@@ -3,6 +3,7 @@
 //! Nothing here does IO or needs an async runtime. Validation returns
 //! [`validate::FieldError`]s carrying message *keys*; the web layer translates them.
 
+pub mod analytics;
 pub mod articles;
 pub mod audit;
 pub mod channels;

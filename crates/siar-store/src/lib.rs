@@ -5,6 +5,7 @@
 //! repository function takes a [`Tx`], so a change and the jobs it causes commit
 //! together.
 
+pub mod analytics;
 pub mod articles;
 pub mod audit;
 pub mod channels;

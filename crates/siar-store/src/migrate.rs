@@ -38,6 +38,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "inbox",
         sql: include_str!("../migrations/0005_inbox.sql"),
     },
+    Migration {
+        version: 6,
+        name: "analytics",
+        sql: include_str!("../migrations/0006_analytics.sql"),
+    },
 ];
 
 pub fn latest_version() -> i64 {

@@ -100,6 +100,8 @@ pub struct FakeState {
     /// Resumable upload sessions: expected size, bytes so far, metadata.
     uploads: Mutex<HashMap<String, Upload>>,
     counter: Mutex<u64>,
+    /// Numbers the fake reports, by post or account id (see `Fake::set_metrics`).
+    pub metrics: Mutex<HashMap<String, Value>>,
 }
 
 impl FakeState {
@@ -331,6 +333,21 @@ impl Fake {
         id
     }
 
+    /// Sets the numbers the fake reports for a post or an account, in the
+    /// platform's own field names: Mastodon status counts, Bluesky post view
+    /// counts, X `public_metrics`/`non_public_metrics`, YouTube `statistics`,
+    /// Meta `{"insights": {metric: value}, "fields": {...}, "error": [code,
+    /// subcode, message], "demographics": {breakdown: [[label, value]]}}`.
+    /// Accounts: Mastodon/Bluesky/X/YouTube "account"; Meta the Page or
+    /// Instagram user id; YouTube Analytics "reports".
+    pub fn set_metrics(&self, id: &str, v: Value) {
+        self.state
+            .metrics
+            .lock()
+            .expect("lock")
+            .insert(id.to_string(), v);
+    }
+
     /// Makes the fake know a patron's comment, post or conversation partner.
     pub fn know(&self, id: &str) {
         self.state
@@ -444,6 +461,266 @@ async fn multipart_fields(mut m: Multipart) -> (HashMap<String, String>, Option<
     (fields, file)
 }
 
+// ---------------------------------------------------------------- metrics
+
+fn metrics_of(st: &FakeState, id: &str) -> Option<Value> {
+    st.metrics.lock().expect("lock").get(id).cloned()
+}
+
+fn has_post(st: &FakeState, id: &str) -> bool {
+    st.posts.lock().expect("lock").iter().any(|p| p.id == id)
+}
+
+/// Copies `extra`'s fields over `base`.
+fn merged(mut base: Value, extra: Option<Value>) -> Value {
+    if let (Some(b), Some(Value::Object(e))) = (base.as_object_mut(), extra) {
+        for (k, v) in e {
+            b.insert(k, v);
+        }
+    }
+    base
+}
+
+/// Repeated query parameters (`uris=a&uris=b`).
+fn query_all(raw: &Option<String>, key: &str) -> Vec<String> {
+    url::form_urlencoded::parse(raw.as_deref().unwrap_or("").as_bytes())
+        .filter(|(k, _)| k == key)
+        .map(|(_, v)| v.into_owned())
+        .collect()
+}
+
+async fn m_status_get(
+    State(st): State<Arc<FakeState>>,
+    h: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    st.record("GET", &format!("/api/v1/statuses/{id}"), &h, Value::Null);
+    if !st.authorised(&h) {
+        return m_unauthorised();
+    }
+    if let (Some(r), _) = trick_for(&st, "/api/v1/statuses/") {
+        return r;
+    }
+    let m = metrics_of(&st, &id);
+    if !has_post(&st, &id) && m.is_none() {
+        return json_reply(404, json!({"error": "Record not found"}), &[]);
+    }
+    let base = json!({"id": id, "replies_count": 0, "reblogs_count": 0, "favourites_count": 0, "quotes_count": 0});
+    json_reply(200, merged(base, m), &[])
+}
+
+async fn b_get_posts(
+    State(st): State<Arc<FakeState>>,
+    h: HeaderMap,
+    axum::extract::RawQuery(raw): axum::extract::RawQuery,
+) -> Response {
+    let uris = query_all(&raw, "uris");
+    st.record("GET", "/xrpc/app.bsky.feed.getPosts", &h, json!(uris));
+    if !st.authorised(&h) {
+        return b_err(401, "AuthenticationRequired", "Authentication Required");
+    }
+    if let (Some(r), _) = trick_for(&st, "getPosts") {
+        return r;
+    }
+    if uris.len() > 25 {
+        return b_err(
+            400,
+            "InvalidRequest",
+            "uris must not have more than 25 elements",
+        );
+    }
+    let posts: Vec<Value> = uris
+        .iter()
+        .filter(|u| has_post(&st, u) || metrics_of(&st, u).is_some())
+        .map(|u| {
+            merged(
+                json!({"uri": u, "cid": "bafyfake", "likeCount": 0, "repostCount": 0, "replyCount": 0, "quoteCount": 0, "bookmarkCount": 0}),
+                metrics_of(&st, u),
+            )
+        })
+        .collect();
+    json_reply(200, json!({"posts": posts}), &[])
+}
+
+async fn b_profile(
+    State(st): State<Arc<FakeState>>,
+    h: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    st.record(
+        "GET",
+        "/xrpc/app.bsky.actor.getProfile",
+        &h,
+        json!(q.get("actor")),
+    );
+    if !st.authorised(&h) {
+        return b_err(401, "AuthenticationRequired", "Authentication Required");
+    }
+    let base =
+        json!({"did": q.get("actor"), "handle": "perpuskotaplg.bsky.social", "followersCount": 0});
+    json_reply(200, merged(base, metrics_of(&st, "account")), &[])
+}
+
+async fn x_tweets(
+    State(st): State<Arc<FakeState>>,
+    h: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    st.record("GET", "/2/tweets", &h, json!(q));
+    if !st.authorised(&h) {
+        return x_problem(401, "Unauthorized", "Unauthorized", "not-authorized");
+    }
+    if let (Some(r), _) = trick_for(&st, "/2/tweets?") {
+        return r;
+    }
+    let now = st.now_ms();
+    let mut data = Vec::new();
+    let mut errors = Vec::new();
+    for id in q.get("ids").map(String::as_str).unwrap_or("").split(',') {
+        if id.is_empty() {
+            continue;
+        }
+        let created = st
+            .posts
+            .lock()
+            .expect("lock")
+            .iter()
+            .find(|p| p.id == id)
+            .map(|p| p.created);
+        let m = metrics_of(&st, id);
+        let Some(created) = created.or(m.as_ref().map(|_| now)) else {
+            errors.push(json!({"value": id, "detail": format!("Could not find tweet with ids: [{id}]."), "title": "Not Found Error", "resource_type": "tweet", "parameter": "ids", "resource_id": id, "type": "https://api.twitter.com/2/problems/resource-not-found"}));
+            continue;
+        };
+        let m = m.unwrap_or_else(|| json!({}));
+        let mut t = json!({"id": id, "text": "",
+            "public_metrics": merged(json!({"retweet_count": 0, "reply_count": 0, "like_count": 0, "quote_count": 0, "bookmark_count": 0, "impression_count": 0}), m.get("public_metrics").cloned())});
+        // Non-public metrics only for posts under 30 days old.
+        if now - created < 30 * 86_400_000 {
+            t["non_public_metrics"] = merged(
+                json!({"impression_count": 0, "url_link_clicks": 0, "user_profile_clicks": 0}),
+                m.get("non_public_metrics").cloned(),
+            );
+        }
+        data.push(t);
+    }
+    let mut body = json!({"data": data});
+    if !errors.is_empty() {
+        body["errors"] = json!(errors);
+    }
+    json_reply(200, body, &[])
+}
+
+async fn yt_videos(
+    State(st): State<Arc<FakeState>>,
+    h: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    st.record("GET", "/youtube/v3/videos", &h, json!(q));
+    if !st.authorised(&h) {
+        return g_err(401, "authError", "Invalid Credentials");
+    }
+    if let (Some(r), _) = trick_for(&st, "/youtube/v3/videos") {
+        return r;
+    }
+    let items: Vec<Value> = q
+        .get("id")
+        .map(String::as_str)
+        .unwrap_or("")
+        .split(',')
+        .filter(|id| !id.is_empty() && (has_post(&st, id) || metrics_of(&st, id).is_some()))
+        .map(|id| {
+            json!({"kind": "youtube#video", "id": id, "statistics": merged(
+                json!({"viewCount": "0", "likeCount": "0", "favoriteCount": "0", "commentCount": "0"}),
+                metrics_of(&st, id))})
+        })
+        .collect();
+    json_reply(
+        200,
+        json!({"kind": "youtube#videoListResponse", "items": items}),
+        &[],
+    )
+}
+
+async fn yt_reports(
+    State(st): State<Arc<FakeState>>,
+    h: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    st.record("GET", "/v2/reports", &h, json!(q));
+    if !st.authorised(&h) {
+        return g_err(401, "authError", "Invalid Credentials");
+    }
+    if q.get("ids").map(String::as_str) != Some("channel==MINE") {
+        return g_err(400, "badRequest", "Required parameter: ids");
+    }
+    let m = metrics_of(&st, "reports").unwrap_or_else(|| json!({}));
+    let dims = q.get("dimensions").cloned().unwrap_or_default();
+    let rows = match dims.as_str() {
+        "ageGroup,gender" => m["ageGroup,gender"].clone(),
+        "city" => m["city"].clone(),
+        _ => m["total"].clone(),
+    };
+    let rows = if rows.is_null() { json!([]) } else { rows };
+    json_reply(
+        200,
+        json!({"kind": "youtubeAnalytics#resultTable", "rows": rows}),
+        &[],
+    )
+}
+
+async fn meta_insights(
+    State(st): State<Arc<FakeState>>,
+    h: HeaderMap,
+    Path(node): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    st.record("GET", &format!("/{node}/insights"), &h, json!(q));
+    if let Some(r) = meta_check(&st, q.get("access_token").map(String::as_str), "/insights") {
+        return r;
+    }
+    let Some(metric) = q.get("metric") else {
+        return meta_err(3001, 1_504_028, "The metric parameter is required");
+    };
+    let m = metrics_of(&st, &node).unwrap_or_else(|| json!({}));
+    if let Some(e) = m["error"].as_array() {
+        return meta_err(
+            e.first().and_then(Value::as_i64).unwrap_or(100),
+            e.get(1).and_then(Value::as_i64).unwrap_or(0),
+            e.get(2).and_then(Value::as_str).unwrap_or("error"),
+        );
+    }
+    if metric == "follower_demographics" {
+        let b = q.get("breakdown").cloned().unwrap_or_default();
+        let results: Vec<Value> = m["demographics"][&b]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|r| json!({"dimension_values": [r[0].clone()], "value": r[1].clone()}))
+            .collect();
+        return json_reply(
+            200,
+            json!({"data": [{"name": "follower_demographics", "period": "lifetime",
+            "total_value": {"breakdowns": [{"dimension_keys": [b], "results": results}]}, "id": format!("{node}/insights/follower_demographics/lifetime")}]}),
+            &[],
+        );
+    }
+    let total = q.get("metric_type").is_some_and(|t| t == "total_value");
+    let data: Vec<Value> = metric
+        .split(',')
+        .filter_map(|name| {
+            let v = m["insights"].get(name)?.clone();
+            Some(if total {
+                json!({"name": name, "period": q.get("period"), "total_value": {"value": v}})
+            } else {
+                json!({"name": name, "period": q.get("period").cloned().unwrap_or("lifetime".into()), "values": [{"value": v}]})
+            })
+        })
+        .collect();
+    json_reply(200, json!({"data": data}), &[])
+}
+
 // ---------------------------------------------------------------- Mastodon
 
 pub async fn mastodon() -> Fake {
@@ -458,7 +735,8 @@ pub async fn mastodon() -> Fake {
         .route("/api/v1/media/{id}", get(m_media_get))
         .route("/api/v1/statuses", post(m_status))
         .route("/api/v1/notifications", get(m_notifications))
-        .route("/api/v1/statuses/{id}/{verb}", post(m_favourite));
+        .route("/api/v1/statuses/{id}/{verb}", post(m_favourite))
+        .route("/api/v1/statuses/{id}", get(m_status_get));
     Fake::start(r, st).await
 }
 
@@ -630,7 +908,10 @@ async fn m_verify(State(st): State<Arc<FakeState>>, h: HeaderMap) -> Response {
     }
     json_reply(
         200,
-        json!({"id": "109", "username": "perpuskotaplg", "acct": "perpuskotaplg", "display_name": "Perpustakaan Kota Palembang"}),
+        merged(
+            json!({"id": "109", "username": "perpuskotaplg", "acct": "perpuskotaplg", "display_name": "Perpustakaan Kota Palembang", "followers_count": 0}),
+            metrics_of(&st, "account"),
+        ),
         &[],
     )
 }
@@ -786,6 +1067,8 @@ pub async fn bluesky() -> Fake {
         .route("/xrpc/com.atproto.repo.uploadBlob", post(b_upload))
         .route("/xrpc/com.atproto.repo.createRecord", post(b_create))
         .route("/xrpc/com.atproto.repo.getRecord", get(b_get))
+        .route("/xrpc/app.bsky.feed.getPosts", get(b_get_posts))
+        .route("/xrpc/app.bsky.actor.getProfile", get(b_profile))
         .route(
             "/xrpc/app.bsky.notification.listNotifications",
             get(b_notifications),
@@ -1100,7 +1383,7 @@ pub async fn x() -> Fake {
         .route("/2/media/metadata", post(x_metadata))
         .route("/2/media/upload/{id}/append", post(x_append))
         .route("/2/media/upload/{id}/finalize", post(x_finalize))
-        .route("/2/tweets", post(x_tweet))
+        .route("/2/tweets", post(x_tweet).get(x_tweets))
         .route("/2/users/{id}/mentions", get(x_mentions))
         .route("/2/tweets/{id}/hidden", axum::routing::put(x_hide))
         .route("/2/users/{id}/likes", post(x_like));
@@ -1201,7 +1484,8 @@ async fn x_me(State(st): State<Arc<FakeState>>, h: HeaderMap) -> Response {
     }
     json_reply(
         200,
-        json!({"data": {"id": "1500000000000000001", "name": "Perpustakaan Kota Palembang", "username": "perpuskotaplg"}}),
+        json!({"data": {"id": "1500000000000000001", "name": "Perpustakaan Kota Palembang", "username": "perpuskotaplg",
+            "public_metrics": merged(json!({"followers_count": 0, "following_count": 0, "tweet_count": 0}), metrics_of(&st, "account"))}}),
         &[],
     )
 }
@@ -1595,7 +1879,8 @@ pub async fn meta() -> Fake {
         .route("/{node}/media", post(ig_media).get(meta_list))
         .route("/{node}/media_publish", post(ig_publish))
         .route("/{node}/comments", post(meta_comment).get(meta_comments))
-        .route("/{node}/content_publishing_limit", get(ig_quota));
+        .route("/{node}/content_publishing_limit", get(ig_quota))
+        .route("/{node}/insights", get(meta_insights));
     Fake::start(r, st).await
 }
 
@@ -2106,9 +2391,22 @@ async fn meta_get_node(
             None => meta_err(100, 33, "Unsupported get request."),
         };
     }
+    let m = metrics_of(&st, &node);
+    if let Some(e) = m.as_ref().and_then(|m| m["error"].as_array().cloned())
+        && q.get("fields").is_some_and(|f| f.contains("shares"))
+    {
+        return meta_err(
+            e.first().and_then(Value::as_i64).unwrap_or(100),
+            e.get(1).and_then(Value::as_i64).unwrap_or(0),
+            e.get(2).and_then(Value::as_str).unwrap_or("error"),
+        );
+    }
     json_reply(
         200,
-        json!({"id": node, "permalink": format!("https://www.instagram.com/p/{node}/")}),
+        merged(
+            json!({"id": node, "permalink": format!("https://www.instagram.com/p/{node}/")}),
+            m.map(|m| m["fields"].clone()),
+        ),
         &[],
     )
 }
@@ -2197,6 +2495,8 @@ pub async fn google() -> Fake {
         .route("/token", post(g_token))
         .route("/youtube/v3/channels", get(yt_channels))
         .route("/youtube/v3/playlistItems", get(yt_playlist))
+        .route("/youtube/v3/videos", get(yt_videos))
+        .route("/v2/reports", get(yt_reports))
         .route(
             "/youtube/v3/commentThreads",
             post(yt_comment).get(yt_comments),
@@ -2285,7 +2585,8 @@ async fn yt_channels(State(st): State<Arc<FakeState>>, h: HeaderMap) -> Response
     }
     json_reply(
         200,
-        json!({"items": [{"id": YT_CHANNEL_ID, "snippet": {"title": "Perpustakaan Kota Palembang", "customUrl": "@perpuskotaplg"}}]}),
+        json!({"items": [{"id": YT_CHANNEL_ID, "snippet": {"title": "Perpustakaan Kota Palembang", "customUrl": "@perpuskotaplg"},
+            "statistics": merged(json!({"viewCount": "0", "subscriberCount": "0", "hiddenSubscriberCount": false, "videoCount": "0"}), metrics_of(&st, "account"))}]}),
         &[],
     )
 }

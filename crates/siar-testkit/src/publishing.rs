@@ -52,6 +52,7 @@ pub fn platform_settings(x: &Fake, meta: &Fake, google: &Fake) -> PlatformSettin
             redirect_url: String::new(),
         },
         youtube_upload_base: google.url.clone(),
+        youtube_analytics_base: google.url.clone(),
         youtube_privacy: "public".into(),
         x: PlatformApp {
             api_base: x.url.clone(),
@@ -128,6 +129,7 @@ impl Bench {
             google.url.clone(),
         );
         yt.chunk = 4096;
+        yt.analytics_base = google.url.clone();
         kit.set_connector(Platform::YouTube, Arc::new(yt));
         let app = App::new(
             store,

@@ -1,0 +1,374 @@
+//! Analytics on both engines: numbers read on schedule from each platform's
+//! fake, gaps kept as gaps, rollups equal to a recomputation, rate limits and
+//! refusals, audiences, and the figures the pages show.
+
+use serde_json::json;
+use siar_app::analytics::{self, Rank};
+use siar_app::publishing::PostInput;
+use siar_domain::Timestamp;
+use siar_domain::analytics::{DayRange, local_slot};
+use siar_domain::channels::Platform;
+use siar_store::analytics::{GroupBy, LineFilter};
+use siar_testkit::dual_test;
+use siar_testkit::fakes;
+use siar_testkit::publishing::Bench;
+use std::time::Duration;
+
+/// Monday 30 November 2026, 09:00 WIB.
+const MONDAY_0900_WIB: i64 = 1_796_004_000_000;
+const HOUR: Duration = Duration::from_secs(3_600);
+
+async fn publish(b: &Bench, text: &str, channels: Vec<i64>) -> i64 {
+    let id = siar_app::publishing::schedule(
+        &b.app,
+        &b.editor,
+        &PostInput {
+            text: text.into(),
+            channels,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    b.worker("w").drain(20).await.unwrap();
+    id
+}
+
+fn today(b: &Bench) -> i32 {
+    local_slot(b.clock_now(), chrono_tz::Asia::Jakarta).0
+}
+
+trait Now {
+    fn clock_now(&self) -> Timestamp;
+}
+impl Now for Bench {
+    fn clock_now(&self) -> Timestamp {
+        siar_domain::Clock::now(&self.clock)
+    }
+}
+
+dual_test!(
+    numbers_are_read_on_schedule_and_a_gap_stays_a_gap,
+    |store| async move {
+        let b = Bench::new(store).await;
+        b.clock.set(Timestamp(MONDAY_0900_WIB));
+        let masto = b.oauth(Platform::Mastodon).await;
+        let x = b.oauth(Platform::X).await;
+        let practice = siar_app::channels::connect_practice(&b.app, &b.admin)
+            .await
+            .unwrap();
+        let post = publish(
+            &b,
+            "Dongeng Sabtu pagi di ruang anak #DongengSabtu",
+            vec![masto, x, practice],
+        )
+        .await;
+        let m_id = b.mastodon.posts()[0].id.clone();
+        let x_id = b.x.posts()[0].id.clone();
+        b.mastodon.set_metrics(
+            &m_id,
+            json!({"favourites_count": 5, "replies_count": 2, "reblogs_count": 1, "quotes_count": 1}),
+        );
+        b.x.set_metrics(
+            &x_id,
+            json!({"public_metrics": {"like_count": 7, "reply_count": 1, "retweet_count": 2, "quote_count": 0, "bookmark_count": 3, "impression_count": 350},
+                   "non_public_metrics": {"impression_count": 400, "url_link_clicks": 9}}),
+        );
+        // Nothing is due before an hour has passed.
+        let r = analytics::round(&b.app).await.unwrap();
+        assert_eq!(r.tracked, 3);
+        assert_eq!(r.read, 0);
+        b.clock.advance(HOUR);
+        let r = analytics::round(&b.app).await.unwrap();
+        assert_eq!(r.read, 3);
+        let figs = analytics::post(&b.app, &b.analyst, post).await.unwrap();
+        assert_eq!(figs.len(), 3);
+        let m = figs.iter().find(|f| f.channel.id == masto).unwrap();
+        assert_eq!(m.tracked.latest.likes, Some(5));
+        assert_eq!(m.tracked.latest.shares, Some(2), "boosts and quotes");
+        assert_eq!(
+            m.tracked.latest.views, None,
+            "Mastodon gives no views: missing, not 0"
+        );
+        let xf = figs.iter().find(|f| f.channel.id == x).unwrap();
+        assert_eq!(
+            xf.tracked.latest.views,
+            Some(400),
+            "the owner's impressions"
+        );
+        assert_eq!(xf.tracked.latest.clicks, Some(9));
+        assert_eq!(xf.tracked.latest.engagements(), Some(13));
+        let p = figs.iter().find(|f| f.channel.id == practice).unwrap();
+        assert!(p.tracked.latest.reach.unwrap() > 0);
+        // Readings at +6 h, +24 h, +72 h, +7 d and +30 d, and no more.
+        b.x.set_metrics(
+            &x_id,
+            json!({"public_metrics": {"like_count": 20, "reply_count": 1, "retweet_count": 2, "quote_count": 0, "bookmark_count": 3, "impression_count": 900},
+                   "non_public_metrics": {"impression_count": 1000, "url_link_clicks": 15}}),
+        );
+        for to in [6, 24, 72, 7 * 24, 30 * 24 + 1] {
+            b.clock.set(Timestamp(MONDAY_0900_WIB + to * 3_600_000));
+            let r = analytics::round(&b.app).await.unwrap();
+            assert_eq!(r.read, 3, "reading at +{to} h");
+        }
+        b.clock.advance(Duration::from_secs(40 * 86_400));
+        assert_eq!(analytics::round(&b.app).await.unwrap().read, 0);
+        let figs = analytics::post(&b.app, &b.analyst, post).await.unwrap();
+        let xf = figs.iter().find(|f| f.channel.id == x).unwrap();
+        assert_eq!(xf.readings.len(), 6);
+        assert_eq!(xf.tracked.next_at, None);
+        // After 30 days X gives only public numbers: the clicks read before
+        // stay, the views fall back to the public count.
+        let last = xf.readings.last().unwrap().1;
+        assert_eq!(last.clicks, None);
+        assert_eq!(xf.tracked.latest.clicks, Some(15));
+        assert_eq!(xf.tracked.latest.likes, Some(20));
+        // The rollups hold what a recomputation gives.
+        let range = DayRange::last(today(&b), 120);
+        let mut tx = b.app.store.read().await.unwrap();
+        let before =
+            siar_store::analytics::totals(&mut tx, b.admin.org, range, GroupBy::Channel, None)
+                .await
+                .unwrap();
+        let heat_before = siar_store::analytics::heat(&mut tx, b.admin.org, range, None)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        analytics::rebuild(&b.app, b.admin.org).await.unwrap();
+        let mut tx = b.app.store.read().await.unwrap();
+        let after =
+            siar_store::analytics::totals(&mut tx, b.admin.org, range, GroupBy::Channel, None)
+                .await
+                .unwrap();
+        let heat_after = siar_store::analytics::heat(&mut tx, b.admin.org, range, None)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(before, after);
+        assert_eq!(heat_before, heat_after);
+        let xt = after.iter().find(|r| r.0 == x).unwrap().2;
+        assert_eq!(xt.posts, 1);
+        assert_eq!(xt.likes.value(), Some(20));
+        assert_eq!(xt.reach.value(), None);
+        // Overview: three posts, views from the two channels that give them.
+        let ov = analytics::overview(&b.app, &b.analyst, range)
+            .await
+            .unwrap();
+        assert_eq!(ov.total.posts, 3);
+        assert_eq!(ov.total.views.n, 2);
+        assert_eq!(ov.previous.days(), 120);
+        assert_eq!(ov.total_before.posts, 0);
+        // Published Monday 09:00 WIB: the heatmap's cell.
+        let heat = analytics::heatmap(&b.app, &b.analyst, range, None)
+            .await
+            .unwrap();
+        assert_eq!(heat.cells[0][9].posts, 3);
+        // Ranking leaves out posts without the number.
+        let lines = analytics::lines(&b.app, &b.analyst, range, &LineFilter::default())
+            .await
+            .unwrap();
+        assert_eq!(lines.len(), 3);
+        let by_views = analytics::ranked(&lines, Rank::Views, true, 10);
+        assert_eq!(by_views.len(), 2);
+        let tags = analytics::by_hashtag(&lines);
+        assert_eq!(tags[0].0, "#DongengSabtu");
+        assert_eq!(tags[0].1.posts, 3);
+        // Every member of staff reads the numbers (interns learn from them).
+        assert!(
+            analytics::overview(&b.app, &b.contributor, range)
+                .await
+                .is_ok()
+        );
+    }
+);
+
+dual_test!(
+    a_rate_limit_waits_for_its_reset_and_a_missing_post_is_noted,
+    |store| async move {
+        let b = Bench::new(store).await;
+        b.clock.set(Timestamp(MONDAY_0900_WIB));
+        let x = b.oauth(Platform::X).await;
+        publish(&b, "Kelas literasi digital untuk pelajar", vec![x]).await;
+        analytics::round(&b.app).await.unwrap();
+        b.clock.advance(HOUR);
+        let reset = (MONDAY_0900_WIB / 1000) + 3_600 + 900;
+        b.x.trick(
+            "/2/tweets?",
+            fakes::Trick::Fail {
+                status: 429,
+                body: json!({"title": "Too Many Requests", "detail": "Too Many Requests", "status": 429}),
+                headers: vec![("x-rate-limit-reset", reset.to_string()), ("x-rate-limit-remaining", "0".into()), ("x-rate-limit-limit", "15".into())],
+            },
+        );
+        let _ = analytics::round(&b.app).await.unwrap();
+        let _ = analytics::round(&b.app).await.unwrap();
+        let ch = siar_app::channels::get(&b.app, &b.admin, x).await.unwrap();
+        assert!(
+            ch.throttled_until.is_some(),
+            "the channel waits for the reset"
+        );
+        let mut tx = b.app.store.read().await.unwrap();
+        let due = siar_store::analytics::due(&mut tx, Timestamp(reset * 1000 + 1), 10)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(due.len(), 1);
+        assert!(
+            due[0].taken_at.is_none(),
+            "nothing stored for the refused reading"
+        );
+        assert!(due[0].next_at.unwrap().0 >= MONDAY_0900_WIB + 3_600_000);
+        // After the reset: the post was deleted on X meanwhile.
+        b.x.state.posts.lock().unwrap().clear();
+        b.clock.set(Timestamp(reset * 1000 + 1_000));
+        assert_eq!(analytics::round(&b.app).await.unwrap().read, 1);
+        let range = DayRange::last(today(&b), 7);
+        let lines = analytics::lines(&b.app, &b.analyst, range, &LineFilter::default())
+            .await
+            .unwrap();
+        assert_eq!(lines.len(), 1);
+        assert!(lines[0].tracked.latest.is_empty());
+        assert!(
+            lines[0]
+                .tracked
+                .note
+                .as_deref()
+                .unwrap_or("")
+                .contains("Could not find")
+        );
+    }
+);
+
+dual_test!(
+    instagram_and_youtube_numbers_and_audiences,
+    |store| async move {
+        let b = Bench::new(store).await;
+        b.clock.set(Timestamp(MONDAY_0900_WIB));
+        b.oauth(Platform::Facebook).await;
+        let chans = siar_app::channels::list(&b.app, &b.admin).await.unwrap();
+        let ig = chans
+            .iter()
+            .find(|c| c.platform == Platform::Instagram)
+            .unwrap()
+            .id;
+        let fb = chans
+            .iter()
+            .find(|c| c.platform == Platform::Facebook)
+            .unwrap()
+            .id;
+        let yt = b.oauth(Platform::YouTube).await;
+        b.meta.set_metrics(
+            fakes::IG_USER_ID,
+            json!({"insights": {"views": 5000, "reach": 2100},
+                   "fields": {"followers_count": 1834},
+                   "demographics": {
+                       "age": [["18-24", 120], ["25-34", 410], ["35-44", 300], ["13-17", 20]],
+                       "gender": [["F", 600], ["M", 250]],
+                       "city": [["Palembang, South Sumatra", 700], ["Jakarta, Jakarta", 90]]}}),
+        );
+        b.meta.set_metrics(
+            fakes::FB_PAGE_ID,
+            json!({"insights": {"page_follows": 5230, "page_media_view": 12000, "page_total_media_view_unique": 7000}}),
+        );
+        b.google
+            .set_metrics("account", json!({"subscriberCount": "812"}));
+        b.google.set_metrics(
+            "reports",
+            json!({"total": [[321]],
+                   "ageGroup,gender": [["age18-24", "female", 20.0], ["age25-34", "female", 30.0], ["age25-34", "male", 25.0], ["age65-", "male", 25.0]],
+                   "city": [["Palembang", 500], ["Prabumulih", 80]]}),
+        );
+        let r = analytics::round(&b.app).await.unwrap();
+        assert_eq!(r.channel_days, 3);
+        assert_eq!(r.audiences, 2);
+        // Read once a day and once a week.
+        let r = analytics::round(&b.app).await.unwrap();
+        assert_eq!((r.channel_days, r.audiences), (0, 0));
+        let aud = analytics::audiences(&b.app, &b.analyst).await.unwrap();
+        let a = aud.iter().find(|a| a.channel.id == ig).unwrap();
+        assert_eq!(a.age[0].label, "25-34");
+        assert_eq!(a.gender[0].label, "female");
+        assert!(a.hints.iter().any(|h| h.key == "an-hint-parents"));
+        assert!(
+            a.hints.iter().any(|h| h.key == "an-hint-local"),
+            "{:?}",
+            a.hints
+        );
+        let y = aud.iter().find(|a| a.channel.id == yt).unwrap();
+        assert_eq!(
+            y.age
+                .iter()
+                .find(|b| b.label == "65+")
+                .map(|b| (b.share * 100.0).round()),
+            Some(25.0)
+        );
+        assert!(
+            aud.iter()
+                .find(|a| a.channel.id == fb)
+                .unwrap()
+                .age
+                .is_empty()
+        );
+        let range = DayRange::last(today(&b), 7);
+        let ov = analytics::overview(&b.app, &b.analyst, range)
+            .await
+            .unwrap();
+        let f = |id: i64| ov.channels.iter().find(|c| c.channel.id == id).unwrap();
+        assert_eq!(f(ig).followers.0, Some(1834));
+        assert_eq!(f(ig).account_reach, Some(2100));
+        assert_eq!(f(fb).followers.0, Some(5230));
+        assert_eq!(f(yt).followers.0, Some(812));
+        assert_eq!(f(yt).account_views, Some(321));
+        assert_eq!(ov.followers.0, Some(1834 + 5230 + 812));
+        // A week later the account has too few followers for demographics:
+        // the platform's words are kept, the last audience stays.
+        b.meta.set_metrics(
+            fakes::IG_USER_ID,
+            json!({"error": [10, 2108006, "(#10) Not enough viewers for the media to show insights"]}),
+        );
+        b.clock.advance(Duration::from_secs(8 * 86_400));
+        analytics::round(&b.app).await.unwrap();
+        let aud = analytics::audiences(&b.app, &b.analyst).await.unwrap();
+        let a = aud.iter().find(|a| a.channel.id == ig).unwrap();
+        assert!(
+            a.note
+                .as_deref()
+                .unwrap_or("")
+                .contains("Not enough viewers")
+        );
+        assert_eq!(a.age[0].label, "25-34");
+        // Instagram post insights: "(#10)" means no numbers, shown as missing.
+        let post = siar_app::publishing::schedule(
+            &b.app,
+            &b.editor,
+            &PostInput {
+                text: "Pojok baca baru di lantai dua".into(),
+                channels: vec![fb],
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        b.worker("w").drain(20).await.unwrap();
+        let fb_post = b.meta.posts().last().unwrap().id.clone();
+        b.meta.set_metrics(
+            &fb_post,
+            json!({"insights": {"post_media_view": 800, "post_total_media_view_unique": 500, "post_clicks": 12},
+                   "fields": {"reactions": {"summary": {"total_count": 40}}, "comments": {"summary": {"total_count": 6}}}}),
+        );
+        analytics::round(&b.app).await.unwrap();
+        b.clock.advance(HOUR);
+        analytics::round(&b.app).await.unwrap();
+        let figs = analytics::post(&b.app, &b.analyst, post).await.unwrap();
+        let m = figs[0].tracked.latest;
+        assert_eq!(
+            (m.views, m.reach, m.clicks),
+            (Some(800), Some(500), Some(12))
+        );
+        assert_eq!(
+            (m.likes, m.comments, m.shares),
+            (Some(40), Some(6), Some(0))
+        );
+        assert_eq!(figs[0].tracked.base.map(|b| b.0), Some(500));
+    }
+);
