@@ -21,10 +21,9 @@ use siar_domain::analytics::{
 use siar_domain::channels::{Channel, ChannelStatus, Platform};
 use siar_domain::jobs::Job;
 use siar_domain::org::{OrgId, Permission};
-use siar_store::analytics::{
-    self as store, GroupBy, LineFilter, NewTracked, PostLine, Reading, Tracked,
-};
 use siar_store::Tx;
+use siar_store::analytics::{self as store, GroupBy, NewTracked, Reading};
+pub use siar_store::analytics::{LineFilter, PostLine, Tracked};
 use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
@@ -979,13 +978,122 @@ pub async fn rebuild(app: &App, org: OrgId) -> Result<(), AppError> {
     Ok(())
 }
 
-/// The demo's history: a practice channel's numbers for the last 120 days
-/// (daily followers, an audience) so the pages have something to show.
+/// The demo's history: two months of published practice posts in every
+/// content category with their readings, the channel's followers for the
+/// last 120 days and an audience, so the pages have something to show.
 pub async fn seed_demo(app: &App, org: OrgId, channel: i64) -> Result<(), AppError> {
+    use siar_domain::studio::Category;
+    use siar_store::publishing as publ;
     let now = app.now();
     let (tz, today) = today(app, org).await?;
-    let _ = tz;
+    const TEXTS: [(&str, Category); 8] = [
+        (
+            "Rekomendasi buku minggu ini: novel sejarah Palembang. Sudah baca? #AyoMembaca",
+            Category::Artikel,
+        ),
+        (
+            "Video: cara mencari e-book di katalog daring perpustakaan. #LiterasiDigital",
+            Category::VideoEdukasi,
+        ),
+        (
+            "Bedah buku daring Jumat malam bersama penulis muda Palembang. #BedahBuku",
+            Category::AcaraVirtual,
+        ),
+        (
+            "Kuis: tokoh sastra mana yang lahir di Sumatera Selatan? Jawab di komentar! #KuisPerpus",
+            Category::KontenInteraktif,
+        ),
+        (
+            "Terima kasih Kak Dina atas foto pojok bacanya! Dibagikan atas izin. #PalembangBaca",
+            Category::KontenPengguna,
+        ),
+        (
+            "Tantangan membaca: sudah berapa buku bulan ini? #TantanganMembaca #PalembangBaca",
+            Category::ProgramMembaca,
+        ),
+        (
+            "Akses jurnal daring gratis untuk anggota perpustakaan. #LiterasiDigital",
+            Category::AksesDigital,
+        ),
+        (
+            "Perpustakaan tutup Senin depan untuk inventarisasi koleksi.",
+            Category::Pengumuman,
+        ),
+    ];
+    let hours = [10u32, 19, 15];
     let mut tx = app.store.begin().await?;
+    for i in 0..72i64 {
+        let (text, cat) = TEXTS[(i as usize * 5) % TEXTS.len()];
+        let day = today - 60 + (i as i32 * 60 / 72);
+        let hour = hours[(i as usize) % hours.len()];
+        let at = dom::day_start(day, tz).plus(Duration::from_secs(u64::from(hour) * 3_600));
+        let post = publ::insert_post(&mut tx, org, None, text, None, at, at).await?;
+        store::set_post_category(&mut tx, org, post, cat.as_str()).await?;
+        let marker = format!("demo-history-{post}");
+        let d = publ::insert_delivery(
+            &mut tx,
+            org,
+            &publ::NewDelivery {
+                post_id: post,
+                channel_id: channel,
+                text,
+                title: None,
+                media: &[],
+                publish_at: at,
+                marker: &marker,
+            },
+            at,
+        )
+        .await?;
+        publ::mark_published(&mut tx, d, &format!("practice:{marker}"), None, at).await?;
+        let (day, weekday, hour) = dom::local_slot(at, tz);
+        let t = NewTracked {
+            delivery_id: d,
+            org_id: org,
+            channel_id: channel,
+            post_id: post,
+            published_at: at,
+            day,
+            weekday,
+            hour,
+            category: cat.as_str().to_string(),
+            next_at: now,
+        };
+        store::track(&mut tx, &t).await?;
+        let tracked = Tracked {
+            delivery_id: d,
+            org_id: org,
+            channel_id: channel,
+            post_id: post,
+            published_at: at,
+            day,
+            weekday,
+            hour,
+            category: t.category.clone(),
+            stage: 0,
+            next_at: Some(now),
+            taken_at: None,
+            latest: PostMetrics::default(),
+            base: None,
+            note: None,
+            remote_id: format!("practice:{marker}"),
+        };
+        let metrics = practice_metrics(d, at, hour, now);
+        let stage = dom::stage_after(at, now) as i32;
+        store::record(
+            &mut tx,
+            &tracked,
+            &Reading {
+                metrics,
+                base: metrics.base(None),
+                note: None,
+                stage,
+                next_at: dom::collect_due(at, stage as usize),
+            },
+            now,
+        )
+        .await?;
+    }
     for day in today - 120..today {
         let s = practice_stats(channel, day);
         store::set_channel_day(

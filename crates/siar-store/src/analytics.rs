@@ -1178,3 +1178,20 @@ pub async fn orgs_with_channels(tx: &mut Tx) -> Result<Vec<OrgId>, StoreError> {
         .to_owned();
     Ok(tx.fetch_ids(&q).await?.into_iter().map(OrgId).collect())
 }
+
+/// Sets a post's content category (the demo's history).
+pub async fn set_post_category(
+    tx: &mut Tx,
+    org: OrgId,
+    post: i64,
+    category: &str,
+) -> Result<(), StoreError> {
+    let q = Query::update()
+        .table("posts")
+        .value("category", category)
+        .and_where(Expr::col("org_id").eq(org.0))
+        .and_where(Expr::col("id").eq(post))
+        .to_owned();
+    tx.exec(&q).await?;
+    Ok(())
+}

@@ -43,7 +43,7 @@ pub struct PageCtx {
 }
 
 /// The console's areas, in menu order, with the permission each needs.
-pub const NAV: [(&str, &str, Permission); 17] = [
+pub const NAV: [(&str, &str, Permission); 18] = [
     ("/app", "nav-home", Permission::ViewConsole),
     ("/app/kotak-masuk", "nav-inbox", Permission::Inbox),
     ("/app/tulis", "nav-compose", Permission::Draft),
@@ -51,6 +51,7 @@ pub const NAV: [(&str, &str, Permission); 17] = [
     ("/app/kalender", "nav-calendar", Permission::ViewPosts),
     ("/app/posts", "nav-posts", Permission::ViewPosts),
     ("/app/kampanye", "nav-campaigns", Permission::ViewPosts),
+    ("/app/analitik", "nav-analytics", Permission::ViewReports),
     ("/app/templat", "nav-templates", Permission::ViewPosts),
     ("/app/artikel", "nav-articles", Permission::ViewPosts),
     ("/app/channels", "nav-channels", Permission::ViewPosts),

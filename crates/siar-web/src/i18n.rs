@@ -108,6 +108,24 @@ mod tests {
             "preview",
             "hours",
             "target",
+            "share",
+            "band",
+            "city",
+            "day",
+            "hour",
+            "posts",
+            "rate",
+            "category",
+            "per",
+            "worst",
+            "worstper",
+            "weekday",
+            "tag",
+            "pct",
+            "now",
+            "before",
+            "channels",
+            "median",
         ]
         .into_iter()
         .map(|v| (v, "1".to_string()))
@@ -153,6 +171,22 @@ mod tests {
             needed.extend(Priority::ALL.iter().map(|k| k.key()));
             needed.extend(INBOX_KEYS);
         }
+        needed.extend(siar_domain::analytics::ANALYTICS_KEYS);
+        for d in 0..7 {
+            needed.push(
+                [
+                    "an-wd-0", "an-wd-1", "an-wd-2", "an-wd-3", "an-wd-4", "an-wd-5", "an-wd-6",
+                ][d],
+            );
+        }
+        needed.extend(["an-basis-reach", "an-basis-views", "an-basis-followers"]);
+        needed.extend([
+            "an-breakdown-age",
+            "an-breakdown-gender",
+            "an-breakdown-city",
+        ]);
+        needed.extend(["an-gender-female", "an-gender-male", "an-gender-other"]);
+        needed.extend(["an-rank-engagements", "an-rank-rate", "an-rank-views"]);
         {
             use siar_domain::studio::*;
             needed.extend(STUDIO_KEYS);

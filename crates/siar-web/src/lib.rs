@@ -2,6 +2,7 @@
 //! metrics endpoints, and embedded assets. Handlers stay thin: extract, call one
 //! `siar-app` function, render.
 
+pub mod analytics;
 pub mod api;
 pub mod articles;
 pub mod assets;

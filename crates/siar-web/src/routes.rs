@@ -3,8 +3,8 @@
 
 use crate::middleware::{self, Access};
 use crate::{
-    WebState, api, articles as art, assets, calendar as cal, days, inbox as ib, links, pages,
-    publishing as pb, studio as st,
+    WebState, analytics as an, api, articles as art, assets, calendar as cal, days, inbox as ib,
+    links, pages, publishing as pb, studio as st,
 };
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -180,6 +180,60 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<WebState>)> {
                 Staff(ViewReports),
             ),
             get(ib::report_csv),
+        ),
+        (
+            spec(
+                g.clone(),
+                "/app/analitik",
+                "/app/analitik",
+                Staff(ViewReports),
+            ),
+            get(an::summary),
+        ),
+        (
+            spec(
+                g.clone(),
+                "/app/analitik/konten",
+                "/app/analitik/konten",
+                Staff(ViewReports),
+            ),
+            get(an::content),
+        ),
+        (
+            spec(
+                g.clone(),
+                "/app/analitik/waktu",
+                "/app/analitik/waktu",
+                Staff(ViewReports),
+            ),
+            get(an::time),
+        ),
+        (
+            spec(
+                g.clone(),
+                "/app/analitik/audiens",
+                "/app/analitik/audiens",
+                Staff(ViewReports),
+            ),
+            get(an::audience),
+        ),
+        (
+            spec(
+                g.clone(),
+                "/app/analitik/pos/{id}",
+                "/app/analitik/pos/999999",
+                Staff(ViewReports),
+            ),
+            get(an::post),
+        ),
+        (
+            spec(
+                g.clone(),
+                "/app/analitik/{table}",
+                "/app/analitik/kanal.csv",
+                Staff(ViewReports),
+            ),
+            get(an::csv_table),
         ),
         (
             spec(
