@@ -616,10 +616,16 @@ pub async fn overview(app: &App, actor: &Actor, range: DayRange) -> Result<Overv
             (None, None) => None,
             (x, y) => Some(x.unwrap_or(0) + y.unwrap_or(0)),
         };
-        out.followers = (
-            add(out.followers.0, f.followers.0),
-            add(out.followers.1, f.followers.1),
-        );
+        // The change compares the same channels: a channel connected during
+        // the period has no count at its start and is left out of both.
+        if f.followers.1.is_some() || out.followers.1.is_none() {
+            out.followers = (
+                add(out.followers.0, f.followers.0),
+                add(out.followers.1, f.followers.1),
+            );
+        } else {
+            out.followers.0 = add(out.followers.0, f.followers.0);
+        }
         out.channels.push(f);
     }
     let mut per_day: BTreeMap<i32, i64> = BTreeMap::new();
@@ -1094,21 +1100,29 @@ pub async fn seed_demo(app: &App, org: OrgId, channel: i64) -> Result<(), AppErr
         )
         .await?;
     }
-    for day in today - 120..today {
-        let s = practice_stats(channel, day);
-        store::set_channel_day(
-            &mut tx,
-            org,
-            &store::ChannelDay {
-                channel_id: channel,
-                day,
-                followers: s.followers,
-                views: s.views,
-                reach: s.reach,
-            },
-            now,
-        )
-        .await?;
+    let practice: Vec<i64> = siar_store::channels::list(&mut tx, org)
+        .await?
+        .iter()
+        .filter(|c| c.platform == Platform::Practice)
+        .map(|c| c.id)
+        .collect();
+    for ch in practice {
+        for day in today - 120..today {
+            let s = practice_stats(ch, day);
+            store::set_channel_day(
+                &mut tx,
+                org,
+                &store::ChannelDay {
+                    channel_id: ch,
+                    day,
+                    followers: s.followers,
+                    views: s.views,
+                    reach: s.reach,
+                },
+                now,
+            )
+            .await?;
+        }
     }
     store::set_audience(
         &mut tx,

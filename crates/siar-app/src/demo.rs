@@ -199,12 +199,12 @@ async fn seed_posts(app: &App, admin: &crate::Actor) -> Result<i64, AppError> {
     }
     seed_links(app, admin, ch).await?;
     crate::inbox::seed_demo(app, admin.org, ch).await?;
-    crate::analytics::seed_demo(app, admin.org, ch).await?;
     // Practice channels that follow Facebook's, Instagram's and X's rules, so
     // a newcomer can try each platform's limits without posting anywhere.
     for like in [Platform::Facebook, Platform::Instagram, Platform::X] {
         crate::channels::connect_practice_like(app, admin, like).await?;
     }
+    crate::analytics::seed_demo(app, admin.org, ch).await?;
     Ok(ch)
 }
 

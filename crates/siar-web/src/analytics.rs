@@ -385,7 +385,9 @@ pub async fn summary(
             );
             ChannelRow {
                 name: f.channel.name.clone(),
-                platform: t(f.channel.platform.name_key()),
+                platform: Some(t(f.channel.platform.name_key()))
+                    .filter(|p| *p != f.channel.name)
+                    .unwrap_or_default(),
                 followers: num(lang, f.followers.0),
                 followers_change: fc,
                 views: num(lang, f.now.views.value().or(f.account_views)),
