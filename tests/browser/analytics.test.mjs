@@ -48,6 +48,14 @@ test('an analyst reads the summary, content, best time and audience', async () =
   await p.screenshot({ path: join(shots, 'analytics-time.png'), fullPage: true });
   await p.click('nav.tabs >> text=Audiens');
   assert.match(await p.textContent('main'), /orang tua/);
+  // The monthly report: made on demand, listed, downloadable.
+  await p.click('nav.tabs >> text=Laporan bulanan');
+  await p.click('button:has-text("Buat laporan PDF")');
+  await p.waitForSelector('.flash.ok');
+  const link = p.locator('table a[href^="/app/analitik/laporan/"]').first();
+  const [download] = await Promise.all([p.waitForEvent('download'), link.click()]);
+  assert.match(download.suggestedFilename(), /^laporan-\d{4}-\d{2}\.pdf$/);
+  await p.screenshot({ path: join(shots, 'analytics-reports.png'), fullPage: true });
   // A reversed range is explained next to the field.
   await p.goto(`${base}/app/analitik?dari=2026-11-20&sampai=2026-11-01`);
   assert.match(await p.textContent('#dari-err'), /setelah tanggal akhir/);

@@ -63,6 +63,8 @@ pub struct RoundReport {
     pub read: usize,
     pub channel_days: usize,
     pub audiences: usize,
+    /// Monthly reports made (on the 1st, for the month before).
+    pub reports: usize,
 }
 
 async fn zone(tx: &mut Tx, org: OrgId, cache: &mut HashMap<i64, Tz>) -> Result<Tz, AppError> {
@@ -87,6 +89,7 @@ pub async fn round(app: &App) -> Result<RoundReport, AppError> {
     let (days, audiences) = read_channels(app).await?;
     rep.channel_days = days;
     rep.audiences = audiences;
+    rep.reports = crate::reports::monthly(app).await?;
     Ok(rep)
 }
 

@@ -182,6 +182,7 @@ impl Worker {
         w.register(Arc::new(crate::inbox::SendReply));
         w.register(Arc::new(crate::inbox::Poll));
         w.register(Arc::new(crate::analytics::Round));
+        w.register(Arc::new(crate::reports::SendReport));
         w
     }
 

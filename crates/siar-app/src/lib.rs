@@ -17,6 +17,7 @@ pub mod links;
 pub mod mail;
 pub mod media;
 pub mod publishing;
+pub mod reports;
 pub mod secrets;
 pub mod settings;
 pub mod staff;

@@ -372,3 +372,138 @@ dual_test!(
         assert_eq!(figs[0].tracked.base.map(|b| b.0), Some(500));
     }
 );
+
+/// The text of a PDF's page content is compressed; its metadata title and the
+/// embedded font names are not. Enough to tell what was made.
+fn pdf_ok(pdf: &[u8]) {
+    assert!(pdf.starts_with(b"%PDF-"), "a PDF");
+    let s = String::from_utf8_lossy(pdf);
+    assert!(s.contains("DejaVuSans"), "the font is embedded");
+    assert!(s.contains("/FontFile2"), "as a TrueType font file");
+}
+
+dual_test!(
+    the_monthly_report_is_made_kept_and_sent,
+    |store| async move {
+        let b = Bench::new(store).await;
+        // December 2026: the report of November is due.
+        b.clock.set(Timestamp(MONDAY_0900_WIB + 2 * 86_400_000));
+        let practice = siar_app::channels::connect_practice(&b.app, &b.admin)
+            .await
+            .unwrap();
+        b.clock.set(Timestamp(MONDAY_0900_WIB - 10 * 86_400_000));
+        publish(&b, "Dongeng Sabtu pagi #DongengSabtu", vec![practice]).await;
+        analytics::round(&b.app).await.unwrap();
+        b.clock.advance(Duration::from_secs(2 * 86_400));
+        analytics::round(&b.app).await.unwrap();
+        // A month with no data gives a report that says so, not an error.
+        let empty = siar_app::reports::generate(&b.app, &b.analyst, today(&b) - 120)
+            .await
+            .unwrap();
+        let (_, pdf) = siar_app::reports::pdf(&b.app, &b.analyst, empty)
+            .await
+            .unwrap();
+        pdf_ok(&pdf);
+        let data = siar_app::reports::gather(
+            &b.app,
+            &b.analyst,
+            siar_app::reports::month_of(today(&b) - 120),
+        )
+        .await
+        .unwrap();
+        assert_eq!(data.overview.total.posts, 0);
+        assert!(
+            data.advice.iter().any(|a| a.key == "an-rec-quiet"),
+            "a month without posts: post on every channel"
+        );
+        // November's report: the post is in it.
+        let data =
+            siar_app::reports::gather(&b.app, &b.analyst, siar_app::reports::month_of(today(&b)))
+                .await
+                .unwrap();
+        assert_eq!(data.overview.total.posts, 1);
+        assert_eq!(data.top.len(), 1);
+        assert!(data.top[0].text.contains("Dongeng"));
+        assert_eq!(
+            siar_app::reports::month_name(&b.app, siar_domain::org::Lang::Id, data.month),
+            "November 2026"
+        );
+        // Recipients: a bad address changes nothing; only admins set them.
+        assert!(
+            siar_app::reports::set_recipients(
+                &b.app,
+                &b.admin,
+                "kepala@perpustakaan.example, bukan-alamat"
+            )
+            .await
+            .is_err()
+        );
+        assert_eq!(
+            siar_app::reports::recipients(&b.app, &b.admin)
+                .await
+                .unwrap(),
+            ""
+        );
+        assert!(matches!(
+            siar_app::reports::set_recipients(&b.app, &b.editor, "a@b.example").await,
+            Err(siar_app::AppError::Forbidden)
+        ));
+        siar_app::reports::set_recipients(
+            &b.app,
+            &b.admin,
+            "kepala@perpustakaan.example\ndinas@palembang.example, kepala@perpustakaan.example",
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            siar_app::reports::recipients(&b.app, &b.admin)
+                .await
+                .unwrap(),
+            "kepala@perpustakaan.example, dinas@palembang.example"
+        );
+        // On the 1st of December the round makes November's report once and
+        // e-mails it with the PDF attached.
+        let smtp = siar_testkit::smtp::FakeSmtp::start().await;
+        let mut app = b.app.clone();
+        app.config = std::sync::Arc::new(siar_app::AppConfig {
+            mail: Some(siar_app::mail::MailSettings {
+                url: format!("smtp://127.0.0.1:{}", smtp.port),
+                from: "Siar Perpustakaan <siar@perpustakaan.example>".into(),
+            }),
+            ..(*b.app.config).clone()
+        });
+        // 1 December 2026, 06:00 WIB.
+        b.clock.set(Timestamp(1_796_079_600_000));
+        let r = analytics::round(&app).await.unwrap();
+        assert_eq!(r.reports, 1);
+        assert_eq!(
+            analytics::round(&app).await.unwrap().reports,
+            0,
+            "once a month"
+        );
+        let w =
+            siar_app::jobs::Worker::new(app.clone(), "w", siar_app::jobs::WorkerConfig::default());
+        w.drain(20).await.unwrap();
+        let got = smtp.received();
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].to.len(), 2);
+        assert!(got[0].data.contains("application/pdf"));
+        assert!(got[0].data.contains("laporan-2026-11.pdf"));
+        let list = siar_app::reports::list(&app, &b.analyst).await.unwrap();
+        // October's (made by the rounds in November), the empty one, November's.
+        assert_eq!(list.len(), 3);
+        assert!(
+            list.iter()
+                .any(|r| r.sent_to.contains("dinas@palembang.example"))
+        );
+        let newest = list.iter().find(|r| !r.sent_to.is_empty()).unwrap();
+        let (_, pdf) = siar_app::reports::pdf(&app, &b.analyst, newest.id)
+            .await
+            .unwrap();
+        pdf_ok(&pdf);
+        assert!(
+            String::from_utf8_lossy(&pdf).contains("November 2026"),
+            "the title names the month"
+        );
+    }
+);

@@ -68,6 +68,7 @@ impl TestApp {
         let clock = ManualClock::new();
         let mut config = AppConfig {
             demo_mode,
+            translate: Some(siar_web::i18n::t_args),
             ..AppConfig::default()
         };
         f(&mut config);

@@ -92,6 +92,7 @@ impl Bench {
             media_dir: files.path().join("media"),
             public_url: "http://127.0.0.1:9".into(),
             platforms: settings.clone(),
+            translate: Some(siar_web::i18n::t_args),
             ..AppConfig::default()
         };
         let mut kit = ChannelKit::new(settings).expect("kit");

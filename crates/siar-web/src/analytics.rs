@@ -232,10 +232,11 @@ fn tabs(lang: Lang, active: &str, qs: &str) -> Vec<(String, String, bool)> {
         ("/app/analitik/konten", "an-tab-content"),
         ("/app/analitik/waktu", "an-tab-time"),
         ("/app/analitik/audiens", "an-tab-audience"),
+        ("/app/analitik/laporan", "an-tab-reports"),
     ]
     .into_iter()
     .map(|(href, key)| {
-        let link = if href.ends_with("audiens") {
+        let link = if href.ends_with("audiens") || href.ends_with("laporan") {
             href.to_string()
         } else {
             format!("{href}?{qs}")
@@ -285,6 +286,7 @@ struct SummaryPage<'a> {
     follower_svg: String,
     follower_rows: Vec<(String, String)>,
     help: Vec<(String, String)>,
+    advice: Vec<String>,
 }
 
 fn known_f(k: dom::Known) -> Option<f64> {
@@ -450,8 +452,27 @@ pub async fn summary(
         .iter()
         .map(|m| (t(m.name_key()), t(m.help_key())))
         .collect();
+    let findings = an::findings(&state.app, &me.0.actor, &ov).await?;
+    let advice = dom::recommend(&findings)
+        .iter()
+        .map(|a| {
+            let args: Vec<(&str, String)> = a
+                .args
+                .iter()
+                .map(|(k, v)| {
+                    let v = match *k {
+                        "category" | "worst" => category_label(lang, v),
+                        _ => siar_app::reports::localise(lang, v),
+                    };
+                    (*k, v)
+                })
+                .collect();
+            i18n::t_args(lang, a.key, &args)
+        })
+        .collect();
     let range_v = range_view(lang, &range, &q, "/app/analitik");
     let page = SummaryPage {
+        advice,
         c: &c,
         tabs: tabs(lang, "/app/analitik", &range_v.qs),
         range: range_v,

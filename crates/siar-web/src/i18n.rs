@@ -126,6 +126,10 @@ mod tests {
             "before",
             "channels",
             "median",
+            "month",
+            "eng",
+            "mean",
+            "channel",
         ]
         .into_iter()
         .map(|v| (v, "1".to_string()))

@@ -17,6 +17,7 @@ pub mod metrics;
 pub mod middleware;
 pub mod pages;
 pub mod publishing;
+pub mod reports;
 pub mod routes;
 pub mod studio;
 

@@ -4,7 +4,7 @@
 use crate::middleware::{self, Access};
 use crate::{
     WebState, analytics as an, api, articles as art, assets, calendar as cal, days, inbox as ib,
-    links, pages, publishing as pb, studio as st,
+    links, pages, publishing as pb, reports as rep, studio as st,
 };
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -225,6 +225,42 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<WebState>)> {
                 Staff(ViewReports),
             ),
             get(an::post),
+        ),
+        (
+            spec(
+                g.clone(),
+                "/app/analitik/laporan",
+                "/app/analitik/laporan",
+                Staff(ViewReports),
+            ),
+            get(rep::page),
+        ),
+        (
+            spec(
+                p.clone(),
+                "/app/analitik/laporan",
+                "/app/analitik/laporan",
+                Staff(ViewReports),
+            ),
+            post(rep::make),
+        ),
+        (
+            spec(
+                p.clone(),
+                "/app/analitik/laporan/penerima",
+                "/app/analitik/laporan/penerima",
+                Staff(ManageSettings),
+            ),
+            post(rep::save_recipients),
+        ),
+        (
+            spec(
+                g.clone(),
+                "/app/analitik/laporan/{id}",
+                "/app/analitik/laporan/999999",
+                Staff(ViewReports),
+            ),
+            get(rep::download),
         ),
         (
             spec(

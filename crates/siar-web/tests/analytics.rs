@@ -83,3 +83,83 @@ async fn analytics_pages_show_the_demo_numbers() {
     assert!(r.body.contains("Setiap pembacaan") || r.body.contains("Jangkauan"));
     t.cleanup().await;
 }
+
+#[tokio::test]
+async fn the_monthly_report_page_makes_and_serves_pdfs() {
+    let t = TestApp::new(TestDb::sqlite().await, true).await;
+    let c = signed_in(&t, Role::Analyst).await;
+    let r = t.get("/app/analitik/laporan", Some(&c)).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.body.contains("Belum ada laporan"));
+    let csrf = r.csrf().unwrap();
+    // A month that is not in the list: explained, nothing made.
+    let bad = t
+        .post_form(
+            "/app/analitik/laporan",
+            Some(&c),
+            &[("_csrf", &csrf), ("bulan", "kemarin")],
+        )
+        .await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.body.contains("Pilih bulan dari daftar"));
+    let month = r
+        .body
+        .split("<option value=\"")
+        .nth(2)
+        .and_then(|s| s.split('"').next())
+        .unwrap()
+        .to_string();
+    let made = t
+        .post_form(
+            "/app/analitik/laporan",
+            Some(&c),
+            &[("_csrf", &csrf), ("bulan", &month)],
+        )
+        .await;
+    assert_eq!(made.status, 303);
+    let r = t.get("/app/analitik/laporan", Some(&c)).await;
+    let href = r
+        .body
+        .split("href=\"/app/analitik/laporan/")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap()
+        .to_string();
+    let pdf = t
+        .get(&format!("/app/analitik/laporan/{href}"), Some(&c))
+        .await;
+    assert_eq!(pdf.status, 200);
+    assert_eq!(pdf.headers["content-type"], "application/pdf");
+    assert!(
+        pdf.headers["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains(&format!("laporan-{month}.pdf"))
+    );
+    // Recipients are an admin's setting; a bad address keeps what was typed.
+    let denied = t
+        .post_form(
+            "/app/analitik/laporan/penerima",
+            Some(&c),
+            &[("_csrf", &csrf), ("recipients", "a@b.example")],
+        )
+        .await;
+    assert_eq!(denied.status, 403);
+    let admin = signed_in(&t, Role::Admin).await;
+    let page = t.get("/app/analitik/laporan", Some(&admin)).await;
+    let csrf = page.csrf().unwrap();
+    let bad = t
+        .post_form(
+            "/app/analitik/laporan/penerima",
+            Some(&admin),
+            &[
+                ("_csrf", &csrf),
+                ("recipients", "kepala@perpustakaan.example, salah"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.body.contains("kepala@perpustakaan.example, salah"));
+    assert!(bad.body.contains("tidak valid"));
+    t.cleanup().await;
+}

@@ -1265,3 +1265,70 @@ an-rec-answer-faster = The median first reply took { $median } minutes, over the
 an-rec-links = No clicks on Siar links yet. Use a short link in every post to know how many patrons come from social media.
 an-rec-no-data = No posts went out in this period, so there is no advice yet.
 an-rec-steady = Numbers are steady. Keep the schedule and the variety of content.
+
+## Monthly report
+an-tab-reports = Monthly report
+rep-page-title = Analytics — Monthly report
+rep-intro = A PDF report for the head of the library: key figures against last month, charts, the best posts, campaigns, inbox response times and advice. Made automatically on the 1st for the month before, or any time here.
+rep-make = Make a report now
+rep-month = Month
+rep-so-far = { $month } (so far)
+rep-make-button = Make the PDF report
+rep-schedule = Last month's report is made automatically on the 1st and sent to the recipients below when e-mail is set up.
+rep-kept = Kept reports
+rep-none = No reports yet. Make the first one above.
+rep-made-at = Made
+rep-size = Size
+rep-sent-to = Sent to
+rep-recipients = E-mail recipients
+rep-recipients-help = The monthly report is sent as a PDF attachment to these addresses, for example the head of the library and the city office.
+rep-recipients-label = E-mail addresses (separated by commas or new lines)
+rep-no-smtp = E-mail is not set up on this server (smtp_url). Reports are still made and can be downloaded here.
+rep-save = Save recipients
+rep-recipients-saved = The report's recipients are saved.
+rep-made-flash = The report is made. Download it from the list below.
+rep-err-month = Pick a month from the list.
+rep-err-address = One of the e-mail addresses is not valid. Please check them; nothing was changed.
+rep-err-too-many = At most 20 recipients.
+rep-title = Monthly Social Media Report — { $month }
+rep-cover = Monthly Report on Social Media and Patron Engagement
+rep-made = Made by Siar on { $when }
+rep-cover-note = Numbers are read directly from each platform. — means the platform does not give that number.
+rep-key-figures = Key figures against last month
+rep-no-data = No posts went out this month, so there are no post numbers to report. Followers and link clicks are shown where there are any.
+rep-figure = Figure
+rep-this-month = This month
+rep-last-month = Last month
+rep-change = Change
+rep-per-post = { $per } per post ({ $posts } posts)
+rep-top-posts = Best posts of the month
+rep-post-line = { $channel } · { $when } · { $eng } engagements · rate { $rate }
+rep-inbox = Inbox: how fast patrons are answered
+rep-inbox-none = No answers to patrons were recorded this month.
+rep-inbox-kind = Kind of answer
+rep-inbox-count = Count
+rep-inbox-median = Median (working minutes)
+rep-inbox-within = Within target
+rep-ratings = { $n } patrons rated the answers, { $mean } out of 5 on average.
+rep-advice = Advice for next month
+rep-advice-intro = This advice is drawn from this month's numbers; each point names the figure it rests on.
+rep-month-1 = January
+rep-month-2 = February
+rep-month-3 = March
+rep-month-4 = April
+rep-month-5 = May
+rep-month-6 = June
+rep-month-7 = July
+rep-month-8 = August
+rep-month-9 = September
+rep-month-10 = October
+rep-month-11 = November
+rep-month-12 = December
+rep-mail-subject = Monthly social media report of { $name }: { $month }
+rep-mail-body = Dear Sir or Madam,
+
+    attached is the monthly social media report of { $name } for { $month }, made automatically by Siar.
+
+    Kind regards,
+    The social media team of { $name }
+an-to-report = Make the monthly PDF report for the head of the library

@@ -1265,3 +1265,70 @@ an-rec-answer-faster = Balasan pertama rata-rata (median) { $median } menit, di 
 an-rec-links = Belum ada klik pada tautan Siar. Pakai tautan pendek di setiap posting agar tahu berapa pemustaka yang datang dari media sosial.
 an-rec-no-data = Belum ada posting terbit pada periode ini, jadi belum ada saran.
 an-rec-steady = Angka stabil. Lanjutkan jadwal dan variasi konten seperti sekarang.
+
+## Laporan bulanan
+an-tab-reports = Laporan bulanan
+rep-page-title = Analitik — Laporan bulanan
+rep-intro = Laporan PDF untuk kepala perpustakaan: angka utama dibandingkan bulan lalu, grafik, posting terbaik, kampanye, waktu balasan kotak masuk dan saran. Dibuat otomatis setiap tanggal 1 untuk bulan sebelumnya, atau kapan saja di sini.
+rep-make = Buat laporan sekarang
+rep-month = Bulan
+rep-so-far = { $month } (sampai hari ini)
+rep-make-button = Buat laporan PDF
+rep-schedule = Laporan bulan lalu dibuat otomatis setiap tanggal 1 dan dikirim ke penerima di bawah bila e-mail sudah diatur.
+rep-kept = Laporan tersimpan
+rep-none = Belum ada laporan. Buat yang pertama di atas.
+rep-made-at = Dibuat
+rep-size = Ukuran
+rep-sent-to = Dikirim ke
+rep-recipients = Penerima e-mail
+rep-recipients-help = Laporan bulanan dikirim sebagai lampiran PDF ke alamat-alamat ini, misalnya kepala perpustakaan dan Dinas.
+rep-recipients-label = Alamat e-mail (pisahkan dengan koma atau baris baru)
+rep-no-smtp = Pengiriman e-mail belum diatur di server ini (smtp_url). Laporan tetap dibuat dan bisa diunduh di sini.
+rep-save = Simpan penerima
+rep-recipients-saved = Penerima laporan sudah disimpan.
+rep-made-flash = Laporan sudah dibuat. Unduh dari daftar di bawah.
+rep-err-month = Pilih bulan dari daftar.
+rep-err-address = Ada alamat e-mail yang tidak valid. Mohon periksa kembali; tidak ada yang diubah.
+rep-err-too-many = Paling banyak 20 penerima.
+rep-title = Laporan Bulanan Media Sosial — { $month }
+rep-cover = Laporan Bulanan Media Sosial dan Keterlibatan Pemustaka
+rep-made = Dibuat oleh Siar pada { $when }
+rep-cover-note = Angka dibaca langsung dari setiap platform. Tanda — berarti platform tidak memberikan angka itu.
+rep-key-figures = Angka utama dibandingkan bulan lalu
+rep-no-data = Tidak ada posting yang terbit pada bulan ini, jadi belum ada angka posting untuk dilaporkan. Angka pengikut dan klik tautan tetap ditampilkan bila ada.
+rep-figure = Angka
+rep-this-month = Bulan ini
+rep-last-month = Bulan lalu
+rep-change = Perubahan
+rep-per-post = { $per } per posting ({ $posts } posting)
+rep-top-posts = Posting terbaik bulan ini
+rep-post-line = { $channel } · { $when } · { $eng } interaksi · tingkat { $rate }
+rep-inbox = Kotak masuk: kecepatan membalas pemustaka
+rep-inbox-none = Tidak ada balasan kepada pemustaka yang tercatat bulan ini.
+rep-inbox-kind = Jenis balasan
+rep-inbox-count = Jumlah
+rep-inbox-median = Median (menit kerja)
+rep-inbox-within = Sesuai target
+rep-ratings = { $n } pemustaka memberi penilaian, rata-rata { $mean } dari 5.
+rep-advice = Saran untuk bulan depan
+rep-advice-intro = Saran ini disusun dari angka bulan ini; setiap saran menyebut angka yang mendasarinya.
+rep-month-1 = Januari
+rep-month-2 = Februari
+rep-month-3 = Maret
+rep-month-4 = April
+rep-month-5 = Mei
+rep-month-6 = Juni
+rep-month-7 = Juli
+rep-month-8 = Agustus
+rep-month-9 = September
+rep-month-10 = Oktober
+rep-month-11 = November
+rep-month-12 = Desember
+rep-mail-subject = Laporan bulanan media sosial { $name }: { $month }
+rep-mail-body = Yth. Bapak/Ibu,
+
+    terlampir laporan bulanan media sosial { $name } untuk { $month }, dibuat otomatis oleh Siar.
+
+    Salam hangat,
+    Tim media sosial { $name }
+an-to-report = Buat laporan bulanan PDF untuk kepala perpustakaan
