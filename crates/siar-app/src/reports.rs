@@ -598,7 +598,8 @@ fn image_of(mime: &str, bytes: &[u8]) -> Option<Image> {
     }
 }
 
-fn num(lang: Lang, v: Option<i64>) -> String {
+/// 12345 → "12.345" (id) or "12,345" (en); missing → "—".
+pub fn num(lang: Lang, v: Option<i64>) -> String {
     let Some(v) = v else {
         return "—".into();
     };
@@ -614,7 +615,8 @@ fn num(lang: Lang, v: Option<i64>) -> String {
     if v < 0 { format!("-{out}") } else { out }
 }
 
-fn pct(lang: Lang, v: Option<f64>) -> String {
+/// A fraction as a percentage with one decimal ("3,4%" in Indonesian).
+pub fn pct(lang: Lang, v: Option<f64>) -> String {
     match v {
         None => "—".into(),
         Some(x) => {

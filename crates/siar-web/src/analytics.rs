@@ -23,37 +23,7 @@ use siar_domain::studio::Category;
 
 // ---------------------------------------------------------------- formatting
 
-/// 12345 → "12.345" (id) or "12,345" (en); missing → "—".
-pub(crate) fn num(lang: Lang, v: Option<i64>) -> String {
-    let Some(v) = v else {
-        return "—".into();
-    };
-    let sep = if lang == Lang::Id { '.' } else { ',' };
-    let digits = v.abs().to_string();
-    let mut out = String::new();
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(sep);
-        }
-        out.push(ch);
-    }
-    if v < 0 { format!("-{out}") } else { out }
-}
-
-/// A fraction as a percentage with one decimal ("3,4%" in Indonesian).
-pub(crate) fn pct(lang: Lang, v: Option<f64>) -> String {
-    match v {
-        None => "—".into(),
-        Some(x) => {
-            let s = format!("{:.1}%", x * 100.0);
-            if lang == Lang::Id {
-                s.replace('.', ",")
-            } else {
-                s
-            }
-        }
-    }
-}
+pub(crate) use siar_app::reports::{num, pct};
 
 fn dec(lang: Lang, v: Option<f64>) -> String {
     match v {

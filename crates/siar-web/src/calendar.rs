@@ -679,6 +679,8 @@ pub struct QueueRow {
     pub name: String,
     pub days: Vec<Opt>,
     pub times: String,
+    /// The channel's best slots of the last 90 days (Analitik), if known.
+    pub suggested: String,
 }
 
 #[derive(Template)]
@@ -702,6 +704,24 @@ pub async fn queues(
     let slots = calendar::queues(&state.app, actor).await?;
     let chans = siar_app::channels::list(&state.app, actor).await?;
     let names = weekday_names(lang);
+    let (_, today) = siar_app::analytics::today(&state.app, actor.org).await?;
+    let mut best = std::collections::HashMap::new();
+    for ch in &chans {
+        let h = siar_app::analytics::heatmap(
+            &state.app,
+            actor,
+            siar_domain::analytics::DayRange::last(today, 90),
+            Some(ch.id),
+        )
+        .await?;
+        let text = h
+            .best(3)
+            .iter()
+            .map(|(d, hr, _)| format!("{} {hr:02}:00", crate::analytics::weekday_name(lang, *d)))
+            .collect::<Vec<_>>()
+            .join(", ");
+        best.insert(ch.id, text);
+    }
     let rows = chans
         .iter()
         .map(|ch| {
@@ -728,6 +748,7 @@ pub async fn queues(
                     .map(|m| format!("{:02}:{:02}", m / 60, m % 60))
                     .collect::<Vec<_>>()
                     .join(", "),
+                suggested: best.remove(&ch.id).unwrap_or_default(),
             }
         })
         .collect();

@@ -40,6 +40,9 @@ async fn analytics_pages_show_the_demo_numbers() {
     let r = t.get("/app/analitik/waktu", Some(&c)).await;
     assert_eq!(r.status, 200);
     assert!(r.body.contains("class=\"heat l"), "shaded cells");
+    // The queue page suggests the best slots found here.
+    let q = t.get("/app/antrean", Some(&c)).await;
+    assert!(q.body.contains("Saran dari analitik"), "{}", q.body);
     let r = t.get("/app/analitik/audiens", Some(&c)).await;
     assert_eq!(r.status, 200);
     assert!(r.body.contains("25-34"));

@@ -1332,3 +1332,5 @@ rep-mail-body = Dear Sir or Madam,
     Kind regards,
     The social media team of { $name }
 an-to-report = Make the monthly PDF report for the head of the library
+queue-suggested = Suggested by analytics (highest engagement rate, last 90 days):
+queue-suggested-why = See why

@@ -1332,3 +1332,5 @@ rep-mail-body = Yth. Bapak/Ibu,
     Salam hangat,
     Tim media sosial { $name }
 an-to-report = Buat laporan bulanan PDF untuk kepala perpustakaan
+queue-suggested = Saran dari analitik (tingkat interaksi tertinggi, 90 hari terakhir):
+queue-suggested-why = Lihat alasannya
