@@ -142,7 +142,7 @@ async fn load(
         22..=23 => 0.4,
         _ => 0.1,
     };
-    let batch = 1_000;
+    let batch = 4_000;
     let mut id = 0i64;
     let mut snap_id = 0i64;
     while id < deliveries {
@@ -261,6 +261,8 @@ async fn load(
             }
         }
         let mut tx = store.begin().await.expect("begin");
+        // Bulk load: the commit need not wait for the disk.
+        tx.relaxed_durability().await.expect("relaxed");
         for sql in [&posts, &dels, &latest, &snaps] {
             tx.raw(sql).await.expect("insert");
         }
@@ -377,7 +379,7 @@ for name, f in (("overview (90 d + previous + daily)", q_overview), ("per catego
         t = time.perf_counter(); f(end); ts.append((time.perf_counter() - t) * 1000)
     ts.sort()
     p = lambda q: ts[round((len(ts) - 1) * q)]
-    print(f"DuckDB: {name:<36} p50 {p(0.5):>7.1} ms   p95 {p(0.95):>7.1} ms")
+    print(f"DuckDB: {name:<36} p50 {p(0.5):>7.1f} ms   p95 {p(0.95):>7.1f} ms")
 "#;
 
 #[tokio::main]

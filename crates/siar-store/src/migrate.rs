@@ -4,7 +4,7 @@
 use crate::db::{Backend, Store, StoreError, Tx};
 use sea_query::{Expr, ExprTrait, Iden, Order, Query};
 
-/// A schema change. `sql` uses `{ID}`, `{BLOB}` and `{BOOL}` for what the engines
+/// A schema change. `sql` uses `{ID}`, `{BLOB}`, `{BOOL}` and `{CLUSTERED}` for what the engines
 /// spell differently; everything else is written once.
 pub struct Migration {
     pub version: i64,
@@ -59,9 +59,16 @@ pub fn render(sql: &str, backend: Backend) -> String {
             "BOOLEAN",
         ),
     };
+    // Tables read by key ranges (rollups) keep their rows in key order on
+    // SQLite; PostgreSQL has no such table option.
+    let clustered = match backend {
+        Backend::Sqlite => " WITHOUT ROWID",
+        Backend::Postgres => "",
+    };
     sql.replace("{ID}", id)
         .replace("{BLOB}", blob)
         .replace("{BOOL}", boolean)
+        .replace("{CLUSTERED}", clustered)
 }
 
 /// Splits rendered SQL into statements: `;` at the end of a line ends one, and lines
