@@ -146,6 +146,8 @@ async fn read_due(app: &App) -> Result<usize, AppError> {
     let now = app.now();
     let mut tx = app.store.read().await?;
     let due = store::due(&mut tx, now, PER_ROUND).await?;
+    // The channels once per round, not once per channel read.
+    let connected = siar_store::channels::connected_of(&mut tx, &Platform::ALL).await?;
     tx.commit().await?;
     let mut by_channel: BTreeMap<i64, Vec<Tracked>> = BTreeMap::new();
     for t in due {
@@ -153,7 +155,8 @@ async fn read_due(app: &App) -> Result<usize, AppError> {
     }
     let mut read = 0;
     for (channel_id, items) in by_channel {
-        match read_channel(app, channel_id, &items).await {
+        let ch = connected.iter().find(|c| c.id == channel_id);
+        match read_channel(app, ch, &items).await {
             Ok(n) => read += n,
             Err(e) => tracing::warn!(channel = channel_id, "reading numbers failed: {e}"),
         }
@@ -190,19 +193,15 @@ async fn refused(app: &App, ch: &Channel, e: &ConnectorError) -> Result<Timestam
     })
 }
 
-async fn channel_of(app: &App, id: i64) -> Result<Option<Channel>, AppError> {
-    let mut tx = app.store.read().await?;
-    let ch = siar_store::channels::connected_of(&mut tx, &Platform::ALL)
-        .await?
-        .into_iter()
-        .find(|c| c.id == id);
-    tx.commit().await?;
-    Ok(ch)
-}
-
-async fn read_channel(app: &App, channel_id: i64, items: &[Tracked]) -> Result<usize, AppError> {
+/// Reads one channel's due deliveries; `None`: the channel is not connected
+/// (disconnected or needing reconnection).
+async fn read_channel(
+    app: &App,
+    ch: Option<&Channel>,
+    items: &[Tracked],
+) -> Result<usize, AppError> {
     let now = app.now();
-    let Some(ch) = channel_of(app, channel_id).await? else {
+    let Some(ch) = ch else {
         // Disconnected or needing reconnection: look again in a day.
         postpone_all(app, items, now.plus(Duration::from_secs(86_400))).await?;
         return Ok(0);
@@ -227,13 +226,13 @@ async fn read_channel(app: &App, channel_id: i64, items: &[Tracked]) -> Result<u
             return Ok(0);
         };
         let mut tx = app.store.read().await?;
-        let acct = crate::channels::account(app, &mut tx, &ch).await?;
+        let acct = crate::channels::account(app, &mut tx, ch).await?;
         tx.commit().await?;
         let ctx = app.channels.ctx(now);
         match conn.post_metrics(&ctx, &acct, &ids).await {
             Ok(r) => r,
             Err(e) => {
-                let at = refused(app, &ch, &e).await?;
+                let at = refused(app, ch, &e).await?;
                 postpone_all(app, items, at).await?;
                 return Err(AppError::Internal(e.to_string()));
             }
@@ -922,19 +921,9 @@ pub async fn post(app: &App, actor: &Actor, post: i64) -> Result<Vec<PostFigures
 /// what to do first when not).
 pub async fn has_numbers(app: &App, org: OrgId) -> Result<bool, AppError> {
     let mut tx = app.store.read().await?;
-    let any = store::totals(
-        &mut tx,
-        org,
-        DayRange {
-            from: 0,
-            to: i32::MAX / 2,
-        },
-        GroupBy::Channel,
-        None,
-    )
-    .await?;
+    let any = store::has_numbers(&mut tx, org).await?;
     tx.commit().await?;
-    Ok(any.iter().any(|(_, _, t)| t.posts > 0))
+    Ok(any)
 }
 
 /// The findings a report's recommendations rest on, for a range.

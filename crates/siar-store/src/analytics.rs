@@ -588,6 +588,18 @@ pub async fn totals(
     Ok(out)
 }
 
+/// Whether the organisation has any post numbers (one index look).
+pub async fn has_numbers(tx: &mut Tx, org: OrgId) -> Result<bool, StoreError> {
+    let q = Query::select()
+        .expr_as(Expr::col("channel_id"), "id")
+        .from("metric_days")
+        .and_where(Expr::col("org_id").eq(org.0))
+        .and_where(Expr::col("posts").gt(0))
+        .limit(1)
+        .to_owned();
+    Ok(!tx.fetch_ids(&q).await?.is_empty())
+}
+
 #[derive(sqlx::FromRow)]
 struct HeatRow {
     weekday: i32,
