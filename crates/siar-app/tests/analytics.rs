@@ -146,6 +146,52 @@ dual_test!(
         tx.commit().await.unwrap();
         assert_eq!(before, after);
         assert_eq!(heat_before, heat_after);
+        // The organisation-wide rollups (all channels) agree with the sums of
+        // the per-channel ones, before and after the rebuild.
+        let mut tx = b.app.store.read().await.unwrap();
+        let cats =
+            siar_store::analytics::totals(&mut tx, b.admin.org, range, GroupBy::Category, None)
+                .await
+                .unwrap();
+        let mut cat_sum =
+            std::collections::BTreeMap::<String, siar_domain::analytics::Totals>::new();
+        let mut heat_sum = std::collections::BTreeMap::<(u8, u8), (i64, i64, i64)>::new();
+        for (ch, _, _) in &after {
+            for (_, cat, t) in siar_store::analytics::totals(
+                &mut tx,
+                b.admin.org,
+                range,
+                GroupBy::Category,
+                Some(*ch),
+            )
+            .await
+            .unwrap()
+            {
+                cat_sum.entry(cat).or_default().add(&t);
+            }
+            for (w, h, c) in siar_store::analytics::heat(&mut tx, b.admin.org, range, Some(*ch))
+                .await
+                .unwrap()
+            {
+                let e = heat_sum.entry((w, h)).or_default();
+                e.0 += c.posts;
+                e.1 += c.engagements;
+                e.2 += c.base;
+            }
+        }
+        tx.commit().await.unwrap();
+        assert!(!cats.is_empty());
+        for (_, cat, t) in &cats {
+            assert_eq!(cat_sum.get(cat), Some(t), "category {cat}");
+        }
+        assert_eq!(cat_sum.len(), cats.len());
+        assert_eq!(heat_sum.len(), heat_after.len());
+        for (w, h, c) in &heat_after {
+            assert_eq!(
+                heat_sum.get(&(*w, *h)),
+                Some(&(c.posts, c.engagements, c.base))
+            );
+        }
         let xt = after.iter().find(|r| r.0 == x).unwrap().2;
         assert_eq!(xt.posts, 1);
         assert_eq!(xt.likes.value(), Some(20));

@@ -365,6 +365,7 @@ async fn apply(tx: &mut Tx, t: &Tracked, d: &Totals) -> Result<(), StoreError> {
         ("channel_id", t.channel_id.into()),
     ];
     upsert(tx, "metric_category_days", &keys_cat, &[], &all).await?;
+    upsert(tx, "metric_org_category_days", &keys_cat[..3], &[], &all).await?;
     let keys_hour: [(&str, Expr); 4] = [
         ("org_id", t.org_id.0.into()),
         ("day", t.day.into()),
@@ -376,11 +377,13 @@ async fn apply(tx: &mut Tx, t: &Tracked, d: &Totals) -> Result<(), StoreError> {
         .filter(|(c, _)| matches!(*c, "posts" | "eng" | "rated_eng" | "rated_base"))
         .copied()
         .collect();
+    let weekday: [(&str, Expr); 1] = [("weekday", i32::from(t.weekday).into())];
+    upsert(tx, "metric_hour_days", &keys_hour, &weekday, &hour_vals).await?;
     upsert(
         tx,
-        "metric_hour_days",
-        &keys_hour,
-        &[("weekday", i32::from(t.weekday).into())],
+        "metric_org_hour_days",
+        &keys_hour[..3],
+        &weekday,
         &hour_vals,
     )
     .await
@@ -418,7 +421,13 @@ async fn upsert(
 /// after a bulk load). Set-based: one statement per rollup.
 pub async fn rebuild(tx: &mut Tx, org: OrgId) -> Result<(), StoreError> {
     let o = org.0;
-    for t in ["metric_days", "metric_category_days", "metric_hour_days"] {
+    for t in [
+        "metric_days",
+        "metric_category_days",
+        "metric_hour_days",
+        "metric_org_category_days",
+        "metric_org_hour_days",
+    ] {
         tx.raw(&format!("DELETE FROM {t} WHERE org_id = {o}"))
             .await?;
     }
@@ -471,6 +480,26 @@ pub async fn rebuild(tx: &mut Tx, org: OrgId) -> Result<(), StoreError> {
          CAST(COALESCE(SUM(CASE WHEN {known} AND base > 0 THEN base END), 0) AS BIGINT) \
          FROM delivery_metrics WHERE org_id = {o} AND taken_at IS NOT NULL \
          GROUP BY org_id, day, hour, channel_id"
+    ))
+    .await?;
+    // The organisation-wide rollups from the per-channel ones (far fewer rows
+    // than the latest numbers).
+    let summed = all_cols
+        .split(", ")
+        .map(|c| format!("CAST(SUM({c}) AS BIGINT)"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    tx.raw(&format!(
+        "INSERT INTO metric_org_category_days (org_id, day, category, {all_cols}) \
+         SELECT org_id, day, category, {summed} FROM metric_category_days \
+         WHERE org_id = {o} GROUP BY org_id, day, category"
+    ))
+    .await?;
+    tx.raw(&format!(
+        "INSERT INTO metric_org_hour_days (org_id, day, hour, weekday, posts, eng, rated_eng, rated_base) \
+         SELECT org_id, day, hour, MIN(weekday), CAST(SUM(posts) AS BIGINT), \
+         CAST(SUM(eng) AS BIGINT), CAST(SUM(rated_eng) AS BIGINT), CAST(SUM(rated_base) AS BIGINT) \
+         FROM metric_hour_days WHERE org_id = {o} GROUP BY org_id, day, hour"
     ))
     .await?;
     Ok(())
@@ -541,8 +570,10 @@ pub async fn totals(
     by: GroupBy,
     channel: Option<i64>,
 ) -> Result<Vec<(i64, String, Totals)>, StoreError> {
-    let table = match by {
-        GroupBy::Category => "metric_category_days",
+    // All channels' categories come from the organisation-wide rollup.
+    let table = match (by, channel) {
+        (GroupBy::Category, None) => "metric_org_category_days",
+        (GroupBy::Category, Some(_)) => "metric_category_days",
         _ => "metric_days",
     };
     let mut q = Query::select();
@@ -618,17 +649,21 @@ pub async fn heat(
     channel: Option<i64>,
 ) -> Result<Vec<(u8, u8, HeatCell)>, StoreError> {
     let mut q = Query::select();
-    q.from("metric_hour_days")
-        .column("weekday")
-        .column("hour")
-        .expr_as(Expr::cust("CAST(SUM(posts) AS BIGINT)"), "posts")
-        .expr_as(Expr::cust("CAST(SUM(rated_eng) AS BIGINT)"), "eng")
-        .expr_as(Expr::cust("CAST(SUM(rated_base) AS BIGINT)"), "rated_base")
-        .and_where(Expr::col("org_id").eq(org.0))
-        .and_where(Expr::col("day").gte(range.from))
-        .and_where(Expr::col("day").lte(range.to))
-        .group_by_col("weekday")
-        .group_by_col("hour");
+    q.from(if channel.is_some() {
+        "metric_hour_days"
+    } else {
+        "metric_org_hour_days"
+    })
+    .column("weekday")
+    .column("hour")
+    .expr_as(Expr::cust("CAST(SUM(posts) AS BIGINT)"), "posts")
+    .expr_as(Expr::cust("CAST(SUM(rated_eng) AS BIGINT)"), "eng")
+    .expr_as(Expr::cust("CAST(SUM(rated_base) AS BIGINT)"), "rated_base")
+    .and_where(Expr::col("org_id").eq(org.0))
+    .and_where(Expr::col("day").gte(range.from))
+    .and_where(Expr::col("day").lte(range.to))
+    .group_by_col("weekday")
+    .group_by_col("hour");
     if let Some(ch) = channel {
         q.and_where(Expr::col("channel_id").eq(ch));
     }

@@ -43,6 +43,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "analytics",
         sql: include_str!("../migrations/0006_analytics.sql"),
     },
+    Migration {
+        version: 7,
+        name: "org_rollups",
+        sql: include_str!("../migrations/0007_org_rollups.sql"),
+    },
 ];
 
 pub fn latest_version() -> i64 {

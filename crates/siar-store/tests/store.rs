@@ -57,6 +57,57 @@ dual_test!(migrations_are_idempotent, |store| async move {
     assert_eq!(again.current, migrate::latest_version());
 });
 
+// Migration 7 fills the organisation-wide rollups from per-channel rollups
+// an existing installation already has.
+dual_test!(
+    org_rollups_migration_sums_existing_rollups,
+    |store| async move {
+        let mut tx = store.begin().await.unwrap();
+        for stmt in [
+            "DROP INDEX metric_category_days_channel",
+            "DROP INDEX metric_hour_days_channel",
+            "DROP TABLE metric_org_category_days",
+            "DROP TABLE metric_org_hour_days",
+            "DELETE FROM siar_migrations WHERE version = 7",
+            "INSERT INTO metric_category_days (org_id, day, category, channel_id, posts, likes, likes_n) \
+         VALUES (1, 100, 'artikel', 1, 2, 10, 2), (1, 100, 'artikel', 2, 1, 5, 1), (1, 100, 'video', 1, 1, 0, 0)",
+            "INSERT INTO metric_hour_days (org_id, day, hour, channel_id, weekday, posts, eng, rated_eng, rated_base) \
+         VALUES (1, 100, 9, 1, 3, 2, 10, 10, 400), (1, 100, 9, 2, 3, 1, 5, 0, 0)",
+        ] {
+            tx.raw(stmt).await.unwrap();
+        }
+        tx.commit().await.unwrap();
+        let r = migrate::migrate(&store, 2).await.unwrap();
+        assert_eq!(r.applied, vec![7]);
+        let range = siar_domain::analytics::DayRange { from: 90, to: 110 };
+        let mut tx = store.read().await.unwrap();
+        let cats = siar_store::analytics::totals(
+            &mut tx,
+            siar_domain::org::OrgId(1),
+            range,
+            siar_store::analytics::GroupBy::Category,
+            None,
+        )
+        .await
+        .unwrap();
+        let heat = siar_store::analytics::heat(&mut tx, siar_domain::org::OrgId(1), range, None)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(cats.len(), 2);
+        assert_eq!((cats[0].1.as_str(), cats[0].2.posts), ("artikel", 3));
+        assert_eq!(cats[0].2.likes.sum, 15);
+        assert_eq!(cats[0].2.likes.n, 3);
+        assert_eq!((cats[1].1.as_str(), cats[1].2.posts), ("video", 1));
+        assert_eq!(heat.len(), 1);
+        assert_eq!((heat[0].0, heat[0].1), (3, 9));
+        assert_eq!(
+            (heat[0].2.posts, heat[0].2.engagements, heat[0].2.base),
+            (3, 10, 400)
+        );
+    }
+);
+
 dual_test!(orgs_and_users_round_trip, |store| async move {
     let (a, _) = two_orgs(&store).await;
     let mut tx = store.begin().await.unwrap();
