@@ -177,6 +177,7 @@ impl Worker {
         w.register(Arc::new(crate::publishing::Deliver));
         w.register(Arc::new(crate::channels::TokenCare));
         w.register(Arc::new(crate::mail::SendEmail));
+        w.register(Arc::new(crate::patrons::SendPatronCode));
         w.register(Arc::new(crate::comments::FirstComment));
         w.register(Arc::new(crate::inbox::FileEvents));
         w.register(Arc::new(crate::inbox::SendReply));

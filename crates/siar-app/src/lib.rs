@@ -16,6 +16,8 @@ pub mod jobs;
 pub mod links;
 pub mod mail;
 pub mod media;
+pub mod patrons;
+pub mod programs;
 pub mod publishing;
 pub mod reports;
 pub mod secrets;

@@ -173,29 +173,41 @@ impl JobHandler for SendEmail {
             .parse()
             .or_else(|_| staff.email.parse())
             .map_err(|e| JobError::Permanent(format!("recipient address: {e}")))?;
-            let from: Mailbox = settings
-                .from
-                .parse()
-                .map_err(|e| JobError::Permanent(format!("mail_from: {e}")))?;
-            let msg = Message::builder()
-                .from(from)
-                .to(to)
-                .subject(subject)
-                .header(ContentType::TEXT_PLAIN)
-                .body(body)
-                .map_err(|e| JobError::Permanent(format!("message: {e}")))?;
-            let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(&settings.url)
-                .map_err(|e| JobError::Permanent(format!("smtp_url: {e}")))?
-                .timeout(Some(std::time::Duration::from_secs(20)))
-                .build();
-            transport
-                .send(msg)
-                .await
-                .map_err(|e| JobError::Retry(format!("smtp: {e}")))?;
+            send_text(settings, to, subject, body).await?;
             tracing::info!(job = job.id, "e-mail sent");
             Ok(())
         })
     }
+}
+
+/// Sends one plain-text message; a refused or unreachable server is worth
+/// another try, a bad setting is not.
+pub(crate) async fn send_text(
+    settings: &MailSettings,
+    to: Mailbox,
+    subject: String,
+    body: String,
+) -> Result<(), JobError> {
+    let from: Mailbox = settings
+        .from
+        .parse()
+        .map_err(|e| JobError::Permanent(format!("mail_from: {e}")))?;
+    let msg = Message::builder()
+        .from(from)
+        .to(to)
+        .subject(subject)
+        .header(ContentType::TEXT_PLAIN)
+        .body(body)
+        .map_err(|e| JobError::Permanent(format!("message: {e}")))?;
+    let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(&settings.url)
+        .map_err(|e| JobError::Permanent(format!("smtp_url: {e}")))?
+        .timeout(Some(std::time::Duration::from_secs(20)))
+        .build();
+    transport
+        .send(msg)
+        .await
+        .map_err(|e| JobError::Retry(format!("smtp: {e}")))?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -47,10 +47,11 @@ pub enum AuditAction {
     InboxModerated,
     InboxChanged,
     InboxSettingsChanged,
+    ProgramChanged,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 40] = [
+    pub const ALL: [AuditAction; 41] = [
         AuditAction::SignIn,
         AuditAction::SignOutEverywhere,
         AuditAction::StaffCreated,
@@ -91,6 +92,7 @@ impl AuditAction {
         AuditAction::InboxModerated,
         AuditAction::InboxChanged,
         AuditAction::InboxSettingsChanged,
+        AuditAction::ProgramChanged,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -135,6 +137,7 @@ impl AuditAction {
             AuditAction::InboxModerated => "inbox_moderated",
             AuditAction::InboxChanged => "inbox_changed",
             AuditAction::InboxSettingsChanged => "inbox_settings_changed",
+            AuditAction::ProgramChanged => "program_changed",
         }
     }
 
@@ -184,6 +187,7 @@ impl AuditAction {
             AuditAction::InboxModerated => "audit-inbox_moderated",
             AuditAction::InboxChanged => "audit-inbox_changed",
             AuditAction::InboxSettingsChanged => "audit-inbox_settings_changed",
+            AuditAction::ProgramChanged => "audit-program_changed",
         }
     }
 }

@@ -12,6 +12,8 @@ pub mod inbox;
 pub mod jobs;
 pub mod links;
 pub mod org;
+pub mod patrons;
+pub mod programs;
 pub mod publishing;
 pub mod richtext;
 pub mod studio;

@@ -66,6 +66,7 @@ impl Role {
             ModerateInbox => matches!(self, Role::Admin | Role::Editor | Role::Moderator),
             ManageInbox => self == Role::Admin,
             ViewReports => true,
+            ManagePrograms => matches!(self, Role::Admin | Role::Editor),
         }
     }
 }
@@ -120,6 +121,8 @@ pub enum Permission {
     ManageInbox,
     /// Read reports (response times, satisfaction).
     ViewReports,
+    /// Create, change and close polls and the other patron programmes.
+    ManagePrograms,
 }
 
 /// A language Siar speaks. Indonesian first.

@@ -15,6 +15,8 @@ pub mod jobs;
 pub mod links;
 pub mod migrate;
 pub mod org;
+pub mod patrons;
+pub mod programs;
 pub mod publishing;
 pub mod sessions;
 pub mod studio;

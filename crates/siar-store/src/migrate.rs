@@ -48,6 +48,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "org_rollups",
         sql: include_str!("../migrations/0007_org_rollups.sql"),
     },
+    Migration {
+        version: 8,
+        name: "patrons",
+        sql: include_str!("../migrations/0008_patrons.sql"),
+    },
 ];
 
 pub fn latest_version() -> i64 {

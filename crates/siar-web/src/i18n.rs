@@ -76,6 +76,7 @@ mod tests {
     fn every_key_resolves_in_both() {
         let vars: Vec<(&str, String)> = [
             "max",
+            "code",
             "minutes",
             "name",
             "count",
@@ -176,6 +177,8 @@ mod tests {
             needed.extend(INBOX_KEYS);
         }
         needed.extend(siar_domain::analytics::ANALYTICS_KEYS);
+        needed.extend(siar_domain::patrons::PATRON_KEYS);
+        needed.extend(siar_domain::programs::PROGRAM_KEYS);
         for d in 0..7 {
             needed.push(
                 [

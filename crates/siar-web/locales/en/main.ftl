@@ -847,6 +847,7 @@ audit-inbox_replied = Replied in the inbox
 audit-inbox_moderated = Moderated a comment
 audit-inbox_changed = Changed a conversation
 audit-inbox_settings_changed = Changed the inbox settings
+audit-program_changed = Changed a patron programme (poll, quiz, challenge)
 
 ## Articles (issue 4)
 nav-articles = Articles
@@ -1334,3 +1335,55 @@ rep-mail-body = Dear Sir or Madam,
 an-to-report = Make the monthly PDF report for the head of the library
 queue-suggested = Suggested by analytics (highest engagement rate, last 90 days):
 queue-suggested-why = See why
+
+## Patron accounts (issue 7)
+pt-err-nickname-length = A nickname has 3 to 24 characters.
+pt-err-nickname-chars = A nickname may hold letters, digits, spaces, dots, underscores or hyphens, and at least one letter.
+pt-err-nickname-contact = Nicknames are public: please leave out telephone numbers.
+pt-err-member-no = A library member number has 4 to 20 letters, digits or hyphens.
+pt-err-birth-year-future = The year of birth cannot be in the future.
+pt-err-birth-year-adult = Child profiles are for ages up to 17; older patrons can make their own account.
+pt-err-birth-year = Please write the year of birth in digits, for example 2015.
+pt-consent-account = I agree that the library keeps my e-mail address and what I do on this portal (challenges, polls, quizzes, surveys, points) to run its programmes. I can see, download and delete my data at any time on the My data page.
+pt-consent-guardian = As this child's parent or guardian, I allow them to take part in the library's portal through my account. The child appears in public only by nickname, never by real name.
+pt-consent-leaderboard = My nickname may be shown on programme leaderboards.
+pt-purpose-account = Portal account
+pt-purpose-guardian = Parent or guardian's consent
+pt-purpose-leaderboard = Leaderboards
+pt-err-slow-down = Several codes were sent to this address already. Please wait about 15 minutes and try again.
+pt-err-code-format = A sign-in code has 6 digits.
+pt-err-code-expired = This code is no longer valid. Please ask for a new one.
+pt-err-code-wrong = That code does not match. Please check our latest e-mail.
+pt-err-code-spent = A wrong code was entered too often, so this one no longer works. Please ask for a new one.
+pt-err-consent = To make an account, please agree to the data notice above.
+pt-err-nickname-taken = This nickname is taken. Try adding a number or another word.
+pt-err-guardian-consent = A child's profile can only be made with a parent's or guardian's consent.
+pt-err-children-many = One account can hold at most 8 children's profiles.
+pt-err-confirm-delete = Tick the confirmation box if you are sure you want to delete the account.
+pt-mail-subject = { $name } sign-in code: { $code }
+pt-mail-body = Hello,
+
+    your sign-in code for the { $name } portal is:
+
+        { $code }
+
+    It is valid for { $minutes } minutes and works once. If you did not ask for it, you can ignore this e-mail.
+
+    Kind regards,
+    { $name }
+pg-err-options-few = Write at least 2 answers, one per line.
+pg-err-options-many = At most 10 answers.
+pg-err-option-long = Each answer has at most 100 characters.
+pg-err-options-same = Two answers are the same; each must differ.
+pg-err-max-choices = The number of answers one may tick is between 1 and the number of answers.
+pg-err-when = This time cannot be read. Please use the date and time picker.
+pg-err-closes-before = The closing time must be after the opening time and still ahead.
+pg-err-slug = The address may hold lower-case letters, digits and hyphens (3–80).
+pg-err-slug-taken = Another poll uses this address.
+pg-err-choose = Please choose an answer first.
+pg-err-too-many = Too many answers ticked for this poll.
+pg-err-closed = This poll has closed. Thank you for your interest!
+pg-err-not-yet = This poll has not opened yet.
+pg-err-sign-in = Please sign in with your e-mail to take part in this poll.
+pg-err-slow-down = Too many votes from this network in a short time. Please try again in a moment.
+pg-err-voted = You have already voted in this poll.

@@ -847,6 +847,7 @@ audit-inbox_replied = Membalas di kotak masuk
 audit-inbox_moderated = Memoderasi komentar
 audit-inbox_changed = Mengubah percakapan
 audit-inbox_settings_changed = Mengubah pengaturan kotak masuk
+audit-program_changed = Mengubah program pemustaka (jajak pendapat, kuis, tantangan)
 
 ## Articles (issue 4)
 nav-articles = Artikel
@@ -1334,3 +1335,55 @@ rep-mail-body = Yth. Bapak/Ibu,
 an-to-report = Buat laporan bulanan PDF untuk kepala perpustakaan
 queue-suggested = Saran dari analitik (tingkat interaksi tertinggi, 90 hari terakhir):
 queue-suggested-why = Lihat alasannya
+
+## Patron accounts (issue 7)
+pt-err-nickname-length = Nama panggilan 3 sampai 24 huruf.
+pt-err-nickname-chars = Nama panggilan hanya boleh berisi huruf, angka, spasi, titik, garis bawah atau tanda hubung, dan minimal satu huruf.
+pt-err-nickname-contact = Nama panggilan tampil untuk umum: jangan cantumkan nomor telepon.
+pt-err-member-no = Nomor anggota perpustakaan terdiri dari 4 sampai 20 huruf, angka atau tanda hubung.
+pt-err-birth-year-future = Tahun lahir belum boleh di masa depan.
+pt-err-birth-year-adult = Profil anak untuk usia sampai 17 tahun; pemustaka yang lebih tua silakan membuat akun sendiri.
+pt-err-birth-year = Tulis tahun lahir dengan angka, misalnya 2015.
+pt-consent-account = Saya setuju perpustakaan menyimpan alamat e-mail saya dan kegiatan saya di portal ini (tantangan, jajak pendapat, kuis, survei, poin) untuk menjalankan program-programnya. Saya dapat melihat, mengunduh, dan menghapus data saya kapan saja di halaman Data saya.
+pt-consent-guardian = Sebagai orang tua atau wali, saya mengizinkan anak ini ikut serta di portal perpustakaan melalui akun saya. Anak tampil di depan umum hanya dengan nama panggilan, tidak pernah dengan nama asli.
+pt-consent-leaderboard = Nama panggilan boleh ditampilkan di papan peringkat program.
+pt-purpose-account = Akun portal
+pt-purpose-guardian = Izin orang tua/wali
+pt-purpose-leaderboard = Papan peringkat
+pt-err-slow-down = Sudah beberapa kode dikirim ke alamat ini. Mohon tunggu sekitar 15 menit, lalu coba lagi.
+pt-err-code-format = Kode masuk terdiri dari 6 angka.
+pt-err-code-expired = Kode ini sudah tidak berlaku. Silakan minta kode baru.
+pt-err-code-wrong = Kode belum cocok. Periksa lagi e-mail terbaru dari kami.
+pt-err-code-spent = Kode salah terlalu sering dimasukkan, jadi sudah tidak berlaku. Silakan minta kode baru.
+pt-err-consent = Untuk membuat akun, mohon setujui penyimpanan data di atas.
+pt-err-nickname-taken = Nama panggilan ini sudah dipakai. Coba tambahkan angka atau kata lain.
+pt-err-guardian-consent = Profil anak hanya dapat dibuat dengan izin orang tua atau wali.
+pt-err-children-many = Satu akun dapat memiliki paling banyak 8 profil anak.
+pt-err-confirm-delete = Centang kotak konfirmasi bila Anda yakin ingin menghapus akun.
+pt-mail-subject = Kode masuk { $name }: { $code }
+pt-mail-body = Halo,
+
+    kode masuk Anda untuk portal { $name } adalah:
+
+        { $code }
+
+    Kode ini berlaku { $minutes } menit dan hanya dapat dipakai sekali. Bila Anda tidak meminta kode ini, abaikan saja e-mail ini.
+
+    Salam hangat,
+    { $name }
+pg-err-options-few = Tulis paling sedikit 2 pilihan jawaban, satu per baris.
+pg-err-options-many = Paling banyak 10 pilihan jawaban.
+pg-err-option-long = Setiap pilihan jawaban paling panjang 100 huruf.
+pg-err-options-same = Ada pilihan jawaban yang sama; setiap pilihan harus berbeda.
+pg-err-max-choices = Jumlah pilihan yang boleh dicentang antara 1 dan banyaknya pilihan jawaban.
+pg-err-when = Waktu ini tidak dapat dibaca. Gunakan pemilih tanggal dan jam.
+pg-err-closes-before = Waktu tutup harus sesudah waktu buka dan belum lewat.
+pg-err-slug = Alamat hanya boleh berisi huruf kecil, angka dan tanda hubung (3–80).
+pg-err-slug-taken = Alamat ini sudah dipakai jajak pendapat lain.
+pg-err-choose = Pilih salah satu jawaban dulu.
+pg-err-too-many = Terlalu banyak pilihan dicentang untuk jajak pendapat ini.
+pg-err-closed = Jajak pendapat ini sudah ditutup. Terima kasih atas minat Anda!
+pg-err-not-yet = Jajak pendapat ini belum dibuka.
+pg-err-sign-in = Untuk jajak pendapat ini, silakan masuk dulu dengan e-mail Anda.
+pg-err-slow-down = Terlalu banyak suara dari jaringan ini dalam waktu singkat. Mohon coba lagi sebentar lagi.
+pg-err-voted = Anda sudah memberikan suara di jajak pendapat ini.

@@ -1,0 +1,429 @@
+//! Patron programmes hosted by Siar. Polls: staff make, close and read them;
+//! patrons (and, where a poll allows it, anonymous visitors) vote once; every
+//! ballot that came through a short link is written as a conversion with the
+//! channel, post and campaign of that link.
+
+use crate::audit::record;
+use crate::patrons::PatronSession;
+use crate::{Actor, App, AppError};
+use siar_domain::Timestamp;
+use siar_domain::audit::AuditAction;
+use siar_domain::org::{OrgId, Permission};
+use siar_domain::programs::{self as rules, PollInput, PollState, ShowResults};
+use siar_store::StoreError;
+use siar_store::programs as store;
+
+pub use siar_store::programs::{Poll, PollOption, SourceCount, Tally};
+
+/// Kind of a poll's conversions.
+pub const POLL: &str = "poll";
+
+/// Who is voting.
+#[derive(Debug, Clone)]
+pub enum Voter {
+    /// A signed-in patron's active profile.
+    Profile(i64),
+    /// A browser without an account (its pre-session token).
+    Browser(String),
+}
+
+impl Voter {
+    pub fn of(session: Option<&PatronSession>, browser: &str) -> Self {
+        match session.and_then(|s| s.active.as_ref()) {
+            Some(p) => Voter::Profile(p.id),
+            None => Voter::Browser(browser.to_string()),
+        }
+    }
+
+    fn key(&self, app: &App) -> String {
+        match self {
+            Voter::Profile(id) => format!("p:{id}"),
+            Voter::Browser(t) => format!("a:{}", app.secrets.sign(&format!("voter:{t}"))),
+        }
+    }
+
+    fn profile(&self) -> Option<i64> {
+        match self {
+            Voter::Profile(id) => Some(*id),
+            Voter::Browser(_) => None,
+        }
+    }
+}
+
+fn state(p: &Poll, now: Timestamp) -> PollState {
+    rules::poll_state(
+        Timestamp(p.opens_at),
+        p.closes_at.map(Timestamp),
+        p.closed_at.map(Timestamp),
+        now,
+    )
+}
+
+fn show(p: &Poll) -> ShowResults {
+    ShowResults::parse(&p.results).unwrap_or(ShowResults::AfterClose)
+}
+
+/// Makes a poll (and its short link for posts); returns its id.
+pub async fn create_poll(app: &App, actor: &Actor, input: &PollInput) -> Result<i64, AppError> {
+    actor.require(Permission::ManagePrograms)?;
+    let now = app.now();
+    let f = rules::check_poll(input, now).map_err(AppError::Invalid)?;
+    let user = actor.user.ok_or(AppError::Forbidden)?;
+    let mut tx = app.store.begin().await?;
+    let id = match store::insert_poll(
+        &mut tx,
+        actor.org,
+        &store::NewPoll {
+            slug: &f.slug,
+            question: &f.question,
+            description: &f.description,
+            max_choices: f.max_choices,
+            results: f.results.as_str(),
+            allow_anonymous: f.allow_anonymous,
+            opens_at: f.opens_at,
+            closes_at: f.closes_at,
+            options: &f.options,
+        },
+        user,
+        now,
+    )
+    .await
+    {
+        Ok(id) => id,
+        Err(StoreError::Conflict(_)) => {
+            tx.rollback().await?;
+            return Err(AppError::field("slug", "pg-err-slug-taken"));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    record(
+        &mut tx,
+        actor,
+        AuditAction::ProgramChanged,
+        "poll",
+        Some(id.to_string()),
+        format!("poll /jajak/{} created", f.slug),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    // A short link to share in posts; the poll stands without one if that
+    // fails (staff can make one on the links page).
+    let req = siar_domain::links::LinkRequest {
+        target: format!(
+            "{}/jajak/{}",
+            app.config.public_url.trim_end_matches('/'),
+            f.slug
+        ),
+        label: f.question.chars().take(80).collect(),
+        ..Default::default()
+    };
+    match crate::links::create(app, actor, &req, None).await {
+        Ok(link) => {
+            let mut tx = app.store.begin().await?;
+            store::set_link_code(&mut tx, actor.org, id, &link.code).await?;
+            tx.commit().await?;
+        }
+        Err(e) => tracing::warn!(poll = id, "no short link for the poll: {e}"),
+    }
+    Ok(id)
+}
+
+pub async fn close_poll(app: &App, actor: &Actor, id: i64) -> Result<(), AppError> {
+    actor.require(Permission::ManagePrograms)?;
+    let now = app.now();
+    let mut tx = app.store.begin().await?;
+    let poll = store::poll(&mut tx, actor.org, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if store::close_poll(&mut tx, actor.org, id, now).await? {
+        record(
+            &mut tx,
+            actor,
+            AuditAction::ProgramChanged,
+            "poll",
+            Some(id.to_string()),
+            format!("poll /jajak/{} closed", poll.slug),
+            now,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// A poll in a list, with where it stands and its ballots.
+#[derive(Debug, Clone)]
+pub struct PollSummary {
+    pub poll: Poll,
+    pub state: PollState,
+    pub ballots: i64,
+}
+
+pub async fn polls(app: &App, actor: &Actor) -> Result<Vec<PollSummary>, AppError> {
+    actor.require(Permission::ViewReports)?;
+    let now = app.now();
+    let mut tx = app.store.read().await?;
+    let list = store::polls(&mut tx, actor.org, 200).await?;
+    let mut out = Vec::with_capacity(list.len());
+    for poll in list {
+        let (_, tally) = store::results(&mut tx, poll.id).await?;
+        out.push(PollSummary {
+            state: state(&poll, now),
+            ballots: tally.ballots,
+            poll,
+        });
+    }
+    tx.commit().await?;
+    Ok(out)
+}
+
+/// One option's result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OptionResult {
+    pub option: PollOption,
+    pub votes: i64,
+    pub percent: i64,
+}
+
+/// A poll's results with what brought its voters.
+#[derive(Debug, Clone)]
+pub struct PollResults {
+    pub poll: Poll,
+    pub state: PollState,
+    pub options: Vec<OptionResult>,
+    pub tally: Tally,
+    pub sources: Vec<SourceCount>,
+}
+
+async fn results_of(
+    tx: &mut siar_store::Tx,
+    poll: &Poll,
+) -> Result<(Vec<OptionResult>, Tally), AppError> {
+    let options = store::options(tx, poll.id).await?;
+    let (counts, tally) = store::results(tx, poll.id).await?;
+    let votes: Vec<i64> = options
+        .iter()
+        .map(|o| counts.iter().find(|(id, _)| *id == o.id).map_or(0, |c| c.1))
+        .collect();
+    let pct = rules::percents(&votes);
+    Ok((
+        options
+            .into_iter()
+            .zip(votes.into_iter().zip(pct))
+            .map(|(option, (votes, percent))| OptionResult {
+                option,
+                votes,
+                percent,
+            })
+            .collect(),
+        tally,
+    ))
+}
+
+pub async fn poll_results(app: &App, actor: &Actor, id: i64) -> Result<PollResults, AppError> {
+    actor.require(Permission::ViewReports)?;
+    let mut tx = app.store.read().await?;
+    let poll = store::poll(&mut tx, actor.org, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let (options, tally) = results_of(&mut tx, &poll).await?;
+    let sources = store::sources(&mut tx, actor.org, POLL, id).await?;
+    tx.commit().await?;
+    Ok(PollResults {
+        state: state(&poll, app.now()),
+        poll,
+        options,
+        tally,
+        sources,
+    })
+}
+
+/// The results as CSV (option, votes, share).
+pub fn results_csv(r: &PollResults) -> Result<String, AppError> {
+    let internal = |e: csv::Error| AppError::Internal(e.to_string());
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(["option", "votes", "percent"])
+        .map_err(internal)?;
+    for o in &r.options {
+        w.write_record([
+            crate::audit::neutralise(&o.option.label),
+            o.votes.to_string(),
+            o.percent.to_string(),
+        ])
+        .map_err(internal)?;
+    }
+    w.write_record([
+        "ballots".to_string(),
+        r.tally.ballots.to_string(),
+        String::new(),
+    ])
+    .map_err(internal)?;
+    let bytes = w
+        .into_inner()
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    String::from_utf8(bytes).map_err(|e| AppError::Internal(e.to_string()))
+}
+
+/// Polls open now, for the portal's home page.
+pub async fn open_polls(app: &App, org: OrgId) -> Result<Vec<Poll>, AppError> {
+    let now = app.now();
+    let mut tx = app.store.read().await?;
+    let list = store::polls(&mut tx, org, 50).await?;
+    tx.commit().await?;
+    Ok(list
+        .into_iter()
+        .filter(|p| state(p, now) == PollState::Open)
+        .collect())
+}
+
+/// What the portal shows of a poll to one visitor.
+#[derive(Debug, Clone)]
+pub struct PollPage {
+    pub poll: Poll,
+    pub state: PollState,
+    pub options: Vec<PollOption>,
+    /// What this visitor chose, if they voted.
+    pub mine: Option<Vec<i64>>,
+    /// Results, when they may be shown.
+    pub results: Option<(Vec<OptionResult>, Tally)>,
+    /// Anonymous visitors must sign in to vote here.
+    pub needs_sign_in: bool,
+}
+
+pub async fn poll_page(
+    app: &App,
+    org: OrgId,
+    slug: &str,
+    voter: &Voter,
+) -> Result<PollPage, AppError> {
+    let mut tx = app.store.read().await?;
+    let poll = store::poll_by_slug(&mut tx, org, slug)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let st = state(&poll, app.now());
+    let options = store::options(&mut tx, poll.id).await?;
+    let mine = store::ballot_of(&mut tx, poll.id, &voter.key(app)).await?;
+    let results = if rules::results_visible(show(&poll), st, mine.is_some()) {
+        Some(results_of(&mut tx, &poll).await?)
+    } else {
+        None
+    };
+    tx.commit().await?;
+    Ok(PollPage {
+        needs_sign_in: !poll.allow_anonymous && matches!(voter, Voter::Browser(_)),
+        poll,
+        state: st,
+        options,
+        mine,
+        results,
+    })
+}
+
+/// Casts a ballot. Once per voter; anonymous only where the poll allows it;
+/// throttled per network address. `source` is the short-link code the
+/// visitor came through, if any.
+pub async fn vote(
+    app: &App,
+    org: OrgId,
+    slug: &str,
+    voter: &Voter,
+    ticked: &[i64],
+    address: &str,
+    source: Option<&str>,
+) -> Result<(), AppError> {
+    let now = app.now();
+    let addr = app.secrets.sign(&format!("poll-address:{address}"));
+    let mut tx = app.store.begin().await?;
+    let poll = store::poll_by_slug(&mut tx, org, slug)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let refuse = |key| Err(AppError::field("choices", key));
+    match state(&poll, now) {
+        PollState::Closed => {
+            tx.rollback().await?;
+            return refuse("pg-err-closed");
+        }
+        PollState::NotYet => {
+            tx.rollback().await?;
+            return refuse("pg-err-not-yet");
+        }
+        PollState::Open => {}
+    }
+    if matches!(voter, Voter::Browser(_)) && !poll.allow_anonymous {
+        tx.rollback().await?;
+        return refuse("pg-err-sign-in");
+    }
+    let minute = store::ballots_from(&mut tx, poll.id, &addr, Timestamp(now.0 - 60_000)).await?;
+    let hour = if voter.profile().is_none() {
+        store::ballots_from(&mut tx, poll.id, &addr, Timestamp(now.0 - 3_600_000)).await?
+    } else {
+        0
+    };
+    if minute >= rules::BALLOTS_PER_ADDRESS_MINUTE || hour >= rules::ANON_PER_ADDRESS_HOUR {
+        tx.rollback().await?;
+        return refuse("pg-err-slow-down");
+    }
+    let option_ids: Vec<i64> = store::options(&mut tx, poll.id)
+        .await?
+        .iter()
+        .map(|o| o.id)
+        .collect();
+    let choices = match rules::check_choices(ticked, &option_ids, poll.max_choices) {
+        Ok(c) => c,
+        Err(key) => {
+            tx.rollback().await?;
+            return refuse(key);
+        }
+    };
+    match store::insert_ballot(
+        &mut tx,
+        org,
+        &store::NewBallot {
+            poll: poll.id,
+            voter: &voter.key(app),
+            profile: voter.profile(),
+            address: &addr,
+            choices: &choices,
+        },
+        now,
+    )
+    .await
+    {
+        Ok(_) => {}
+        Err(StoreError::Conflict(_)) => {
+            tx.rollback().await?;
+            return refuse("pg-err-voted");
+        }
+        Err(e) => return Err(e.into()),
+    }
+    let src = source_of(&mut tx, org, source).await?;
+    if let Some(src) = src {
+        store::insert_conversion(&mut tx, org, POLL, poll.id, voter.profile(), &src, now).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The source of a short-link code, if it is one of this organisation's.
+async fn source_of(
+    tx: &mut siar_store::Tx,
+    org: OrgId,
+    code: Option<&str>,
+) -> Result<Option<store::Source>, AppError> {
+    let Some(code) = code.filter(|c| siar_domain::links::check_code(c).is_ok()) else {
+        return Ok(None);
+    };
+    let Some(link) = siar_store::links::by_code(tx, code).await? else {
+        return Ok(None);
+    };
+    if link.org_id != org {
+        return Ok(None);
+    }
+    Ok(Some(store::Source {
+        link_id: Some(link.id),
+        channel_id: link.channel_id,
+        post_id: link.post_id,
+        campaign: link.campaign,
+    }))
+}
