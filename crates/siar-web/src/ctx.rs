@@ -40,10 +40,12 @@ pub struct PageCtx {
     pub meta: Vec<(&'static str, String, String)>,
     /// Alternate links (feeds): (type, title, href).
     pub alternates: Vec<(&'static str, String, String)>,
+    /// On portal pages: the signed-in patron's active nickname.
+    pub patron: Option<String>,
 }
 
 /// The console's areas, in menu order, with the permission each needs.
-pub const NAV: [(&str, &str, Permission); 18] = [
+pub const NAV: [(&str, &str, Permission); 19] = [
     ("/app", "nav-home", Permission::ViewConsole),
     ("/app/kotak-masuk", "nav-inbox", Permission::Inbox),
     ("/app/tulis", "nav-compose", Permission::Draft),
@@ -52,6 +54,7 @@ pub const NAV: [(&str, &str, Permission); 18] = [
     ("/app/posts", "nav-posts", Permission::ViewPosts),
     ("/app/kampanye", "nav-campaigns", Permission::ViewPosts),
     ("/app/analitik", "nav-analytics", Permission::ViewReports),
+    ("/app/jajak", "nav-polls", Permission::ViewReports),
     ("/app/templat", "nav-templates", Permission::ViewPosts),
     ("/app/artikel", "nav-articles", Permission::ViewPosts),
     ("/app/channels", "nav-channels", Permission::ViewPosts),
@@ -110,6 +113,7 @@ impl PageCtx {
             inbox_unread: s.inbox_unread,
             meta: Vec::new(),
             alternates: Vec::new(),
+            patron: None,
         }
     }
 
@@ -138,6 +142,7 @@ impl PageCtx {
             inbox_unread: 0,
             meta: Vec::new(),
             alternates: Vec::new(),
+            patron: None,
         }
     }
 

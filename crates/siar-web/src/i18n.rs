@@ -76,6 +76,7 @@ mod tests {
     fn every_key_resolves_in_both() {
         let vars: Vec<(&str, String)> = [
             "max",
+            "email",
             "code",
             "minutes",
             "name",

@@ -16,6 +16,8 @@ pub mod links;
 pub mod metrics;
 pub mod middleware;
 pub mod pages;
+pub mod portal;
+pub mod programs;
 pub mod publishing;
 pub mod reports;
 pub mod routes;

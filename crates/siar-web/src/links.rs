@@ -262,6 +262,20 @@ pub async fn follow(
                 header::REFERRER_POLICY,
                 HeaderValue::from_static("strict-origin-when-cross-origin"),
             );
+            // A link to our own portal remembers what brought the visitor, so
+            // a vote or sign-up there can be credited to the post (7 days).
+            let base = state.app.config.public_url.trim_end_matches('/');
+            if target.starts_with(&format!("{base}/")) {
+                r.headers_mut().append(
+                    header::SET_COOKIE,
+                    crate::middleware::set_cookie(
+                        crate::portal::SOURCE_COOKIE,
+                        &code,
+                        Some(7 * 86_400),
+                        state.config.secure_cookies,
+                    ),
+                );
+            }
             Ok(r)
         }
         None => Err(WebError(ErrorKind::NotFound)),

@@ -264,20 +264,28 @@ fn constant_time_eq(a: &str, b: &str) -> bool {
 /// signed in, else the pre-session cookie's (double submit). It may come as the
 /// `_csrf` form field, the `_csrf` query parameter (multipart uploads) or the
 /// `X-CSRF-Token` header.
-async fn csrf(req: Request, next: Next) -> Response {
+///
+/// On public pages a signed-in staff member may also be a patron in the same
+/// browser: there either token is accepted (both are this browser's secrets).
+async fn csrf(req: Request, next: Next, public: bool) -> Response {
     if !is_state_changing(req.method()) {
         return next.run(req).await;
     }
-    let expected = match req
+    let session = req
         .extensions()
         .get::<CurrentSession>()
         .and_then(|s| s.0.clone())
-    {
-        Some(s) => Some(s.csrf_token.clone()),
-        None => cookie(req.headers(), PRE_COOKIE).map(str::to_string),
+        .map(|s| s.csrf_token.clone());
+    let pre = cookie(req.headers(), PRE_COOKIE).map(str::to_string);
+    let (expected, other) = match (session, pre) {
+        (Some(s), Some(p)) if public => (s, Some(p)),
+        (Some(s), _) => (s, None),
+        (None, Some(p)) => (p, None),
+        (None, None) => return WebError(ErrorKind::Csrf).into_response(),
     };
-    let Some(expected) = expected else {
-        return WebError(ErrorKind::Csrf).into_response();
+    let matches = |given: &str| {
+        constant_time_eq(given, &expected)
+            || other.as_deref().is_some_and(|o| constant_time_eq(given, o))
     };
     let from_header = req
         .headers()
@@ -286,7 +294,7 @@ async fn csrf(req: Request, next: Next) -> Response {
         .map(str::to_string);
     let given = from_header.or_else(|| query_field(&req, "_csrf"));
     if let Some(given) = given {
-        return if constant_time_eq(&given, &expected) {
+        return if matches(&given) {
             next.run(req).await
         } else {
             WebError(ErrorKind::Csrf).into_response()
@@ -301,7 +309,7 @@ async fn csrf(req: Request, next: Next) -> Response {
         Err(_) => return WebError(ErrorKind::TooLarge).into_response(),
     };
     match form_field(&bytes, "_csrf") {
-        Some(given) if constant_time_eq(&given, &expected) => {
+        Some(given) if matches(&given) => {
             next.run(Request::from_parts(parts, Body::from(bytes)))
                 .await
         }
@@ -337,7 +345,7 @@ pub async fn guard(
         Access::Api(p) => {
             return crate::api::auth(State((state, p)), req, next).await;
         }
-        Access::Public => return csrf(req, next).await,
+        Access::Public => return csrf(req, next, true).await,
         Access::Hook => return next.run(req).await,
     };
     let session = req
@@ -372,7 +380,7 @@ pub async fn guard(
                 expired_redirect()
             }
         }
-        Some(s) if s.staff.role.can(perm) => csrf(req, next).await,
+        Some(s) if s.staff.role.can(perm) => csrf(req, next, false).await,
         Some(_) => WebError(ErrorKind::Forbidden).into_response(),
     }
 }

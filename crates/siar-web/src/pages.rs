@@ -169,6 +169,8 @@ struct PortalPage<'a> {
     c: &'a PageCtx,
     days: Vec<DayRow>,
     holidays: Vec<(String, String)>,
+    /// Open polls: (slug, question).
+    polls: Vec<(String, String)>,
     zone: &'static str,
 }
 
@@ -180,7 +182,7 @@ struct NoOrgPage<'a> {
 
 #[derive(Deserialize, Default)]
 pub struct LangQuery {
-    lang: Option<String>,
+    pub(crate) lang: Option<String>,
 }
 
 /// Anonymous visitors choose a language with `?lang=`; it sticks in a cookie.
@@ -231,6 +233,18 @@ pub async fn portal(
         rid(&r),
     );
     c.logo_url = crate::ctx::logo_url(&org.slug, &org);
+    if let Some(t) = cookie(&headers, crate::portal::PATRON_COOKIE) {
+        c.patron = siar_app::patrons::session(&state.app, t)
+            .await?
+            .filter(|s| s.org == org.id)
+            .and_then(|s| s.active)
+            .map(|p| p.nickname);
+    }
+    let polls = siar_app::programs::open_polls(&state.app, org.id)
+        .await?
+        .into_iter()
+        .map(|p| (p.slug, p.question))
+        .collect();
     let tz = org.settings.timezone;
     let local_today = state.app.now().to_utc().with_timezone(&tz).date_naive();
     let weekday = local_today.weekday().num_days_from_monday() as usize;
@@ -260,6 +274,7 @@ pub async fn portal(
     let body = PortalPage {
         c: &c,
         days,
+        polls,
         holidays,
         zone: zone_label(tz),
     }

@@ -4,7 +4,7 @@
 use crate::middleware::{self, Access};
 use crate::{
     WebState, analytics as an, api, articles as art, assets, calendar as cal, days, inbox as ib,
-    links, pages, publishing as pb, reports as rep, studio as st,
+    links, pages, portal as pt, programs as pr, publishing as pb, reports as rep, studio as st,
 };
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -589,6 +589,121 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<WebState>)> {
         (
             spec(g.clone(), "/tautan", "/tautan", Public),
             get(links::bio),
+        ),
+        // The patrons' portal (issue 7).
+        (
+            spec(g.clone(), "/masuk", "/masuk", Public),
+            get(pt::sign_in),
+        ),
+        (
+            spec(p.clone(), "/masuk", "/masuk", Public),
+            post(pt::send_code),
+        ),
+        (
+            spec(p.clone(), "/masuk/kode", "/masuk/kode", Public),
+            post(pt::check_code),
+        ),
+        (
+            spec(g.clone(), "/akun/mulai", "/akun/mulai", Public),
+            get(pt::setup_form),
+        ),
+        (
+            spec(p.clone(), "/akun/mulai", "/akun/mulai", Public),
+            post(pt::setup),
+        ),
+        (spec(g.clone(), "/akun", "/akun", Public), get(pt::account)),
+        (
+            spec(p.clone(), "/akun/anak", "/akun/anak", Public),
+            post(pt::add_child),
+        ),
+        (
+            spec(
+                p.clone(),
+                "/akun/anak/{id}/hapus",
+                "/akun/anak/1/hapus",
+                Public,
+            ),
+            post(pt::remove_child),
+        ),
+        (
+            spec(p.clone(), "/akun/profil", "/akun/profil", Public),
+            post(pt::switch_profile),
+        ),
+        (
+            spec(p.clone(), "/akun/ubah", "/akun/ubah", Public),
+            post(pt::update_account),
+        ),
+        (
+            spec(p.clone(), "/akun/keluar", "/akun/keluar", Public),
+            post(pt::sign_out),
+        ),
+        (
+            spec(g.clone(), "/akun/data", "/akun/data", Public),
+            get(pt::my_data),
+        ),
+        (
+            spec(g.clone(), "/akun/data.json", "/akun/data.json", Public),
+            get(pt::export_json),
+        ),
+        (
+            spec(g.clone(), "/akun/data.csv", "/akun/data.csv", Public),
+            get(pt::export_csv),
+        ),
+        (
+            spec(p.clone(), "/akun/hapus", "/akun/hapus", Public),
+            post(pt::delete_account),
+        ),
+        (
+            spec(g.clone(), "/jajak/{slug}", "/jajak/contoh", Public),
+            get(pt::poll),
+        ),
+        (
+            spec(p.clone(), "/jajak/{slug}", "/jajak/contoh", Public),
+            post(pt::vote),
+        ),
+        (
+            spec(g.clone(), "/app/jajak", "/app/jajak", Staff(ViewReports)),
+            get(pr::list),
+        ),
+        (
+            spec(p.clone(), "/app/jajak", "/app/jajak", Staff(ManagePrograms)),
+            post(pr::create),
+        ),
+        (
+            spec(
+                g.clone(),
+                "/app/jajak/{id}",
+                "/app/jajak/1",
+                Staff(ViewReports),
+            ),
+            get(pr::detail),
+        ),
+        (
+            spec(
+                p.clone(),
+                "/app/jajak/{id}/tutup",
+                "/app/jajak/1/tutup",
+                Staff(ManagePrograms),
+            ),
+            post(pr::close),
+        ),
+        (
+            spec(
+                g.clone(),
+                "/app/jajak/{id}/hasil.csv",
+                "/app/jajak/1/hasil.csv",
+                Staff(ViewReports),
+            ),
+            get(pr::csv),
+        ),
+        (
+            spec(
+                g.clone(),
+                "/app/patron/kode",
+                "/app/patron/kode",
+                Staff(ManagePrograms),
+            ),
+            get(pr::codes),
         ),
         (
             spec(g.clone(), "/app/posts/new", "/app/posts/new", Staff(Draft)),
