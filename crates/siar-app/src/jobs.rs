@@ -643,6 +643,14 @@ impl JobHandler for Housekeeping {
             let j = jobs::purge_succeeded(&mut tx, now.minus(Duration::from_secs(7 * 86_400)))
                 .await
                 .map_err(err)?;
+            // Patrons' codes are of no use after a day; their sessions end.
+            let pc =
+                siar_store::patrons::purge_codes(&mut tx, now.minus(Duration::from_secs(86_400)))
+                    .await
+                    .map_err(err)?;
+            let ps = siar_store::patrons::purge_sessions(&mut tx, now)
+                .await
+                .map_err(err)?;
             tx.commit().await.map_err(err)?;
             let salts = crate::links::forget_old_salts(app)
                 .await
@@ -657,6 +665,8 @@ impl JobHandler for Housekeeping {
                 failures = f,
                 audit = a,
                 jobs = j,
+                patron_codes = pc,
+                patron_sessions = ps,
                 "housekeeping done"
             );
             Ok(())

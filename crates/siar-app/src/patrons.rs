@@ -712,3 +712,43 @@ impl JobHandler for SendPatronCode {
         })
     }
 }
+
+/// A demo family or patron: an account with its own profile and children's
+/// profiles, with the consents a real sign-up records. Returns the profile
+/// ids (own first).
+pub(crate) async fn seed_patron(
+    app: &App,
+    org: OrgId,
+    email: &str,
+    nickname: &str,
+    member_no: Option<&str>,
+    children: &[(&str, &str, i32)],
+) -> Result<Vec<i64>, AppError> {
+    let now = app.now();
+    let mut tx = app.store.begin().await?;
+    let (patron, _) = store::find_or_create(&mut tx, org, email, "id", now).await?;
+    store::set_details(&mut tx, org, patron.id, Some("id"), member_no).await?;
+    let s = PatronSession {
+        org,
+        token_hash: String::new(),
+        patron,
+        profiles: Vec::new(),
+        active: None,
+    };
+    let mut ids = Vec::new();
+    let own = insert_profile(&mut tx, &s, "self", nickname, None, None, now)
+        .await?
+        .ok_or_else(|| AppError::Internal(format!("demo nickname {nickname} taken")))?;
+    consent(&mut tx, &s, None, ConsentPurpose::Account, now).await?;
+    consent(&mut tx, &s, Some(own), ConsentPurpose::Leaderboard, now).await?;
+    ids.push(own);
+    for (nick, first, year) in children {
+        let id = insert_profile(&mut tx, &s, "child", nick, Some(first), Some(*year), now)
+            .await?
+            .ok_or_else(|| AppError::Internal(format!("demo nickname {nick} taken")))?;
+        consent(&mut tx, &s, Some(id), ConsentPurpose::Guardian, now).await?;
+        ids.push(id);
+    }
+    tx.commit().await?;
+    Ok(ids)
+}

@@ -427,3 +427,109 @@ async fn source_of(
         campaign: link.campaign,
     }))
 }
+
+/// The demo's programmes: a family with a child and a student as patrons, an
+/// open poll with their votes (and anonymous ones), and a closed poll.
+pub(crate) async fn seed_demo(app: &App, editor: &Actor) -> Result<(), AppError> {
+    use crate::patrons::seed_patron;
+    let org = editor.org;
+    let family = seed_patron(
+        app,
+        org,
+        "keluarga.ani@contoh.example",
+        "Bunda Literasi",
+        Some("PLG-2024-0107"),
+        &[("Rafi Kecil", "Rafi", 2016)],
+    )
+    .await?;
+    let student = seed_patron(
+        app,
+        org,
+        "pelajar.dimas@contoh.example",
+        "Kutu Buku SMA",
+        None,
+        &[],
+    )
+    .await?;
+    let open = PollInput {
+        question: "Buku apa yang ingin kamu baca di Minggu Buku Palembang?".into(),
+        description: "Pilihan terbanyak kami sediakan di rak depan selama sepekan.".into(),
+        options: "Komik sains\nDongeng Nusantara\nNovel remaja\nBuku resep masakan Palembang"
+            .into(),
+        results: "after_vote".into(),
+        allow_anonymous: true,
+        slug: "buku-minggu-buku".into(),
+        ..PollInput::default()
+    };
+    create_poll(app, editor, &open).await?;
+    let mut tx = app.store.read().await?;
+    let options: Vec<i64> = match store::poll_by_slug(&mut tx, org, "buku-minggu-buku").await? {
+        Some(p) => store::options(&mut tx, p.id)
+            .await?
+            .into_iter()
+            .map(|o| o.id)
+            .collect(),
+        None => Vec::new(),
+    };
+    tx.commit().await?;
+    if options.len() == 4 {
+        let ballots: [(Voter, i64); 6] = [
+            (Voter::Profile(family[0]), options[3]),
+            (Voter::Profile(family[1]), options[0]),
+            (Voter::Profile(student[0]), options[2]),
+            (Voter::Browser("demo-1".into()), options[1]),
+            (Voter::Browser("demo-2".into()), options[0]),
+            (Voter::Browser("demo-3".into()), options[1]),
+        ];
+        for (i, (voter, choice)) in ballots.iter().enumerate() {
+            vote(
+                app,
+                org,
+                "buku-minggu-buku",
+                voter,
+                &[*choice],
+                &format!("demo-{i}"),
+                None,
+            )
+            .await?;
+        }
+    }
+    let closed = PollInput {
+        question: "Kapan waktu favoritmu berkunjung ke perpustakaan?".into(),
+        options: "Pagi sebelum sekolah\nSiang sepulang sekolah\nSore\nAkhir pekan".into(),
+        results: "after_close".into(),
+        slug: "waktu-berkunjung".into(),
+        ..PollInput::default()
+    };
+    let id = create_poll(app, editor, &closed).await?;
+    let mut tx = app.store.read().await?;
+    let options: Vec<i64> = store::options(&mut tx, id)
+        .await?
+        .into_iter()
+        .map(|o| o.id)
+        .collect();
+    tx.commit().await?;
+    if let (Some(weekend), Some(afternoon)) = (options.get(3), options.get(1)) {
+        vote(
+            app,
+            org,
+            "waktu-berkunjung",
+            &Voter::Profile(family[0]),
+            &[*weekend],
+            "demo-a",
+            None,
+        )
+        .await?;
+        vote(
+            app,
+            org,
+            "waktu-berkunjung",
+            &Voter::Profile(student[0]),
+            &[*afternoon],
+            "demo-b",
+            None,
+        )
+        .await?;
+    }
+    close_poll(app, editor, id).await
+}

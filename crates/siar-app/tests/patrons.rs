@@ -213,6 +213,22 @@ dual_test!(codes_are_throttled_and_expire, |store| async move {
         key(patrons::verify_code(app, org, "budi@mail.example", &code, Lang::Id).await),
         "pt-err-code-expired"
     );
+    // A day later housekeeping forgets every code of the address.
+    b.clock.advance(Duration::from_secs(25 * 3600));
+    jobs::ensure_housekeeping(app).await.unwrap();
+    mailer(app).drain(5).await.unwrap();
+    let mut tx = app.store.read().await.unwrap();
+    let left = siar_store::patrons::codes_since(
+        &mut tx,
+        org,
+        "email",
+        "budi@mail.example",
+        siar_domain::Timestamp(0),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(left, 0);
     // Contributors may not read codes out.
     assert!(matches!(
         patrons::readable_codes(app, &b.contributor).await,

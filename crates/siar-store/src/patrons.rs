@@ -591,3 +591,12 @@ pub async fn withdraw(
     };
     Ok(tx.exec(&q).await?)
 }
+
+/// Housekeeping: sessions past their end.
+pub async fn purge_sessions(tx: &mut Tx, now: Timestamp) -> Result<u64, StoreError> {
+    let q = Query::delete()
+        .from_table("patron_sessions")
+        .and_where(Expr::col("expires_at").lte(now.0))
+        .to_owned();
+    Ok(tx.exec(&q).await?)
+}

@@ -334,6 +334,19 @@ async fn portal_forms_need_their_token_and_polls_need_staff_rights() {
     assert_eq!(r.status, 422);
     assert!(r.body.contains("Hari favorit?"));
     assert!(r.body.contains("paling sedikit 2 pilihan"));
+    // The demo's open poll is on the home page and takes anonymous votes.
+    let home = t.get("/", None).await;
+    assert!(
+        home.body.contains("/jajak/buku-minggu-buku"),
+        "{}",
+        home.body
+    );
+    let r = t.get("/jajak/buku-minggu-buku", None).await;
+    assert_eq!(r.status, 200);
+    assert!(r.body.contains("name=\"choice\""));
+    // The closed one shows its results to everyone.
+    let r = t.get("/jajak/waktu-berkunjung", None).await;
+    assert!(r.body.contains("2 orang memberi suara"), "{}", r.body);
     // Unknown polls are a plain 404.
     assert_eq!(t.get("/jajak/tidak-ada", None).await.status, 404);
 }
