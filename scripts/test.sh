@@ -1,16 +1,16 @@
 #!/usr/bin/env bash
 # Runs Siar's whole test suite on a fresh Debian machine: installs what the tests
-# need (Debian's chromium; playwright-core from the lockfile), then format and lint
+# need (Debian's chromium and python3-aiosmtpd; playwright-core from the lockfile), then format and lint
 # checks, every Rust test on SQLite and PostgreSQL, and the browser test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 step() { printf '\n==> %s\n' "$*"; }
 
-if ! command -v chromium >/dev/null 2>&1; then
-  step "Installing Debian's chromium for the browser test"
+if ! command -v chromium >/dev/null 2>&1 || ! /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null; then
+  step "Installing Debian's chromium and aiosmtpd (a real SMTP server) for the browser tests"
   apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core python3-aiosmtpd >/dev/null
 fi
 
 step "Installing playwright-core from the lockfile"

@@ -1,0 +1,114 @@
+// Browser test in real Chromium on a phone-sized screen: a guardian signs in
+// with the code e-mailed through a real SMTP server (Debian's aiosmtpd), sets
+// up the account, adds a child, votes in the demo's poll as the child, reads
+// and downloads "My data"; an editor sees the vote in the poll's results. The
+// signed-in patron pages pass axe. Screenshots go to target/screenshots/.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { audit, root, startSiar, startSmtp } from './harness.mjs';
+
+const shots = join(root, 'target', 'screenshots');
+const phone = { width: 360, height: 740 };
+let siar, smtp, browser, base;
+
+before(async () => {
+  mkdirSync(shots, { recursive: true });
+  smtp = await startSmtp();
+  siar = await startSiar({ SIAR_SMTP_URL: smtp.url, SIAR_MAIL_FROM: 'Perpustakaan Kota Palembang <siar@perpustakaan.example>' });
+  ({ browser, base } = siar);
+});
+
+after(async () => {
+  await siar?.stop();
+  smtp?.stop();
+});
+
+async function codeFor(address) {
+  for (let i = 0; i < 100; i++) {
+    const m = smtp.messages().filter(t => t.includes(address)).pop();
+    const found = m && m.match(/\b(\d{6})\b/);
+    if (found) return found[1];
+    await new Promise(r => setTimeout(r, 200));
+  }
+  throw new Error(`no code e-mailed to ${address}`);
+}
+
+test('a guardian signs in with an e-mailed code, adds a child, and the child votes', async () => {
+  const ctx = await browser.newContext({ viewport: phone, bypassCSP: true });
+  const page = await ctx.newPage();
+  await page.goto(`${base}/`);
+  assert.match(await page.textContent('#polls-h'), /Jajak pendapat/);
+  await page.screenshot({ path: join(shots, 'portal-home-phone.png'), fullPage: true });
+  // From the poll, sign in first (this poll also takes anonymous votes; the
+  // guardian wants it on the child's profile).
+  await page.click('header >> text=Masuk');
+  await page.fill('#email', 'ayah.budi@contoh.example');
+  await page.click('button:has-text("Kirim kode")');
+  await page.waitForSelector('#code');
+  assert.match(await page.textContent('main'), /ayah\.budi@contoh\.example/);
+  const code = await codeFor('ayah.budi@contoh.example');
+  await page.fill('#code', code);
+  await page.screenshot({ path: join(shots, 'portal-code-phone.png'), fullPage: true });
+  await page.click('button:has-text("Masuk")');
+  await page.waitForURL(/\/akun\/mulai/);
+  assert.deepEqual(await audit(page), [], 'violations on /akun/mulai');
+  await page.fill('#nickname', 'Ayah Budi');
+  // Without the consent it is refused and the nickname stays.
+  await page.click('button:has-text("Simpan dan mulai")');
+  await page.waitForSelector('#consent-err');
+  assert.equal(await page.inputValue('#nickname'), 'Ayah Budi');
+  await page.check('input[name=consent]');
+  await page.click('button:has-text("Simpan dan mulai")');
+  await page.waitForURL(`${base}/akun`);
+  assert.match(await page.textContent('.flash'), /Akun Anda siap/);
+  // A child's profile under the guardian's consent.
+  await page.fill('#child-nickname', 'Nadia Cilik');
+  await page.fill('#first_name', 'Nadia');
+  await page.fill('#birth_year', '2017');
+  await page.check('input[name=guardian_consent]');
+  await page.click('button:has-text("Tambahkan anak")');
+  await page.waitForSelector('.flash.ok');
+  assert.match(await page.textContent('.profile-list'), /Nadia Cilik/);
+  assert.deepEqual(await audit(page), [], 'violations on /akun');
+  await page.screenshot({ path: join(shots, 'portal-account-phone.png'), fullPage: true });
+  await page.click('button:has-text("Pakai profil Nadia Cilik")');
+  await page.waitForSelector('.flash.ok');
+  assert.match(await page.textContent('header'), /Nadia Cilik/);
+  // The child votes; the results show at once on this poll.
+  await page.goto(`${base}/jajak/buku-minggu-buku`);
+  await page.check('label.poll-option:has-text("Dongeng Nusantara") input');
+  await page.click('button:has-text("Kirim suara")');
+  await page.waitForSelector('.poll-results');
+  assert.match(await page.textContent('.flash'), /suara Anda sudah tercatat/);
+  assert.match(await page.textContent('.poll-results'), /pilihan Anda/);
+  assert.match(await page.textContent('main'), /7 orang memberi suara/);
+  assert.deepEqual(await audit(page), [], 'violations on the poll after voting');
+  await page.screenshot({ path: join(shots, 'portal-poll-results-phone.png'), fullPage: true });
+  // My data: consents with their version, the vote, and the downloads.
+  await page.goto(`${base}/akun/data`);
+  const data = await page.textContent('main');
+  assert.match(data, /Izin orang tua\/wali/);
+  assert.match(data, /versi teks 2026-11/);
+  assert.match(data, /Dongeng Nusantara/);
+  assert.deepEqual(await audit(page), [], 'violations on /akun/data');
+  await page.screenshot({ path: join(shots, 'portal-my-data-phone.png'), fullPage: true });
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('text=Unduh data (JSON)')]);
+  assert.equal(download.suggestedFilename(), 'data-saya.json');
+  await ctx.close();
+
+  // An editor sees seven ballots on the poll's results page.
+  const staff = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const ed = await staff.newPage();
+  await ed.goto(`${base}/app/login`);
+  await ed.fill('#email', 'editor@perpustakaan.example');
+  await ed.fill('#password', 'siar-demo');
+  await ed.click('button[type=submit]');
+  await ed.waitForURL(`${base}/app`);
+  await ed.click('nav.side >> text=Jajak pendapat');
+  await ed.click('text=Buku apa yang ingin kamu baca di Minggu Buku Palembang?');
+  assert.match(await ed.textContent('main'), /7 orang memberi suara · 4 di antaranya dengan akun/);
+  await ed.screenshot({ path: join(shots, 'console-poll-results.png'), fullPage: true });
+  await staff.close();
+});
