@@ -20,6 +20,7 @@ pub mod patrons;
 pub mod programs;
 pub mod publishing;
 pub mod reports;
+pub mod rewards;
 pub mod secrets;
 pub mod settings;
 pub mod staff;

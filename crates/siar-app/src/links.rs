@@ -369,7 +369,7 @@ pub async fn qr_svg(app: &App, actor: &Actor, id: i64) -> Result<String, AppErro
         .build())
 }
 
-fn qr(data: &str) -> Result<qrcode::QrCode, AppError> {
+pub(crate) fn qr(data: &str) -> Result<qrcode::QrCode, AppError> {
     // Level M survives a smudge or a fold in a printed poster.
     qrcode::QrCode::with_error_correction_level(data.as_bytes(), qrcode::EcLevel::M)
         .map_err(|e| AppError::Internal(format!("QR code: {e}")))

@@ -531,5 +531,11 @@ pub(crate) async fn seed_demo(app: &App, editor: &Actor) -> Result<(), AppError>
         )
         .await?;
     }
-    close_poll(app, editor, id).await
+    close_poll(app, editor, id).await?;
+    crate::rewards::seed_demo(
+        app,
+        editor,
+        &[(family[0], 80), (family[1], 140), (student[0], 60)],
+    )
+    .await
 }

@@ -15,6 +15,7 @@ pub mod org;
 pub mod patrons;
 pub mod programs;
 pub mod publishing;
+pub mod rewards;
 pub mod richtext;
 pub mod studio;
 pub mod time;

@@ -67,6 +67,7 @@ impl Role {
             ManageInbox => self == Role::Admin,
             ViewReports => true,
             ManagePrograms => matches!(self, Role::Admin | Role::Editor),
+            RedeemVouchers => self != Role::Analyst,
         }
     }
 }
@@ -121,8 +122,11 @@ pub enum Permission {
     ManageInbox,
     /// Read reports (response times, satisfaction).
     ViewReports,
-    /// Create, change and close polls and the other patron programmes.
+    /// Create, change and close polls and the other patron programmes; give
+    /// points; keep the rewards catalogue.
     ManagePrograms,
+    /// Redeem patrons' vouchers at the desk.
+    RedeemVouchers,
 }
 
 /// A language Siar speaks. Indonesian first.

@@ -18,6 +18,7 @@ pub mod org;
 pub mod patrons;
 pub mod programs;
 pub mod publishing;
+pub mod rewards;
 pub mod sessions;
 pub mod studio;
 pub mod tokens;

@@ -53,6 +53,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "patrons",
         sql: include_str!("../migrations/0008_patrons.sql"),
     },
+    Migration {
+        version: 9,
+        name: "rewards",
+        sql: include_str!("../migrations/0009_rewards.sql"),
+    },
 ];
 
 pub fn latest_version() -> i64 {

@@ -180,6 +180,7 @@ mod tests {
         needed.extend(siar_domain::analytics::ANALYTICS_KEYS);
         needed.extend(siar_domain::patrons::PATRON_KEYS);
         needed.extend(siar_domain::programs::PROGRAM_KEYS);
+        needed.extend(siar_domain::rewards::REWARD_KEYS);
         for d in 0..7 {
             needed.push(
                 [
