@@ -112,3 +112,59 @@ test('a guardian signs in with an e-mailed code, adds a child, and the child vot
   await ed.screenshot({ path: join(shots, 'console-poll-results.png'), fullPage: true });
   await staff.close();
 });
+
+test('a patron takes a reward for points; the desk redeems the voucher once', async () => {
+  const ctx = await browser.newContext({ viewport: phone, bypassCSP: true });
+  const page = await ctx.newPage();
+  await page.goto(`${base}/masuk?next=/hadiah`);
+  await page.fill('#email', 'keluarga.ani@contoh.example');
+  await page.click('button:has-text("Kirim kode")');
+  await page.waitForSelector('#code');
+  await page.fill('#code', await codeFor('keluarga.ani@contoh.example'));
+  await page.click('button:has-text("Masuk")');
+  await page.waitForURL(`${base}/hadiah`);
+  assert.match(await page.textContent('.points-now'), /80 poin/);
+  assert.deepEqual(await audit(page), [], 'violations on /hadiah');
+  await page.screenshot({ path: join(shots, 'portal-rewards-phone.png'), fullPage: true });
+  await page.click('button:has-text("Tukar: Bebas denda sekali")');
+  await page.waitForURL(/\/voucher\//);
+  const code = (await page.textContent('.voucher-code')).trim();
+  assert.match(code, /^[A-Z0-9]{4}-[A-Z0-9]{4}$/);
+  assert.ok(await page.isVisible('img.voucher-qr'));
+  assert.deepEqual(await audit(page), [], 'violations on the voucher');
+  await page.screenshot({ path: join(shots, 'portal-voucher-phone.png'), fullPage: true });
+
+  // At the desk, a moderator on a phone types the code as heard.
+  const desk = await browser.newContext({ viewport: phone, bypassCSP: true });
+  const d = await desk.newPage();
+  await d.goto(`${base}/app/login`);
+  await d.fill('#email', 'moderator@perpustakaan.example');
+  await d.fill('#password', 'siar-demo');
+  await d.click('button[type=submit]');
+  await d.waitForURL(`${base}/app`);
+  await d.goto(`${base}/app/hadiah/tukar`);
+  await d.fill('#kode', code.toLowerCase().replace('-', ' '));
+  await d.click('button:has-text("Periksa")');
+  await d.waitForSelector('button:has-text("Tukarkan sekarang")');
+  assert.deepEqual(await audit(d), [], 'violations on the desk page');
+  await d.click('button:has-text("Tukarkan sekarang")');
+  await d.waitForSelector('.flash.ok');
+  assert.match(await d.textContent('.flash'), /berhasil ditukarkan/);
+  await d.screenshot({ path: join(shots, 'desk-redeemed-phone.png'), fullPage: true });
+  // A second desk (or a second try) is refused.
+  await d.goto(`${base}/app/hadiah/tukar?kode=${code}`);
+  assert.ok(!(await d.isVisible('button:has-text("Tukarkan sekarang")')), 'no second redemption offered');
+  const r = await d.request.post(`${base}/app/hadiah/tukar`, {
+    form: { _csrf: await d.locator('input[name=_csrf]').first().inputValue(), code },
+  });
+  assert.equal(r.status(), 422);
+  assert.match(await r.text(), /sudah dipakai sebelumnya/);
+  await desk.close();
+
+  await page.reload();
+  assert.match(await page.textContent('main'), /Sudah dipakai/);
+  await page.goto(`${base}/akun/poin`);
+  assert.match(await page.textContent('main'), /30 poin/);
+  assert.deepEqual(await audit(page), [], 'violations on /akun/poin');
+  await ctx.close();
+});

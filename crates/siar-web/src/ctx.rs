@@ -45,7 +45,7 @@ pub struct PageCtx {
 }
 
 /// The console's areas, in menu order, with the permission each needs.
-pub const NAV: [(&str, &str, Permission); 19] = [
+pub const NAV: [(&str, &str, Permission); 20] = [
     ("/app", "nav-home", Permission::ViewConsole),
     ("/app/kotak-masuk", "nav-inbox", Permission::Inbox),
     ("/app/tulis", "nav-compose", Permission::Draft),
@@ -55,6 +55,7 @@ pub const NAV: [(&str, &str, Permission); 19] = [
     ("/app/kampanye", "nav-campaigns", Permission::ViewPosts),
     ("/app/analitik", "nav-analytics", Permission::ViewReports),
     ("/app/jajak", "nav-polls", Permission::ViewReports),
+    ("/app/hadiah", "nav-rewards", Permission::RedeemVouchers),
     ("/app/templat", "nav-templates", Permission::ViewPosts),
     ("/app/artikel", "nav-articles", Permission::ViewPosts),
     ("/app/channels", "nav-channels", Permission::ViewPosts),

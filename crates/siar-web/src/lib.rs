@@ -20,6 +20,7 @@ pub mod portal;
 pub mod programs;
 pub mod publishing;
 pub mod reports;
+pub mod rewards;
 pub mod routes;
 pub mod studio;
 

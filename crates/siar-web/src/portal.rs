@@ -91,7 +91,7 @@ pub(crate) async fn portal(
 }
 
 impl Portal {
-    fn respond(&self, state: &WebState, status: StatusCode, body: String) -> Response {
+    pub(crate) fn respond(&self, state: &WebState, status: StatusCode, body: String) -> Response {
         let mut res = (status, Html(body)).into_response();
         for v in &self.cookies {
             res.headers_mut().append(header::SET_COOKIE, v.clone());
@@ -104,17 +104,17 @@ impl Portal {
         res
     }
 
-    fn page<T: Template>(&self, state: &WebState, t: &T) -> WebResult {
+    pub(crate) fn page<T: Template>(&self, state: &WebState, t: &T) -> WebResult {
         let body = t.render()?;
         Ok(self.respond(state, StatusCode::OK, body))
     }
 
-    fn refused<T: Template>(&self, state: &WebState, t: &T) -> WebResult {
+    pub(crate) fn refused<T: Template>(&self, state: &WebState, t: &T) -> WebResult {
         let body = t.render()?;
         Ok(self.respond(state, StatusCode::UNPROCESSABLE_ENTITY, body))
     }
 
-    fn render<T: Template>(&self, state: &WebState, t: &T, refused: bool) -> WebResult {
+    pub(crate) fn render<T: Template>(&self, state: &WebState, t: &T, refused: bool) -> WebResult {
         if refused {
             self.refused(state, t)
         } else {
@@ -133,7 +133,7 @@ fn safe_next(next: &str) -> String {
     if ok { next.to_string() } else { "/akun".into() }
 }
 
-fn flash_to(state: &WebState, to: &str, key: &str) -> Response {
+pub(crate) fn flash_to(state: &WebState, to: &str, key: &str) -> Response {
     crate::middleware::redirect_with_flash(to, key, true, state.config.secure_cookies)
 }
 
@@ -152,7 +152,7 @@ fn ticked(f: &HashMap<String, String>, k: &str) -> bool {
 }
 
 /// Pages that need a signed-in patron send others to sign in first.
-fn sign_in_first(path: &str) -> Response {
+pub(crate) fn sign_in_first(path: &str) -> Response {
     let q = serde_urlencoded::to_string([("next", path)]).unwrap_or_default();
     Redirect::to(&format!("/masuk?{q}")).into_response()
 }

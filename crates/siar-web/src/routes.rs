@@ -4,7 +4,8 @@
 use crate::middleware::{self, Access};
 use crate::{
     WebState, analytics as an, api, articles as art, assets, calendar as cal, days, inbox as ib,
-    links, pages, portal as pt, programs as pr, publishing as pb, reports as rep, studio as st,
+    links, pages, portal as pt, programs as pr, publishing as pb, reports as rep, rewards as rw,
+    studio as st,
 };
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -704,6 +705,80 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<WebState>)> {
                 Staff(ManagePrograms),
             ),
             get(pr::codes),
+        ),
+        (
+            spec(g.clone(), "/hadiah", "/hadiah", Public),
+            get(rw::catalogue),
+        ),
+        (
+            spec(p.clone(), "/hadiah/{id}/tukar", "/hadiah/1/tukar", Public),
+            post(rw::take),
+        ),
+        (
+            spec(g.clone(), "/voucher/{code}", "/voucher/ACDE-FGHJ", Public),
+            get(rw::voucher),
+        ),
+        (
+            spec(
+                g.clone(),
+                "/voucher/{code}/qr.svg",
+                "/voucher/ACDE-FGHJ/qr.svg",
+                Public,
+            ),
+            get(rw::voucher_qr),
+        ),
+        (
+            spec(g.clone(), "/akun/poin", "/akun/poin", Public),
+            get(rw::my_points),
+        ),
+        (
+            spec(
+                g.clone(),
+                "/app/hadiah",
+                "/app/hadiah",
+                Staff(RedeemVouchers),
+            ),
+            get(rw::admin),
+        ),
+        (
+            spec(
+                p.clone(),
+                "/app/hadiah",
+                "/app/hadiah",
+                Staff(ManagePrograms),
+            ),
+            post(rw::create),
+        ),
+        (
+            spec(
+                g.clone(),
+                "/app/hadiah/tukar",
+                "/app/hadiah/tukar",
+                Staff(RedeemVouchers),
+            ),
+            get(rw::desk),
+        ),
+        (
+            spec(
+                p.clone(),
+                "/app/hadiah/tukar",
+                "/app/hadiah/tukar",
+                Staff(RedeemVouchers),
+            ),
+            post(rw::redeem),
+        ),
+        (
+            spec(
+                p.clone(),
+                "/app/hadiah/{id}",
+                "/app/hadiah/1",
+                Staff(ManagePrograms),
+            ),
+            post(rw::update),
+        ),
+        (
+            spec(p.clone(), "/app/poin", "/app/poin", Staff(ManagePrograms)),
+            post(rw::award),
         ),
         (
             spec(g.clone(), "/app/posts/new", "/app/posts/new", Staff(Draft)),
