@@ -7,6 +7,8 @@ pub mod audit;
 pub mod auth;
 pub mod batch;
 pub mod calendar;
+pub mod certificates;
+pub mod challenges;
 pub mod channels;
 pub mod comments;
 pub mod demo;

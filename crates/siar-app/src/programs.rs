@@ -406,7 +406,7 @@ pub async fn vote(
 }
 
 /// The source of a short-link code, if it is one of this organisation's.
-async fn source_of(
+pub(crate) async fn source_of(
     tx: &mut siar_store::Tx,
     org: OrgId,
     code: Option<&str>,

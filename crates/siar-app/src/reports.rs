@@ -58,7 +58,7 @@ pub struct TopPost {
     pub thumb: Option<(String, Vec<u8>)>,
 }
 
-fn tr(app: &App, lang: Lang, key: &str, args: &[(&str, String)]) -> String {
+pub(crate) fn tr(app: &App, lang: Lang, key: &str, args: &[(&str, String)]) -> String {
     match app.config.translate {
         Some(t) => t(lang, key, args),
         None => key.to_string(),
@@ -160,14 +160,14 @@ async fn thumbnail(app: &App, actor: &Actor, media: &str) -> Option<(String, Vec
 // Drawing
 // ---------------------------------------------------------------------------
 
-const W: f32 = 595.0;
-const H: f32 = 842.0;
-const MARGIN: f32 = 50.0;
-const TEAL: (u8, u8, u8) = (15, 107, 95);
-const GREY: (u8, u8, u8) = (90, 90, 90);
-const BLACK: (u8, u8, u8) = (20, 20, 20);
+pub(crate) const W: f32 = 595.0;
+pub(crate) const H: f32 = 842.0;
+pub(crate) const MARGIN: f32 = 50.0;
+pub(crate) const TEAL: (u8, u8, u8) = (15, 107, 95);
+pub(crate) const GREY: (u8, u8, u8) = (90, 90, 90);
+pub(crate) const BLACK: (u8, u8, u8) = (20, 20, 20);
 
-struct Fonts {
+pub(crate) struct Fonts {
     regular: Font,
     bold: Font,
     regular_face: ttf_parser::Face<'static>,
@@ -175,7 +175,7 @@ struct Fonts {
 }
 
 impl Fonts {
-    fn load() -> Result<Fonts, AppError> {
+    pub(crate) fn load() -> Result<Fonts, AppError> {
         let bad = || AppError::Internal("the report's font cannot be read".into());
         Ok(Fonts {
             regular: Font::new(REGULAR.into(), 0).ok_or_else(bad)?,
@@ -238,15 +238,15 @@ fn fill(c: (u8, u8, u8)) -> Fill {
 }
 
 /// A page being filled from the top; a new page starts when one is full.
-struct Writer<'a> {
+pub(crate) struct Writer<'a> {
     doc: Document,
     fonts: &'a Fonts,
     pages: Vec<Vec<Op>>,
-    y: f32,
+    pub(crate) y: f32,
 }
 
 /// What is drawn on a page (recorded, then drawn page by page).
-enum Op {
+pub(crate) enum Op {
     Text {
         x: f32,
         y: f32,
@@ -277,7 +277,7 @@ enum Op {
 }
 
 impl<'a> Writer<'a> {
-    fn new(fonts: &'a Fonts) -> Self {
+    pub(crate) fn new(fonts: &'a Fonts) -> Self {
         Writer {
             doc: Document::new(),
             fonts,
@@ -286,7 +286,7 @@ impl<'a> Writer<'a> {
         }
     }
 
-    fn ops(&mut self) -> &mut Vec<Op> {
+    pub(crate) fn ops(&mut self) -> &mut Vec<Op> {
         if self.pages.is_empty() {
             self.pages.push(vec![]);
         }
@@ -306,7 +306,7 @@ impl<'a> Writer<'a> {
         }
     }
 
-    fn text(&mut self, text: &str, size: f32, bold: bool, color: (u8, u8, u8)) {
+    pub(crate) fn text(&mut self, text: &str, size: f32, bold: bool, color: (u8, u8, u8)) {
         let lines = self.fonts.wrap(text, size, bold, W - 2.0 * MARGIN);
         for l in lines {
             self.room(size * 1.45);
@@ -331,7 +331,7 @@ impl<'a> Writer<'a> {
         self.y += 4.0;
     }
 
-    fn gap(&mut self, h: f32) {
+    pub(crate) fn gap(&mut self, h: f32) {
         self.y += h;
     }
 
@@ -486,7 +486,7 @@ impl<'a> Writer<'a> {
         self.y = y0 + h + 22.0;
     }
 
-    fn finish(mut self, title: &str, lang: Lang) -> Result<Vec<u8>, AppError> {
+    pub(crate) fn finish(mut self, title: &str, lang: Lang) -> Result<Vec<u8>, AppError> {
         let pages = std::mem::take(&mut self.pages);
         let n = pages.len();
         for (i, ops) in pages.into_iter().enumerate() {
@@ -590,7 +590,7 @@ fn draw(s: &mut Surface<'_>, fonts: &Fonts, op: Op) {
     }
 }
 
-fn image_of(mime: &str, bytes: &[u8]) -> Option<Image> {
+pub(crate) fn image_of(mime: &str, bytes: &[u8]) -> Option<Image> {
     match mime {
         "image/jpeg" => Image::from_jpeg(bytes.to_vec().into(), true).ok(),
         "image/png" => Image::from_png(bytes.to_vec().into(), true).ok(),

@@ -6,6 +6,7 @@
 pub mod analytics;
 pub mod articles;
 pub mod audit;
+pub mod challenges;
 pub mod channels;
 pub mod days;
 pub mod inbox;

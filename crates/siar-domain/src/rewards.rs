@@ -16,15 +16,18 @@ pub enum PointReason {
     Quiz,
     /// A survey completed.
     Survey,
+    /// A secret code from a poster, event or post.
+    Code,
 }
 
 impl PointReason {
-    pub const ALL: [PointReason; 5] = [
+    pub const ALL: [PointReason; 6] = [
         Self::Award,
         Self::Redeem,
         Self::Reading,
         Self::Quiz,
         Self::Survey,
+        Self::Code,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -34,6 +37,7 @@ impl PointReason {
             Self::Reading => "reading",
             Self::Quiz => "quiz",
             Self::Survey => "survey",
+            Self::Code => "code",
         }
     }
 
@@ -48,6 +52,7 @@ impl PointReason {
             Self::Reading => "rw-reason-reading",
             Self::Quiz => "rw-reason-quiz",
             Self::Survey => "rw-reason-survey",
+            Self::Code => "rw-reason-code",
         }
     }
 }
@@ -161,6 +166,7 @@ pub const REWARD_KEYS: &[&str] = &[
     "rw-reason-reading",
     "rw-reason-quiz",
     "rw-reason-survey",
+    "rw-reason-code",
     "rw-err-cost",
     "rw-err-stock",
     "rw-err-points",

@@ -8,6 +8,7 @@
 pub mod analytics;
 pub mod articles;
 pub mod audit;
+pub mod challenges;
 pub mod channels;
 pub mod db;
 pub mod inbox;

@@ -58,6 +58,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "rewards",
         sql: include_str!("../migrations/0009_rewards.sql"),
     },
+    Migration {
+        version: 10,
+        name: "challenges",
+        sql: include_str!("../migrations/0010_challenges.sql"),
+    },
 ];
 
 pub fn latest_version() -> i64 {

@@ -181,6 +181,7 @@ mod tests {
         needed.extend(siar_domain::patrons::PATRON_KEYS);
         needed.extend(siar_domain::programs::PROGRAM_KEYS);
         needed.extend(siar_domain::rewards::REWARD_KEYS);
+        needed.extend(siar_domain::challenges::CHALLENGE_KEYS);
         for d in 0..7 {
             needed.push(
                 [

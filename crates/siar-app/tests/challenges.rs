@@ -1,0 +1,350 @@
+//! Reading challenges (issue 7), on SQLite and PostgreSQL: a child's profile
+//! joins through a guardian, logs three books, earns badges and a certificate
+//! whose public verification shows only the nickname; implausible logs wait
+//! for a librarian; secret codes give points once.
+
+use siar_app::patrons::{self, ChildInput, PatronSession, SetupInput};
+use siar_app::{AppError, challenges, rewards};
+use siar_domain::challenges::{ChallengeInput, LogInput};
+use siar_domain::org::Lang;
+use siar_testkit::dual_test;
+use siar_testkit::publishing::Bench;
+
+fn key<T: std::fmt::Debug>(r: Result<T, AppError>) -> &'static str {
+    match r {
+        Err(AppError::Invalid(p)) => p.0[0].key,
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}
+
+fn today(b: &Bench) -> chrono::NaiveDate {
+    use siar_domain::Clock;
+    b.clock
+        .now()
+        .to_utc()
+        .with_timezone(&chrono_tz::Asia::Jakarta)
+        .date_naive()
+}
+
+fn ymd(d: chrono::NaiveDate, days: i64) -> String {
+    (d + chrono::Duration::days(days)).to_string()
+}
+
+async fn family(
+    b: &Bench,
+    email: &str,
+    nick: &str,
+    child: Option<(&str, i32)>,
+) -> (String, PatronSession) {
+    let org = b.admin.org;
+    patrons::request_code(&b.app, org, email, Lang::Id, "10.2.0.1")
+        .await
+        .unwrap();
+    let codes = patrons::readable_codes(&b.app, &b.admin).await.unwrap();
+    let code = codes.iter().find(|c| c.0 == email).unwrap().1.clone();
+    let token = patrons::verify_code(&b.app, org, email, &code, Lang::Id)
+        .await
+        .unwrap();
+    let s = patrons::session(&b.app, &token).await.unwrap().unwrap();
+    patrons::set_up(
+        &b.app,
+        &s,
+        &SetupInput {
+            nickname: nick.into(),
+            consent: true,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let s = patrons::session(&b.app, &token).await.unwrap().unwrap();
+    if let Some((kid, year)) = child {
+        let id = patrons::add_child(
+            &b.app,
+            &s,
+            &ChildInput {
+                nickname: kid.into(),
+                first_name: "Putri".into(),
+                birth_year: year.to_string(),
+                guardian_consent: true,
+            },
+        )
+        .await
+        .unwrap();
+        let s = patrons::session(&b.app, &token).await.unwrap().unwrap();
+        patrons::switch(&b.app, &s, id).await.unwrap();
+    }
+    let s = patrons::session(&b.app, &token).await.unwrap().unwrap();
+    (token, s)
+}
+
+fn book(title: &str, day: String) -> LogInput {
+    LogInput {
+        title: title.into(),
+        author: "Penulis".into(),
+        read_on: day,
+        ..Default::default()
+    }
+}
+
+dual_test!(
+    a_child_reads_three_books_and_gets_a_certificate,
+    |store| async move {
+        let b = Bench::new(store).await;
+        let app = &b.app;
+        let t = today(&b);
+        use chrono::Datelike;
+        let year = t.year();
+        let input = ChallengeInput {
+            title: "Tantangan Tiga Buku".into(),
+            starts_on: ymd(t, -10),
+            ends_on: ymd(t, 20),
+            goal_kind: "books".into(),
+            goal: "3".into(),
+            min_age: "6".into(),
+            max_age: "12".into(),
+            points_per_log: "10".into(),
+            ..Default::default()
+        };
+        assert!(matches!(
+            challenges::create(app, &b.contributor, &input).await,
+            Err(AppError::Forbidden)
+        ));
+        let id = challenges::create(app, &b.editor, &input).await.unwrap();
+        // The guardian's own profile is not in the age group; the child's is.
+        let (token, s) = family(&b, "ibu.putri@mail.example", "Ibu Putri", None).await;
+        assert_eq!(
+            key(challenges::join(app, &s, "tantangan-tiga-buku", None).await),
+            "ch-err-age-group"
+        );
+        let kid = patrons::add_child(
+            app,
+            &s,
+            &ChildInput {
+                nickname: "Putri Kecil".into(),
+                first_name: "Putri".into(),
+                birth_year: (year - 8).to_string(),
+                guardian_consent: true,
+            },
+        )
+        .await
+        .unwrap();
+        let s = patrons::session(app, &token).await.unwrap().unwrap();
+        patrons::switch(app, &s, kid).await.unwrap();
+        let s = patrons::session(app, &token).await.unwrap().unwrap();
+        // Logging before joining is refused.
+        assert_eq!(
+            key(
+                challenges::log_reading(app, &s, "tantangan-tiga-buku", &book("A", ymd(t, 0)))
+                    .await
+            ),
+            "ch-err-join-first"
+        );
+        challenges::join(app, &s, "tantangan-tiga-buku", None)
+            .await
+            .unwrap();
+        challenges::join(app, &s, "tantangan-tiga-buku", None)
+            .await
+            .unwrap();
+        // Bad logs change nothing.
+        let mut bad = book("Laskar Pelangi", ymd(t, 1));
+        bad.isbn = "978-602-03-3295-7".into();
+        let Err(AppError::Invalid(p)) =
+            challenges::log_reading(app, &s, "tantangan-tiga-buku", &bad).await
+        else {
+            panic!()
+        };
+        let keys: Vec<_> = p.0.iter().map(|e| e.key).collect();
+        assert_eq!(keys, ["ch-err-isbn", "ch-err-future"]);
+        let mut neg = book("X", ymd(t, 0));
+        neg.pages = "-3".into();
+        assert_eq!(
+            key(challenges::log_reading(app, &s, "tantangan-tiga-buku", &neg).await),
+            "ch-err-number"
+        );
+        // Three books: badges at 25/50 % and 100 %, then the certificate.
+        let one = challenges::log_reading(
+            app,
+            &s,
+            "tantangan-tiga-buku",
+            &book("Si Kancil", ymd(t, -2)),
+        )
+        .await
+        .unwrap();
+        assert_eq!((one.status, one.badges.clone()), ("counted", vec![25]));
+        let two = challenges::log_reading(
+            app,
+            &s,
+            "tantangan-tiga-buku",
+            &book("Malin Kundang", ymd(t, -1)),
+        )
+        .await
+        .unwrap();
+        assert_eq!(two.badges, vec![50]);
+        assert!(two.certificate.is_none());
+        let mut third = book("Laskar Pelangi", ymd(t, 0));
+        third.isbn = "978-602-03-3295-6".into();
+        third.review = "Seru sekali!".into();
+        let three = challenges::log_reading(app, &s, "tantangan-tiga-buku", &third)
+            .await
+            .unwrap();
+        assert_eq!(three.badges, vec![100]);
+        let code = three.certificate.clone().expect("a certificate");
+        let v = challenges::view(app, s.org, "tantangan-tiga-buku", Some(&s))
+            .await
+            .unwrap();
+        assert_eq!(v.percent, 100);
+        assert_eq!(v.logs.len(), 3);
+        assert_eq!(v.badges, vec![25, 50, 100]);
+        assert_eq!(v.certificate.as_deref(), Some(code.as_str()));
+        // Reading progress and points are kept apart: 3 logs × 10 points.
+        let pts = rewards::points(app, &s).await.unwrap();
+        assert_eq!(pts.balances.iter().find(|x| x.0 == kid).unwrap().2, 30);
+        // The public page never shows the child's real name.
+        let ver = challenges::verify(app, &code.to_lowercase())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(ver.nickname, "Putri Kecil");
+        assert_eq!(ver.achievement, "Tantangan Tiga Buku");
+        assert!(
+            challenges::verify(app, "ACDE-FGHJ")
+                .await
+                .unwrap()
+                .is_none()
+        );
+        // The PDF (for the family only) prints the first name.
+        let pdf = challenges::certificate_pdf(app, &s, &code).await.unwrap();
+        assert!(pdf.starts_with(b"%PDF"));
+        let (_, other) = family(&b, "lain@mail.example", "Orang Lain", None).await;
+        assert!(matches!(
+            challenges::certificate_pdf(app, &other, &code).await,
+            Err(AppError::NotFound)
+        ));
+        // Staff see the entry by nickname.
+        let admin = challenges::admin(app, &b.analyst, id).await.unwrap();
+        assert_eq!(admin.entries[0].nickname, "Putri Kecil");
+        assert_eq!(admin.entries[0].progress, 3);
+        // Deleting the account withdraws the certificate.
+        patrons::delete_account(app, &s, true).await.unwrap();
+        assert!(challenges::verify(app, &code).await.unwrap().is_none());
+    }
+);
+
+dual_test!(
+    implausible_logs_wait_and_secret_codes_count_once,
+    |store| async move {
+        let b = Bench::new(store).await;
+        let app = &b.app;
+        let t = today(&b);
+        let id = challenges::create(
+            app,
+            &b.editor,
+            &ChallengeInput {
+                title: "Seribu Halaman".into(),
+                starts_on: ymd(t, -5),
+                ends_on: ymd(t, 5),
+                goal_kind: "pages".into(),
+                goal: "1000".into(),
+                points_per_log: "5".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        let (_, s) = family(&b, "remaja@mail.example", "Remaja Rajin", None).await;
+        challenges::join(app, &s, "seribu-halaman", None)
+            .await
+            .unwrap();
+        let mut huge = book("Ensiklopedia", ymd(t, 0));
+        huge.pages = "5000".into();
+        let r = challenges::log_reading(app, &s, "seribu-halaman", &huge)
+            .await
+            .unwrap();
+        assert_eq!(r.status, "review");
+        let v = challenges::view(app, s.org, "seribu-halaman", Some(&s))
+            .await
+            .unwrap();
+        assert_eq!(v.entry.as_ref().unwrap().progress, 0, "not counted yet");
+        let mut fair = book("Novel", ymd(t, -1));
+        fair.pages = "200".into();
+        let r = challenges::log_reading(app, &s, "seribu-halaman", &fair)
+            .await
+            .unwrap();
+        assert_eq!(r.status, "counted");
+        // A second log the same day as a big one also waits.
+        let mut more = book("Komik", ymd(t, -1));
+        more.pages = "450".into();
+        assert_eq!(
+            challenges::log_reading(app, &s, "seribu-halaman", &more)
+                .await
+                .unwrap()
+                .status,
+            "review"
+        );
+        // The librarian's queue; two decide at once: one counts.
+        let q = challenges::review_queue(app, &b.editor).await.unwrap();
+        assert_eq!(q.len(), 2);
+        assert_eq!(q[0].nickname, "Remaja Rajin");
+        let (x, y) = tokio::join!(
+            challenges::decide(app, &b.editor, q[0].log.id, true),
+            challenges::decide(app, &b.admin, q[0].log.id, true)
+        );
+        assert!(x.is_ok() != y.is_ok(), "{x:?} {y:?}");
+        challenges::decide(app, &b.editor, q[1].log.id, false)
+            .await
+            .unwrap();
+        let v = challenges::view(app, s.org, "seribu-halaman", Some(&s))
+            .await
+            .unwrap();
+        assert_eq!(v.entry.as_ref().unwrap().progress, 5200);
+        assert!(v.certificate.is_some(), "accepted log completed it");
+        assert!(
+            challenges::review_queue(app, &b.editor)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        // Secret codes: once per profile, and a limited one runs out.
+        challenges::add_secret(app, &b.editor, id, "Ampera 2026", "15", "")
+            .await
+            .unwrap();
+        challenges::add_secret(app, &b.editor, id, "SATUKALI", "7", "1")
+            .await
+            .unwrap();
+        assert_eq!(
+            key(challenges::add_secret(app, &b.editor, id, "ampera2026", "5", "").await),
+            "ch-err-secret-taken"
+        );
+        assert_eq!(
+            challenges::enter_code(app, &s, " ampera 2026 ")
+                .await
+                .unwrap(),
+            15
+        );
+        assert_eq!(
+            key(challenges::enter_code(app, &s, "AMPERA2026").await),
+            "ch-err-secret-used"
+        );
+        assert_eq!(
+            key(challenges::enter_code(app, &s, "TIDAKADA").await),
+            "ch-err-secret-unknown"
+        );
+        challenges::enter_code(app, &s, "satukali").await.unwrap();
+        let (_, late) = family(&b, "telat@mail.example", "Datang Telat", None).await;
+        assert_eq!(
+            key(challenges::enter_code(app, &late, "satukali").await),
+            "ch-err-secret-spent"
+        );
+        let pts = rewards::points(app, &s).await.unwrap();
+        let own = s.active.as_ref().unwrap().id;
+        // Two counted logs × 5 points + 15 + 7.
+        assert_eq!(pts.balances.iter().find(|x| x.0 == own).unwrap().2, 32);
+        // After the end, no more logs.
+        challenges::close(app, &b.editor, id).await.unwrap();
+        assert_eq!(
+            key(challenges::log_reading(app, &s, "seribu-halaman", &fair).await),
+            "ch-err-closed"
+        );
+    }
+);
