@@ -752,3 +752,27 @@ pub(crate) async fn seed_patron(
     tx.commit().await?;
     Ok(ids)
 }
+
+/// A session-like view of one profile, for the demo's seed (no cookie).
+pub(crate) async fn as_profile(
+    app: &App,
+    org: OrgId,
+    profile: i64,
+) -> Result<PatronSession, AppError> {
+    let mut tx = app.store.read().await?;
+    let p = store::profile(&mut tx, org, profile)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let patron = store::patron(&mut tx, org, p.patron_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let profiles = store::profiles(&mut tx, org, patron.id).await?;
+    tx.commit().await?;
+    Ok(PatronSession {
+        org,
+        token_hash: String::new(),
+        patron,
+        profiles,
+        active: Some(p),
+    })
+}

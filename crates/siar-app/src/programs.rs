@@ -537,5 +537,58 @@ pub(crate) async fn seed_demo(app: &App, editor: &Actor) -> Result<(), AppError>
         editor,
         &[(family[0], 80), (family[1], 140), (student[0], 60)],
     )
-    .await
+    .await?;
+    seed_challenge(app, editor, family[1]).await
+}
+
+/// The demo's running reading challenge: the family's child is in it with two
+/// books logged, and a secret code from the library's poster.
+async fn seed_challenge(app: &App, editor: &Actor, child: i64) -> Result<(), AppError> {
+    use chrono::Duration as D;
+    let mut tx = app.store.read().await?;
+    let tz = siar_store::org::org_by_id(&mut tx, editor.org)
+        .await?
+        .map(|o| o.settings.timezone)
+        .unwrap_or(chrono_tz::Asia::Jakarta);
+    tx.commit().await?;
+    let today = app.now().to_utc().with_timezone(&tz).date_naive();
+    let id = crate::challenges::create(
+        app,
+        editor,
+        &siar_domain::challenges::ChallengeInput {
+            title: "Tantangan Membaca Liburan Akhir Tahun".into(),
+            description: "Baca 5 buku selama liburan, kumpulkan lencana, dan dapatkan sertifikat dari Perpustakaan Kota Palembang!".into(),
+            starts_on: (today - D::days(14)).to_string(),
+            ends_on: (today + D::days(30)).to_string(),
+            goal_kind: "books".into(),
+            goal: "5".into(),
+            min_age: "6".into(),
+            max_age: "12".into(),
+            points_per_log: "10".into(),
+            slug: "liburan-akhir-tahun".into(),
+        },
+    )
+    .await?;
+    crate::challenges::add_secret(app, editor, id, "AMPERA", "20", "").await?;
+    let s = crate::patrons::as_profile(app, editor.org, child).await?;
+    crate::challenges::join(app, &s, "liburan-akhir-tahun", None).await?;
+    for (title, author, ago) in [
+        ("Si Kancil dan Buaya", "Cerita rakyat", 5),
+        ("Legenda Pulau Kemaro", "Cerita rakyat Palembang", 2),
+    ] {
+        crate::challenges::log_reading(
+            app,
+            &s,
+            "liburan-akhir-tahun",
+            &siar_domain::challenges::LogInput {
+                title: title.into(),
+                author: author.into(),
+                read_on: (today - D::days(ago)).to_string(),
+                review: "Seru!".into(),
+                ..Default::default()
+            },
+        )
+        .await?;
+    }
+    Ok(())
 }

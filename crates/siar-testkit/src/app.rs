@@ -145,6 +145,48 @@ impl TestApp {
             .expect("token")
     }
 
+    /// Signs a patron in through the portal's pages, reading the code from the
+    /// staff page (no e-mail server in tests); returns the cookie header, the
+    /// form token and where the sign-in led.
+    pub async fn patron_sign_in(&self, email: &str, next: &str) -> (String, String, String) {
+        let admin = self
+            .sign_in("admin@perpustakaan.example", "siar-demo")
+            .await
+            .expect("admin signs in")
+            .cookie;
+        let form = self.get("/masuk", None).await;
+        let pre = form.set_cookie("siar_pre").expect("pre-session cookie");
+        let csrf = form.csrf().expect("csrf field");
+        let jar = format!("siar_pre={pre}");
+        let r = self
+            .post_form(
+                "/masuk",
+                Some(&jar),
+                &[("_csrf", &csrf), ("email", email), ("next", next)],
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let codes = self.get("/app/patron/kode", Some(&admin)).await;
+        let i = codes.body.find("class=\"code\">").expect("a code") + 13;
+        let code = codes.body[i..i + 6].to_string();
+        let r = self
+            .post_form(
+                "/masuk/kode",
+                Some(&jar),
+                &[
+                    ("_csrf", &csrf),
+                    ("email", email),
+                    ("code", &code),
+                    ("next", next),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        let session = r.set_cookie("siar_patron").expect("patron cookie");
+        let to = r.location().unwrap_or_default().to_string();
+        (format!("{jar}; siar_patron={session}"), csrf, to)
+    }
+
     pub async fn get(&self, path: &str, cookie: Option<&str>) -> Reply {
         let mut b = Request::get(path);
         if let Some(c) = cookie {

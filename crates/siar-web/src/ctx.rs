@@ -45,7 +45,7 @@ pub struct PageCtx {
 }
 
 /// The console's areas, in menu order, with the permission each needs.
-pub const NAV: [(&str, &str, Permission); 20] = [
+pub const NAV: [(&str, &str, Permission); 21] = [
     ("/app", "nav-home", Permission::ViewConsole),
     ("/app/kotak-masuk", "nav-inbox", Permission::Inbox),
     ("/app/tulis", "nav-compose", Permission::Draft),
@@ -54,6 +54,7 @@ pub const NAV: [(&str, &str, Permission); 20] = [
     ("/app/posts", "nav-posts", Permission::ViewPosts),
     ("/app/kampanye", "nav-campaigns", Permission::ViewPosts),
     ("/app/analitik", "nav-analytics", Permission::ViewReports),
+    ("/app/tantangan", "nav-challenges", Permission::ViewReports),
     ("/app/jajak", "nav-polls", Permission::ViewReports),
     ("/app/hadiah", "nav-rewards", Permission::RedeemVouchers),
     ("/app/templat", "nav-templates", Permission::ViewPosts),

@@ -437,6 +437,17 @@ pub fn redirect_with_flash(to: &str, key: &str, ok: bool, secure: bool) -> Respo
     r
 }
 
+/// Back to `to` with the first problem as an error message (for small
+/// inline forms that keep no per-field messages).
+pub fn redirect_with_problem(
+    to: &str,
+    p: &siar_domain::validate::Problems,
+    secure: bool,
+) -> Response {
+    let key = p.0.first().map_or("form-has-errors", |e| e.key);
+    redirect_with_flash(to, key, false, secure)
+}
+
 /// Clears the flash cookie on a page that showed it.
 pub fn clear_flash(res: &mut Response, secure: bool) {
     res.headers_mut().append(

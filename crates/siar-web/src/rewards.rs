@@ -408,10 +408,9 @@ pub async fn update(
     match rewards::update_reward(&state.app, &me.0.actor, id, &input, active).await {
         Ok(()) => Ok(done(&state, "/app/hadiah", "rw-saved")),
         // The inline row keeps no per-field messages: say which rule failed.
-        Err(AppError::Invalid(p)) => Ok(crate::middleware::redirect_with_flash(
+        Err(AppError::Invalid(p)) => Ok(crate::middleware::redirect_with_problem(
             "/app/hadiah",
-            p.0.first().map_or("form-has-errors", |e| e.key),
-            false,
+            &p,
             state.config.secure_cookies,
         )),
         Err(e) => Err(e.into()),

@@ -3,9 +3,9 @@
 
 use crate::middleware::{self, Access};
 use crate::{
-    WebState, analytics as an, api, articles as art, assets, calendar as cal, days, inbox as ib,
-    links, pages, portal as pt, programs as pr, publishing as pb, reports as rep, rewards as rw,
-    studio as st,
+    WebState, analytics as an, api, articles as art, assets, calendar as cal, challenges as chl,
+    days, inbox as ib, links, pages, portal as pt, programs as pr, publishing as pb,
+    reports as rep, rewards as rw, studio as st,
 };
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -779,6 +779,117 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<WebState>)> {
         (
             spec(p.clone(), "/app/poin", "/app/poin", Staff(ManagePrograms)),
             post(rw::award),
+        ),
+        (
+            spec(g.clone(), "/tantangan", "/tantangan", Public),
+            get(chl::list),
+        ),
+        (
+            spec(g.clone(), "/tantangan/{slug}", "/tantangan/contoh", Public),
+            get(chl::show),
+        ),
+        (
+            spec(
+                p.clone(),
+                "/tantangan/{slug}/ikut",
+                "/tantangan/contoh/ikut",
+                Public,
+            ),
+            post(chl::join),
+        ),
+        (
+            spec(
+                p.clone(),
+                "/tantangan/{slug}/catat",
+                "/tantangan/contoh/catat",
+                Public,
+            ),
+            post(chl::log),
+        ),
+        (
+            spec(p.clone(), "/kode-rahasia", "/kode-rahasia", Public),
+            post(chl::secret),
+        ),
+        (
+            spec(
+                g.clone(),
+                "/sertifikat/{code}",
+                "/sertifikat/ACDE-FGHJ",
+                Public,
+            ),
+            get(chl::certificate),
+        ),
+        (
+            spec(
+                g.clone(),
+                "/verifikasi/{code}",
+                "/verifikasi/ACDE-FGHJ",
+                Public,
+            ),
+            get(chl::verify),
+        ),
+        (
+            spec(
+                g.clone(),
+                "/app/tantangan",
+                "/app/tantangan",
+                Staff(ViewReports),
+            ),
+            get(chl::admin),
+        ),
+        (
+            spec(
+                p.clone(),
+                "/app/tantangan",
+                "/app/tantangan",
+                Staff(ManagePrograms),
+            ),
+            post(chl::create),
+        ),
+        (
+            spec(
+                g.clone(),
+                "/app/tantangan/tinjauan",
+                "/app/tantangan/tinjauan",
+                Staff(ManagePrograms),
+            ),
+            get(chl::review),
+        ),
+        (
+            spec(
+                p.clone(),
+                "/app/tantangan/catatan/{id}",
+                "/app/tantangan/catatan/1",
+                Staff(ManagePrograms),
+            ),
+            post(chl::decide),
+        ),
+        (
+            spec(
+                g.clone(),
+                "/app/tantangan/{id}",
+                "/app/tantangan/1",
+                Staff(ViewReports),
+            ),
+            get(chl::detail),
+        ),
+        (
+            spec(
+                p.clone(),
+                "/app/tantangan/{id}/kode",
+                "/app/tantangan/1/kode",
+                Staff(ManagePrograms),
+            ),
+            post(chl::add_secret),
+        ),
+        (
+            spec(
+                p.clone(),
+                "/app/tantangan/{id}/tutup",
+                "/app/tantangan/1/tutup",
+                Staff(ManagePrograms),
+            ),
+            post(chl::close),
         ),
         (
             spec(g.clone(), "/app/posts/new", "/app/posts/new", Staff(Draft)),

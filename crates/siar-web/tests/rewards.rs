@@ -4,7 +4,7 @@
 
 use siar_domain::org::Role;
 use siar_testkit::TestDb;
-use siar_testkit::app::{Reply, TestApp};
+use siar_testkit::app::TestApp;
 
 async fn staff(t: &TestApp, role: Role) -> (String, String) {
     let email = siar_app::demo::DEMO_STAFF
@@ -16,48 +16,10 @@ async fn staff(t: &TestApp, role: Role) -> (String, String) {
     (b.cookie, b.csrf)
 }
 
-fn cookie_of(r: &Reply, name: &str) -> Option<String> {
-    r.set_cookie(name).filter(|v| !v.is_empty())
-}
-
-/// Signs a demo patron in through the pages, reading the code as staff do.
 async fn patron(t: &TestApp, email: &str) -> (String, String) {
-    let (admin, _) = staff(t, Role::Admin).await;
-    let form = t.get("/masuk", None).await;
-    let pre = cookie_of(&form, "siar_pre").unwrap();
-    let csrf = form.csrf().unwrap();
-    let jar = format!("siar_pre={pre}");
-    let r = t
-        .post_form(
-            "/masuk",
-            Some(&jar),
-            &[("_csrf", &csrf), ("email", email), ("next", "/hadiah")],
-        )
-        .await;
-    assert_eq!(r.status, 200);
-    let codes = t.get("/app/patron/kode", Some(&admin)).await;
-    let i = codes.body.find("class=\"code\">").unwrap() + 13;
-    let code = codes.body[i..i + 6].to_string();
-    let r = t
-        .post_form(
-            "/masuk/kode",
-            Some(&jar),
-            &[
-                ("_csrf", &csrf),
-                ("email", email),
-                ("code", &code),
-                ("next", "/hadiah"),
-            ],
-        )
-        .await;
-    assert_eq!(r.status, 303, "{}", r.body);
-    assert_eq!(
-        r.location(),
-        Some("/hadiah"),
-        "a demo patron is set up already"
-    );
-    let session = cookie_of(&r, "siar_patron").unwrap();
-    (format!("{jar}; siar_patron={session}"), csrf)
+    let (jar, csrf, to) = t.patron_sign_in(email, "/hadiah").await;
+    assert_eq!(to, "/hadiah", "a demo patron is set up already");
+    (jar, csrf)
 }
 
 fn reward_id(body: &str, name: &str) -> String {
