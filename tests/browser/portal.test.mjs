@@ -1,7 +1,9 @@
 // Browser test in real Chromium on a phone-sized screen: a guardian signs in
 // with the code e-mailed through a real SMTP server (Debian's aiosmtpd), sets
-// up the account, adds a child, votes in the demo's poll as the child, reads
-// and downloads "My data"; an editor sees the vote in the poll's results. The
+// up the account, adds a child, votes in the demo's poll as the child, joins
+// the reading challenge, logs three books, earns badges and a certificate
+// whose verification page works, reads and downloads "My data"; an editor
+// sees the vote; a patron takes a reward and the desk redeems it once. The
 // signed-in patron pages pass axe. Screenshots go to target/screenshots/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -86,6 +88,41 @@ test('a guardian signs in with an e-mailed code, adds a child, and the child vot
   assert.match(await page.textContent('main'), /7 orang memberi suara/);
   assert.deepEqual(await audit(page), [], 'violations on the poll after voting');
   await page.screenshot({ path: join(shots, 'portal-poll-results-phone.png'), fullPage: true });
+  // The child joins the reading challenge, logs three books, earns badges
+  // and a certificate whose public verification page works.
+  await page.goto(`${base}/tantangan/liburan-akhir-tahun`);
+  await page.click('button:has-text("Ikut tantangan ini")');
+  await page.waitForSelector('.flash.ok');
+  // A bad ISBN is explained and what was typed stays.
+  await page.fill('#title', 'Laskar Pelangi');
+  await page.fill('#isbn', '978-602-03-3295-7');
+  await page.click('button:has-text("Simpan catatan")');
+  await page.waitForSelector('#isbn-err');
+  assert.equal(await page.inputValue('#title'), 'Laskar Pelangi');
+  await page.fill('#isbn', '978-602-03-3295-6');
+  await page.click('button:has-text("Simpan catatan")');
+  await page.waitForSelector('.flash.ok');
+  assert.match(await page.textContent('.flash'), /lencana baru/);
+  for (const title of ['Si Kancil', 'Legenda Pulau Kemaro']) {
+    await page.fill('#title', title);
+    await page.click('button:has-text("Simpan catatan")');
+    await page.waitForSelector('.flash.ok');
+  }
+  assert.match(await page.textContent('.flash'), /sertifikatmu sudah siap/);
+  assert.match(await page.textContent('#prog-h + progress + p'), /3 \/ 3/);
+  assert.equal(await page.locator('.badge-item.earned').count(), 3);
+  assert.deepEqual(await audit(page), [], 'violations on the challenge page');
+  await page.screenshot({ path: join(shots, 'portal-challenge-done-phone.png'), fullPage: true });
+  const [cert] = await Promise.all([page.waitForEvent('download'), page.click('text=Unduh sertifikat (PDF)')]);
+  await cert.saveAs(join(shots, 'certificate.pdf'));
+  await page.click('text=Halaman verifikasi');
+  await page.waitForSelector('.badge.ok');
+  assert.match(await page.textContent('main'), /Sertifikat asli/);
+  assert.match(await page.textContent('main'), /Nadia Cilik/);
+  assert.doesNotMatch(await page.textContent('main'), /Nadia\b(?! Cilik)/, 'never the real first name');
+  assert.deepEqual(await audit(page), [], 'violations on the verification page');
+  await page.screenshot({ path: join(shots, 'portal-verify-phone.png'), fullPage: true });
+
   // My data: consents with their version, the vote, and the downloads.
   await page.goto(`${base}/akun/data`);
   const data = await page.textContent('main');

@@ -557,11 +557,11 @@ async fn seed_challenge(app: &App, editor: &Actor, child: i64) -> Result<(), App
         editor,
         &siar_domain::challenges::ChallengeInput {
             title: "Tantangan Membaca Liburan Akhir Tahun".into(),
-            description: "Baca 5 buku selama liburan, kumpulkan lencana, dan dapatkan sertifikat dari Perpustakaan Kota Palembang!".into(),
+            description: "Baca 3 buku selama liburan, kumpulkan lencana, dan dapatkan sertifikat dari Perpustakaan Kota Palembang!".into(),
             starts_on: (today - D::days(14)).to_string(),
             ends_on: (today + D::days(30)).to_string(),
             goal_kind: "books".into(),
-            goal: "5".into(),
+            goal: "3".into(),
             min_age: "6".into(),
             max_age: "12".into(),
             points_per_log: "10".into(),

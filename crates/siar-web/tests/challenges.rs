@@ -35,7 +35,7 @@ async fn a_child_finishes_the_demo_challenge_and_gets_a_verified_certificate() {
         .await;
     assert_eq!(r.status, 303);
     let r = t.get(page, Some(&jar)).await;
-    assert!(r.body.contains("2 / 5"), "{}", r.body);
+    assert!(r.body.contains("2 / 3"), "{}", r.body);
     assert!(r.body.contains("Legenda Pulau Kemaro"));
     assert!(r.body.contains("badge-item earned"));
     let log = format!("{page}/catat");
@@ -54,7 +54,7 @@ async fn a_child_finishes_the_demo_challenge_and_gets_a_verified_certificate() {
     assert_eq!(r.status, 422);
     assert!(r.body.contains("ISBN ini tidak valid"));
     assert!(r.body.contains("Laskar Pelangi"), "what was typed stays");
-    for title in ["Laskar Pelangi", "Bumi", "Hujan"] {
+    for title in ["Laskar Pelangi"] {
         let today = after(
             &t.get(page, Some(&jar)).await.body,
             "name=\"read_on\" value=\"",
@@ -72,7 +72,7 @@ async fn a_child_finishes_the_demo_challenge_and_gets_a_verified_certificate() {
         assert_eq!(r.status, 303, "{}", r.body);
     }
     let r = t.get(page, Some(&jar)).await;
-    assert!(r.body.contains("5 / 5"));
+    assert!(r.body.contains("3 / 3"));
     assert!(r.body.contains("Tantangan selesai") || r.body.contains("tantangan selesai"));
     let code: String = after(&r.body, "href=\"/sertifikat/")
         .chars()
