@@ -260,6 +260,8 @@ pub struct View {
     /// Why the active profile cannot join (a message key), if it cannot.
     pub cannot_join: Option<&'static str>,
     pub today: NaiveDate,
+    /// Readers who agreed to be shown, by progress (nickname, progress).
+    pub leaderboard: Vec<(String, i64)>,
 }
 
 pub async fn view(
@@ -288,6 +290,7 @@ pub async fn view(
         ),
         None => (Vec::new(), Vec::new(), None),
     };
+    let leaderboard = store::leaderboard(&mut tx, org, challenge.id, 10).await?;
     tx.commit().await?;
     let open = is_open(&challenge, today);
     let cannot_join = match &active {
@@ -320,6 +323,7 @@ pub async fn view(
         cannot_join,
         challenge,
         today,
+        leaderboard,
     })
 }
 

@@ -332,6 +332,8 @@ pub struct ChildInput {
     pub first_name: String,
     pub birth_year: String,
     pub guardian_consent: bool,
+    /// The guardian lets the child's nickname show on leaderboards.
+    pub leaderboard: bool,
 }
 
 /// Adds a child's profile under the guardian's consent (recorded with the
@@ -369,6 +371,9 @@ pub async fn add_child(app: &App, s: &PatronSession, i: &ChildInput) -> Result<i
         return Err(AppError::field("nickname", "pt-err-nickname-taken"));
     };
     consent(&mut tx, s, Some(id), ConsentPurpose::Guardian, now).await?;
+    if i.leaderboard {
+        consent(&mut tx, s, Some(id), ConsentPurpose::Leaderboard, now).await?;
+    }
     tx.commit().await?;
     Ok(id)
 }
@@ -747,6 +752,7 @@ pub(crate) async fn seed_patron(
             .await?
             .ok_or_else(|| AppError::Internal(format!("demo nickname {nick} taken")))?;
         consent(&mut tx, &s, Some(id), ConsentPurpose::Guardian, now).await?;
+        consent(&mut tx, &s, Some(id), ConsentPurpose::Leaderboard, now).await?;
         ids.push(id);
     }
     tx.commit().await?;

@@ -67,6 +67,7 @@ async fn family(
                 first_name: "Putri".into(),
                 birth_year: year.to_string(),
                 guardian_consent: true,
+                leaderboard: true,
             },
         )
         .await
@@ -125,6 +126,7 @@ dual_test!(
                 first_name: "Putri".into(),
                 birth_year: (year - 8).to_string(),
                 guardian_consent: true,
+                leaderboard: true,
             },
         )
         .await
@@ -197,6 +199,8 @@ dual_test!(
         assert_eq!(v.logs.len(), 3);
         assert_eq!(v.badges, vec![25, 50, 100]);
         assert_eq!(v.certificate.as_deref(), Some(code.as_str()));
+        // The guardian let the child show on the leaderboard, by nickname.
+        assert_eq!(v.leaderboard, vec![("Putri Kecil".to_string(), 3)]);
         // Reading progress and points are kept apart: 3 logs × 10 points.
         let pts = rewards::points(app, &s).await.unwrap();
         assert_eq!(pts.balances.iter().find(|x| x.0 == kid).unwrap().2, 30);
@@ -299,6 +303,10 @@ dual_test!(
             .unwrap();
         assert_eq!(v.entry.as_ref().unwrap().progress, 5200);
         assert!(v.certificate.is_some(), "accepted log completed it");
+        assert!(
+            v.leaderboard.is_empty(),
+            "no leaderboard consent, not shown"
+        );
         assert!(
             challenges::review_queue(app, &b.editor)
                 .await

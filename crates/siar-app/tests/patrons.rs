@@ -256,6 +256,7 @@ dual_test!(families_take_part_and_own_their_data, |store| async move {
         first_name: "Dimas".into(),
         birth_year: year.into(),
         guardian_consent: consent,
+        leaderboard: false,
     };
     assert_eq!(
         key(patrons::add_child(app, &s, &child("Dimas Kecil", "2016", false)).await),

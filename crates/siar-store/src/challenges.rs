@@ -665,3 +665,46 @@ pub async fn certificate_of_entry(
         .to_owned();
     Ok(tx.fetch_optional(&q).await?)
 }
+
+/// The challenge's leaderboard: readers whose profile agreed to be shown
+/// (a current leaderboard consent), by progress, nicknames only.
+pub async fn leaderboard(
+    tx: &mut Tx,
+    org: OrgId,
+    challenge: i64,
+    limit: u64,
+) -> Result<Vec<(String, i64)>, StoreError> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        nickname: String,
+        progress: i64,
+    }
+    let consented = Query::select()
+        .expr(Expr::cust("1"))
+        .from("patron_consents")
+        .and_where(
+            Expr::col(("patron_consents", "profile_id"))
+                .equals(("challenge_entries", "profile_id")),
+        )
+        .and_where(Expr::col(("patron_consents", "purpose")).eq("leaderboard"))
+        .and_where(Expr::col(("patron_consents", "withdrawn_at")).is_null())
+        .to_owned();
+    let q = Query::select()
+        .expr_as(Expr::col(("patron_profiles", "nickname")), "nickname")
+        .expr_as(Expr::col(("challenge_entries", "progress")), "progress")
+        .from("challenge_entries")
+        .inner_join(
+            "patron_profiles",
+            Expr::col(("patron_profiles", "id")).equals(("challenge_entries", "profile_id")),
+        )
+        .and_where(Expr::col(("challenge_entries", "org_id")).eq(org.0))
+        .and_where(Expr::col(("challenge_entries", "challenge_id")).eq(challenge))
+        .and_where(Expr::col(("challenge_entries", "progress")).gt(0))
+        .and_where(Expr::exists(consented))
+        .order_by(("challenge_entries", "progress"), Order::Desc)
+        .order_by(("challenge_entries", "id"), Order::Asc)
+        .limit(limit)
+        .to_owned();
+    let rows: Vec<Row> = tx.fetch_all(&q).await?;
+    Ok(rows.into_iter().map(|r| (r.nickname, r.progress)).collect())
+}

@@ -125,6 +125,7 @@ struct ChallengePage<'a> {
     pages_needed: bool,
     minutes_needed: bool,
     today: String,
+    leaderboard: Vec<(String, i64)>,
 }
 
 async fn challenge_page(
@@ -211,6 +212,7 @@ async fn challenge_page(
         pages_needed: kind == GoalKind::Pages,
         minutes_needed: kind == GoalKind::Minutes,
         today,
+        leaderboard: v.leaderboard.clone(),
     };
     p.render(state, &page, refused)
 }

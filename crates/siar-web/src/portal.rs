@@ -521,6 +521,7 @@ pub async fn add_child(
         first_name: field(&f, "first_name"),
         birth_year: field(&f, "birth_year"),
         guardian_consent: ticked(&f, "guardian_consent"),
+        leaderboard: ticked(&f, "leaderboard"),
     };
     let form = ChildForm {
         nickname: input.nickname.clone(),

@@ -36,6 +36,10 @@ async fn a_child_finishes_the_demo_challenge_and_gets_a_verified_certificate() {
     assert_eq!(r.status, 303);
     let r = t.get(page, Some(&jar)).await;
     assert!(r.body.contains("2 / 3"), "{}", r.body);
+    assert!(
+        r.body.contains("Papan peringkat"),
+        "the demo child agreed to be shown"
+    );
     assert!(r.body.contains("Legenda Pulau Kemaro"));
     assert!(r.body.contains("badge-item earned"));
     let log = format!("{page}/catat");

@@ -1696,3 +1696,6 @@ ch-accept = Accept: { $name }
 ch-reject = Reject: { $name }
 ch-accepted = The log was accepted and counted.
 ch-rejected = The log was rejected and does not count.
+pt-child-leaderboard = The child's nickname may be shown on programme leaderboards.
+ch-leaderboard = Leaderboard
+ch-leaderboard-note = Only readers who agreed are shown, by nickname.

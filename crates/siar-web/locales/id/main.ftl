@@ -1696,3 +1696,6 @@ ch-accept = Terima: { $name }
 ch-reject = Tolak: { $name }
 ch-accepted = Catatan diterima dan dihitung.
 ch-rejected = Catatan ditolak; tidak dihitung.
+pt-child-leaderboard = Nama panggilan anak boleh tampil di papan peringkat program.
+ch-leaderboard = Papan peringkat
+ch-leaderboard-note = Hanya peserta yang setuju ditampilkan, dengan nama panggilan.
