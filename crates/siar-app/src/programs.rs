@@ -592,3 +592,41 @@ async fn seed_challenge(app: &App, editor: &Actor, child: i64) -> Result<(), App
     }
     Ok(())
 }
+
+/// Kind of a sign-up's conversion.
+pub const SIGNUP: &str = "signup";
+
+/// Credits a new account to the short link that brought its visitor (once).
+pub async fn credit_signup(
+    app: &App,
+    s: &PatronSession,
+    source: Option<&str>,
+) -> Result<(), AppError> {
+    let now = app.now();
+    let mut tx = app.store.begin().await?;
+    let Some(src) = source_of(&mut tx, s.org, source).await? else {
+        tx.rollback().await?;
+        return Ok(());
+    };
+    if store::has_conversion(&mut tx, s.org, SIGNUP, s.patron.id).await? {
+        tx.rollback().await?;
+        return Ok(());
+    }
+    store::insert_conversion(&mut tx, s.org, SIGNUP, s.patron.id, None, &src, now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// What a post brought to the portal: (kind, count) of sign-ups, votes and
+/// challenge entries that came through its short links.
+pub async fn participations_of_post(
+    app: &App,
+    actor: &Actor,
+    post: i64,
+) -> Result<Vec<(String, i64)>, AppError> {
+    actor.require(Permission::ViewReports)?;
+    let mut tx = app.store.read().await?;
+    let rows = store::conversions_of_post(&mut tx, actor.org, post).await?;
+    tx.commit().await?;
+    Ok(rows)
+}

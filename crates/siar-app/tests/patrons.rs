@@ -502,3 +502,110 @@ dual_test!(
         assert_eq!(res[0].percent, 100);
     }
 );
+
+dual_test!(
+    a_posts_short_link_credits_sign_ups_and_votes_to_it,
+    |store| async move {
+        let b = Bench::new(store).await;
+        let org = b.admin.org;
+        let app = &b.app;
+        let practice = siar_app::channels::connect_practice(app, &b.admin)
+            .await
+            .unwrap();
+        let post = siar_app::publishing::schedule(
+            app,
+            &b.editor,
+            &siar_app::publishing::PostInput {
+                text: "Ikuti jajak pendapat kami!".into(),
+                channels: vec![practice],
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        let mut tx = app.store.begin().await.unwrap();
+        siar_store::links::insert(
+            &mut tx,
+            org,
+            &siar_store::links::NewLink {
+                code: "jajak-dongeng",
+                target: "http://127.0.0.1:8080/jajak/dongeng",
+                label: "Jajak",
+                channel_id: Some(practice),
+                post_id: Some(post),
+                campaign: Some("palembangbaca"),
+                created_by: None,
+            },
+            siar_domain::Clock::now(&b.clock),
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        programs::create_poll(
+            app,
+            &b.editor,
+            &PollInput {
+                slug: "dongeng".into(),
+                ..poll_input("Dongeng favorit?", true, "after_vote")
+            },
+        )
+        .await
+        .unwrap();
+        let (_, s) = sign_in(&b, "baru@mail.example", "Pembaca Baru").await;
+        programs::credit_signup(app, &s, Some("jajak-dongeng"))
+            .await
+            .unwrap();
+        programs::credit_signup(app, &s, Some("jajak-dongeng"))
+            .await
+            .unwrap();
+        // A code of nobody's, or none: nothing credited.
+        programs::credit_signup(app, &s, Some("tidak-ada"))
+            .await
+            .unwrap();
+        let voter = Voter::of(Some(&s), "x");
+        let page = programs::poll_page(app, org, "dongeng", &voter)
+            .await
+            .unwrap();
+        programs::vote(
+            app,
+            org,
+            "dongeng",
+            &voter,
+            &[page.options[0].id],
+            "10.9.0.1",
+            Some("jajak-dongeng"),
+        )
+        .await
+        .unwrap();
+        programs::vote(
+            app,
+            org,
+            "dongeng",
+            &Voter::Browser("anon".into()),
+            &[page.options[1].id],
+            "10.9.0.2",
+            None,
+        )
+        .await
+        .unwrap();
+        let got = programs::participations_of_post(app, &b.analyst, post)
+            .await
+            .unwrap();
+        assert_eq!(
+            got,
+            vec![("poll".to_string(), 1), ("signup".to_string(), 1)]
+        );
+        let r = programs::poll_results(app, &b.analyst, page.poll.id)
+            .await
+            .unwrap();
+        assert_eq!(r.tally.ballots, 2);
+        assert_eq!(
+            r.sources.len(),
+            1,
+            "only the ballot that came through the link"
+        );
+        assert_eq!(r.sources[0].post_id, Some(post));
+        assert_eq!(r.sources[0].channel_id, Some(practice));
+        assert_eq!(r.sources[0].campaign.as_deref(), Some("palembangbaca"));
+    }
+);

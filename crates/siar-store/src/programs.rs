@@ -391,8 +391,8 @@ pub struct SourceCount {
     pub n: i64,
 }
 
-/// Participations in one programme item by what brought them (most first);
-/// the row with every source empty counts those who came on their own.
+/// Participations in one programme item that came through a short link, by
+/// what brought them (most first).
 pub async fn sources(
     tx: &mut Tx,
     org: OrgId,
@@ -471,4 +471,47 @@ pub async fn ballots_of_profiles(
         ));
     }
     Ok(out)
+}
+
+/// Participations a post brought (through its short links), by kind.
+pub async fn conversions_of_post(
+    tx: &mut Tx,
+    org: OrgId,
+    post: i64,
+) -> Result<Vec<(String, i64)>, StoreError> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        kind: String,
+        n: i64,
+    }
+    let q = Query::select()
+        .column("kind")
+        .expr_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), "n")
+        .from("conversions")
+        .and_where(Expr::col("org_id").eq(org.0))
+        .and_where(Expr::col("post_id").eq(post))
+        .group_by_col("kind")
+        .order_by("kind", Order::Asc)
+        .to_owned();
+    let rows: Vec<Row> = tx.fetch_all(&q).await?;
+    Ok(rows.into_iter().map(|r| (r.kind, r.n)).collect())
+}
+
+/// Whether a conversion of this kind and subject exists (a sign-up is
+/// credited once).
+pub async fn has_conversion(
+    tx: &mut Tx,
+    org: OrgId,
+    kind: &str,
+    subject: i64,
+) -> Result<bool, StoreError> {
+    let q = Query::select()
+        .column("id")
+        .from("conversions")
+        .and_where(Expr::col("org_id").eq(org.0))
+        .and_where(Expr::col("kind").eq(kind))
+        .and_where(Expr::col("subject_id").eq(subject))
+        .limit(1)
+        .to_owned();
+    Ok(!tx.fetch_ids(&q).await?.is_empty())
 }

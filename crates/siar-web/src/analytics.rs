@@ -898,6 +898,8 @@ struct PostPage<'a> {
     when: String,
     heads: Vec<String>,
     channels: Vec<PostChannelView>,
+    /// Portal participations the post brought: (label key, count).
+    participations: Vec<(&'static str, i64)>,
 }
 
 pub async fn post(
@@ -968,12 +970,26 @@ pub async fn post(
             }
         })
         .collect();
+    let participations = siar_app::programs::participations_of_post(&state.app, &me.0.actor, id)
+        .await?
+        .into_iter()
+        .map(|(kind, n)| {
+            let key = match kind.as_str() {
+                "signup" => "an-conv-signup",
+                "poll" => "an-conv-poll",
+                "challenge" => "an-conv-challenge",
+                _ => "an-conv-other",
+            };
+            (key, n)
+        })
+        .collect();
     let page = PostPage {
         c: &c,
         text: p.post.text.clone(),
         when: p.post.publish_at.format_in(tz),
         heads: Metric::ALL.iter().map(|k| t(k.name_key())).collect(),
         channels,
+        participations,
     };
     Ok(html_page(page.render()?, had, &state))
 }

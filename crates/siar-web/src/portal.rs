@@ -260,6 +260,11 @@ pub async fn check_code(
     match patrons::verify_code(&state.app, p.org.id, &email, &field(&f, "code"), p.c.lang).await {
         Ok(token) => {
             let s = patrons::session(&state.app, &token).await?;
+            // A new account that came through a short link is credited to it.
+            if let Some(s) = s.as_ref().filter(|s| s.needs_setup()) {
+                let source = cookie(&headers, SOURCE_COOKIE).map(str::to_string);
+                programs::credit_signup(&state.app, s, source.as_deref()).await?;
+            }
             let to = match s {
                 Some(s) if s.needs_setup() => {
                     let q =
