@@ -728,3 +728,27 @@ pub async fn certificate_pdf(
         },
     )
 }
+
+/// A challenge's readers as CSV (nickname, progress, per cent, joined,
+/// completed; times in UTC).
+pub fn entries_csv(a: &Admin) -> Result<String, AppError> {
+    let internal = |e: csv::Error| AppError::Internal(e.to_string());
+    let iso = |ms: i64| Timestamp(ms).to_utc().to_rfc3339();
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(["nickname", "progress", "percent", "joined", "completed"])
+        .map_err(internal)?;
+    for e in &a.entries {
+        w.write_record([
+            crate::audit::neutralise(&e.nickname),
+            e.progress.to_string(),
+            rules::percent(e.progress, a.challenge.goal).to_string(),
+            iso(e.joined_at),
+            e.completed_at.map(iso).unwrap_or_default(),
+        ])
+        .map_err(internal)?;
+    }
+    let bytes = w
+        .into_inner()
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    String::from_utf8(bytes).map_err(|e| AppError::Internal(e.to_string()))
+}

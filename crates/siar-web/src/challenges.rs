@@ -714,3 +714,21 @@ pub async fn decide(
         Err(e) => Err(e.into()),
     }
 }
+
+pub async fn csv(State(state): State<WebState>, me: Me, Path(id): Path<i64>) -> WebResult {
+    let a = challenges::admin(&state.app, &me.0.actor, id).await?;
+    let body = challenges::entries_csv(&a)?;
+    let mut res = body.into_response();
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "attachment; filename=\"tantangan-{}.csv\"",
+        a.challenge.slug
+    )) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(res)
+}

@@ -875,6 +875,15 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<WebState>)> {
         ),
         (
             spec(
+                g.clone(),
+                "/app/tantangan/{id}/peserta.csv",
+                "/app/tantangan/1/peserta.csv",
+                Staff(ViewReports),
+            ),
+            get(chl::csv),
+        ),
+        (
+            spec(
                 p.clone(),
                 "/app/tantangan/{id}/kode",
                 "/app/tantangan/1/kode",

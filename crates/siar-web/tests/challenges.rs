@@ -134,6 +134,14 @@ async fn a_child_finishes_the_demo_challenge_and_gets_a_verified_certificate() {
     let r = t.get(&format!("/app/tantangan/{id}"), Some(&staff)).await;
     assert!(r.body.contains("Rafi Kecil"));
     assert!(r.body.contains("AMPERA"));
+    let csv = t
+        .get(&format!("/app/tantangan/{id}/peserta.csv"), Some(&staff))
+        .await;
+    assert!(
+        csv.body
+            .starts_with("nickname,progress,percent,joined,completed")
+    );
+    assert!(csv.body.contains("Rafi Kecil,3,100,"), "{}", csv.body);
     let r = t.get("/app/tantangan/tinjauan", Some(&staff)).await;
     assert!(r.body.contains("Tidak ada catatan yang menunggu"));
 }

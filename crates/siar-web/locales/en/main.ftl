@@ -1706,3 +1706,4 @@ an-conv-signup = New accounts
 an-conv-poll = Poll votes
 an-conv-challenge = Challenge entries
 an-conv-other = Other participations
+ch-csv = Download the readers (CSV)

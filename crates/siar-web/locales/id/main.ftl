@@ -1706,3 +1706,4 @@ an-conv-signup = Akun baru
 an-conv-poll = Suara jajak pendapat
 an-conv-challenge = Peserta tantangan
 an-conv-other = Partisipasi lain
+ch-csv = Unduh daftar peserta (CSV)
