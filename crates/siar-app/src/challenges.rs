@@ -94,22 +94,12 @@ pub async fn create(app: &App, actor: &Actor, i: &ChallengeInput) -> Result<i64,
     )
     .await?;
     tx.commit().await?;
-    let req = siar_domain::links::LinkRequest {
-        target: format!(
-            "{}/tantangan/{}",
-            app.config.public_url.trim_end_matches('/'),
-            f.slug
-        ),
-        label: f.title.chars().take(80).collect(),
-        ..Default::default()
-    };
-    match crate::links::create(app, actor, &req, None).await {
-        Ok(link) => {
-            let mut tx = app.store.begin().await?;
-            store::set_link_code(&mut tx, actor.org, id, &link.code).await?;
-            tx.commit().await?;
-        }
-        Err(e) => tracing::warn!(challenge = id, "no short link for the challenge: {e}"),
+    if let Some(code) =
+        crate::links::share_link(app, actor, &format!("/tantangan/{}", f.slug), &f.title).await
+    {
+        let mut tx = app.store.begin().await?;
+        store::set_link_code(&mut tx, actor.org, id, &code).await?;
+        tx.commit().await?;
     }
     Ok(id)
 }
@@ -733,7 +723,7 @@ pub async fn certificate_pdf(
 /// completed; times in UTC).
 pub fn entries_csv(a: &Admin) -> Result<String, AppError> {
     let internal = |e: csv::Error| AppError::Internal(e.to_string());
-    let iso = |ms: i64| Timestamp(ms).to_utc().to_rfc3339();
+    let iso = |ms: i64| Timestamp(ms).rfc3339();
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(["nickname", "progress", "percent", "joined", "completed"])
         .map_err(internal)?;

@@ -108,6 +108,29 @@ pub async fn create(
     ))
 }
 
+/// A short link to one of the portal's own pages (`path`, e.g. `/jajak/x`),
+/// to share in posts; `None` (logged) when it cannot be made, since what it
+/// points to stands without it (staff can make one on the links page).
+pub(crate) async fn share_link(
+    app: &App,
+    actor: &Actor,
+    path: &str,
+    label: &str,
+) -> Option<String> {
+    let req = LinkRequest {
+        target: format!("{}{path}", app.config.public_url.trim_end_matches('/')),
+        label: label.chars().take(80).collect(),
+        ..Default::default()
+    };
+    match create(app, actor, &req, None).await {
+        Ok(link) => Some(link.code),
+        Err(e) => {
+            tracing::warn!(path, "no short link to share: {e}");
+            None
+        }
+    }
+}
+
 /// Lists a link on the public link-in-bio page `/tautan`, or takes it off.
 /// Editors decide what the public sees.
 pub async fn set_in_bio(app: &App, actor: &Actor, id: i64, on: bool) -> Result<(), AppError> {

@@ -509,7 +509,7 @@ pub async fn my_data(app: &App, s: &PatronSession) -> Result<MyData, AppError> {
 
 /// "My data" as JSON (times as UTC milliseconds and ISO 8601).
 pub fn my_data_json(d: &MyData) -> String {
-    let iso = |ms: i64| Timestamp(ms).to_utc().to_rfc3339();
+    let iso = |ms: i64| Timestamp(ms).rfc3339();
     let v = serde_json::json!({
         "account": {
             "email": d.patron.email,
@@ -544,7 +544,7 @@ pub fn my_data_json(d: &MyData) -> String {
 
 /// "My data" as CSV: one line per fact (section, profile, what, value, time).
 pub fn my_data_csv(d: &MyData) -> Result<String, AppError> {
-    let iso = |ms: i64| Timestamp(ms).to_utc().to_rfc3339();
+    let iso = |ms: i64| Timestamp(ms).rfc3339();
     let mut w = csv::Writer::from_writer(Vec::new());
     let internal = |e: csv::Error| AppError::Internal(e.to_string());
     w.write_record(["section", "profile", "item", "value", "time"])

@@ -107,24 +107,12 @@ pub async fn create_poll(app: &App, actor: &Actor, input: &PollInput) -> Result<
     )
     .await?;
     tx.commit().await?;
-    // A short link to share in posts; the poll stands without one if that
-    // fails (staff can make one on the links page).
-    let req = siar_domain::links::LinkRequest {
-        target: format!(
-            "{}/jajak/{}",
-            app.config.public_url.trim_end_matches('/'),
-            f.slug
-        ),
-        label: f.question.chars().take(80).collect(),
-        ..Default::default()
-    };
-    match crate::links::create(app, actor, &req, None).await {
-        Ok(link) => {
-            let mut tx = app.store.begin().await?;
-            store::set_link_code(&mut tx, actor.org, id, &link.code).await?;
-            tx.commit().await?;
-        }
-        Err(e) => tracing::warn!(poll = id, "no short link for the poll: {e}"),
+    if let Some(code) =
+        crate::links::share_link(app, actor, &format!("/jajak/{}", f.slug), &f.question).await
+    {
+        let mut tx = app.store.begin().await?;
+        store::set_link_code(&mut tx, actor.org, id, &code).await?;
+        tx.commit().await?;
     }
     Ok(id)
 }

@@ -52,6 +52,11 @@ impl Timestamp {
             .to_string()
     }
 
+    /// Local wall-clock text with the zone's name, e.g. `2026-11-28 17:56 WIB`.
+    pub fn format_zoned(self, tz: Tz) -> String {
+        format!("{} {}", self.format_in(tz), zone_label(tz))
+    }
+
     /// RFC 3339 in UTC, for exports and machines.
     pub fn rfc3339(self) -> String {
         self.to_utc()

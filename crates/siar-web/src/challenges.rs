@@ -11,8 +11,7 @@ use crate::pages::{LangQuery, Me, done, problems_ctx, staff_ctx};
 use crate::portal::{SOURCE_COOKIE, flash_to, portal, sign_in_first};
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::IntoResponse;
+use axum::http::{HeaderMap, StatusCode};
 use axum::{Extension, Form};
 use siar_app::{AppError, challenges};
 use siar_domain::Timestamp;
@@ -353,21 +352,11 @@ pub async fn certificate(
         return Ok(sign_in_first("/akun"));
     };
     let pdf = challenges::certificate_pdf(&state.app, s, &code).await?;
-    let mut res = pdf.into_response();
-    let h = res.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/pdf"),
-    );
-    h.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("private, no-store"),
-    );
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"sertifikat-{code}.pdf\""))
-    {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
-    Ok(res)
+    Ok(crate::pages::download(
+        pdf,
+        "application/pdf",
+        &format!("sertifikat-{code}.pdf"),
+    ))
 }
 
 #[derive(Template)]
@@ -718,17 +707,9 @@ pub async fn decide(
 pub async fn csv(State(state): State<WebState>, me: Me, Path(id): Path<i64>) -> WebResult {
     let a = challenges::admin(&state.app, &me.0.actor, id).await?;
     let body = challenges::entries_csv(&a)?;
-    let mut res = body.into_response();
-    let h = res.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/csv; charset=utf-8"),
-    );
-    if let Ok(v) = HeaderValue::from_str(&format!(
-        "attachment; filename=\"tantangan-{}.csv\"",
-        a.challenge.slug
-    )) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
-    Ok(res)
+    Ok(crate::pages::download(
+        body,
+        "text/csv; charset=utf-8",
+        &format!("tantangan-{}.csv", a.challenge.slug),
+    ))
 }

@@ -106,6 +106,26 @@ pub(crate) fn html_page(body: String, had_flash: bool, state: &WebState) -> Resp
     html(body, had_flash, state.config.secure_cookies)
 }
 
+/// A file to download: its type, a private no-store cache rule (exports hold
+/// personal or staff data) and the name it is saved under.
+pub(crate) fn download(
+    body: impl Into<axum::body::Body>,
+    ctype: &'static str,
+    filename: &str,
+) -> Response {
+    let mut r = Response::new(body.into());
+    let h = r.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(ctype));
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{filename}\"")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    r
+}
+
 /// Renders a console page, clearing the flash it showed.
 pub(crate) fn page<T: Template>(t: &T, had_flash: bool, state: &WebState) -> WebResult {
     Ok(html(t.render()?, had_flash, state.config.secure_cookies))

@@ -638,13 +638,7 @@ async fn data_page(state: &WebState, p: Portal, refused: bool) -> WebResult {
     };
     let d = patrons::my_data(&state.app, s).await?;
     let tz = p.org.settings.timezone;
-    let when = |ms: i64| {
-        format!(
-            "{} {}",
-            siar_domain::Timestamp(ms).format_in(tz),
-            siar_domain::time::zone_label(tz)
-        )
-    };
+    let when = |ms: i64| siar_domain::Timestamp(ms).format_zoned(tz);
     let nick = |id: Option<i64>| {
         id.and_then(|id| d.profiles.iter().find(|p| p.id == id))
             .map(|p| p.nickname.clone())
@@ -713,25 +707,19 @@ async fn export(
         return Ok(sign_in_first("/akun/data"));
     };
     let d = patrons::my_data(&state.app, s).await?;
-    let (body, ctype, name) = if json {
-        (
+    Ok(if json {
+        crate::pages::download(
             patrons::my_data_json(&d),
             "application/json; charset=utf-8",
-            "attachment; filename=\"data-saya.json\"",
+            "data-saya.json",
         )
     } else {
-        (
+        crate::pages::download(
             patrons::my_data_csv(&d)?,
             "text/csv; charset=utf-8",
-            "attachment; filename=\"data-saya.csv\"",
+            "data-saya.csv",
         )
-    };
-    let mut res = body.into_response();
-    let h = res.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(ctype));
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    h.insert(header::CONTENT_DISPOSITION, HeaderValue::from_static(name));
-    Ok(res)
+    })
 }
 
 pub async fn export_json(
@@ -848,13 +836,10 @@ async fn poll_view(state: &WebState, p: Portal, slug: &str, status: StatusCode) 
         results: page.results.is_some(),
         ballots: page.results.as_ref().map_or(0, |(_, t)| t.ballots),
         needs_sign_in: page.needs_sign_in,
-        closes: page.poll.closes_at.map(|ms| {
-            format!(
-                "{} {}",
-                siar_domain::Timestamp(ms).format_in(tz),
-                siar_domain::time::zone_label(tz)
-            )
-        }),
+        closes: page
+            .poll
+            .closes_at
+            .map(|ms| siar_domain::Timestamp(ms).format_zoned(tz)),
     };
     let body = view.render()?;
     Ok(p.respond(state, status, body))

@@ -10,8 +10,7 @@ use crate::pages::{Me, done, page, problems_ctx, staff_ctx};
 use crate::publishing::parse_local;
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, header};
-use axum::response::IntoResponse;
+use axum::http::HeaderMap;
 use axum::{Extension, Form};
 use siar_app::programs::{self, PollResults};
 use siar_app::{AppError, channels, patrons};
@@ -263,19 +262,11 @@ pub async fn close(State(state): State<WebState>, me: Me, Path(id): Path<i64>) -
 pub async fn csv(State(state): State<WebState>, me: Me, Path(id): Path<i64>) -> WebResult {
     let res = programs::poll_results(&state.app, &me.0.actor, id).await?;
     let body = programs::results_csv(&res)?;
-    let mut r = body.into_response();
-    let h = r.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/csv; charset=utf-8"),
-    );
-    if let Ok(v) = HeaderValue::from_str(&format!(
-        "attachment; filename=\"jajak-{}.csv\"",
-        res.poll.slug
-    )) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
-    Ok(r)
+    Ok(crate::pages::download(
+        body,
+        "text/csv; charset=utf-8",
+        &format!("jajak-{}.csv", res.poll.slug),
+    ))
 }
 
 pub struct CodeRow {

@@ -133,11 +133,7 @@ struct VoucherPage<'a> {
 }
 
 fn when(ms: i64, tz: chrono_tz::Tz) -> String {
-    format!(
-        "{} {}",
-        Timestamp(ms).format_in(tz),
-        siar_domain::time::zone_label(tz)
-    )
+    Timestamp(ms).format_zoned(tz)
 }
 
 pub async fn voucher(
