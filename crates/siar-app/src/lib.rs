@@ -13,6 +13,7 @@ pub mod channels;
 pub mod comments;
 pub mod demo;
 pub mod error;
+pub mod forms;
 pub mod inbox;
 pub mod jobs;
 pub mod links;

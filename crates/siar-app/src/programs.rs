@@ -35,14 +35,14 @@ impl Voter {
         }
     }
 
-    fn key(&self, app: &App) -> String {
+    pub(crate) fn key(&self, app: &App) -> String {
         match self {
             Voter::Profile(id) => format!("p:{id}"),
             Voter::Browser(t) => format!("a:{}", app.secrets.sign(&format!("voter:{t}"))),
         }
     }
 
-    fn profile(&self) -> Option<i64> {
+    pub(crate) fn profile(&self) -> Option<i64> {
         match self {
             Voter::Profile(id) => Some(*id),
             Voter::Browser(_) => None,
@@ -526,6 +526,7 @@ pub(crate) async fn seed_demo(app: &App, editor: &Actor) -> Result<(), AppError>
         &[(family[0], 80), (family[1], 140), (student[0], 60)],
     )
     .await?;
+    crate::forms::seed_demo(app, editor, &[student[0]]).await?;
     seed_challenge(app, editor, family[1]).await
 }
 

@@ -9,6 +9,7 @@ pub mod audit;
 pub mod challenges;
 pub mod channels;
 pub mod days;
+pub mod forms;
 pub mod inbox;
 pub mod jobs;
 pub mod links;

@@ -11,6 +11,7 @@ pub mod audit;
 pub mod challenges;
 pub mod channels;
 pub mod db;
+pub mod forms;
 pub mod inbox;
 pub mod jobs;
 pub mod links;

@@ -63,6 +63,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "challenges",
         sql: include_str!("../migrations/0010_challenges.sql"),
     },
+    Migration {
+        version: 11,
+        name: "forms",
+        sql: include_str!("../migrations/0011_forms.sql"),
+    },
 ];
 
 pub fn latest_version() -> i64 {

@@ -45,7 +45,7 @@ pub struct PageCtx {
 }
 
 /// The console's areas, in menu order, with the permission each needs.
-pub const NAV: [(&str, &str, Permission); 21] = [
+pub const NAV: [(&str, &str, Permission); 23] = [
     ("/app", "nav-home", Permission::ViewConsole),
     ("/app/kotak-masuk", "nav-inbox", Permission::Inbox),
     ("/app/tulis", "nav-compose", Permission::Draft),
@@ -56,6 +56,8 @@ pub const NAV: [(&str, &str, Permission); 21] = [
     ("/app/analitik", "nav-analytics", Permission::ViewReports),
     ("/app/tantangan", "nav-challenges", Permission::ViewReports),
     ("/app/jajak", "nav-polls", Permission::ViewReports),
+    ("/app/kuis", "nav-quizzes", Permission::ViewReports),
+    ("/app/survei", "nav-surveys", Permission::ViewReports),
     ("/app/hadiah", "nav-rewards", Permission::RedeemVouchers),
     ("/app/templat", "nav-templates", Permission::ViewPosts),
     ("/app/artikel", "nav-articles", Permission::ViewPosts),

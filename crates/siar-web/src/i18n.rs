@@ -132,6 +132,7 @@ mod tests {
             "eng",
             "mean",
             "channel",
+            "seconds",
         ]
         .into_iter()
         .map(|v| (v, "1".to_string()))
@@ -182,6 +183,8 @@ mod tests {
         needed.extend(siar_domain::programs::PROGRAM_KEYS);
         needed.extend(siar_domain::rewards::REWARD_KEYS);
         needed.extend(siar_domain::challenges::CHALLENGE_KEYS);
+        needed.extend(siar_domain::forms::FORM_KEYS);
+        needed.extend(siar_app::forms::FORM_APP_KEYS);
         for d in 0..7 {
             needed.push(
                 [

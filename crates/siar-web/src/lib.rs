@@ -11,6 +11,7 @@ pub mod challenges;
 pub mod ctx;
 pub mod days;
 pub mod error;
+pub mod forms;
 pub mod i18n;
 pub mod inbox;
 pub mod links;

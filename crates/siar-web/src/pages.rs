@@ -191,6 +191,8 @@ struct PortalPage<'a> {
     holidays: Vec<(String, String)>,
     /// Open polls: (slug, question).
     polls: Vec<(String, String)>,
+    /// Open quizzes and surveys: (path, title).
+    forms: Vec<(String, String)>,
     zone: &'static str,
 }
 
@@ -265,6 +267,15 @@ pub async fn portal(
         .into_iter()
         .map(|p| (p.slug, p.question))
         .collect();
+    let mut forms = Vec::new();
+    for kind in [
+        siar_domain::forms::FormKind::Quiz,
+        siar_domain::forms::FormKind::Survey,
+    ] {
+        for f in siar_app::forms::open_forms(&state.app, org.id, kind).await? {
+            forms.push((format!("/{}/{}", kind.segment(), f.slug), f.title));
+        }
+    }
     let tz = org.settings.timezone;
     let local_today = state.app.now().to_utc().with_timezone(&tz).date_naive();
     let weekday = local_today.weekday().num_days_from_monday() as usize;
@@ -295,6 +306,7 @@ pub async fn portal(
         c: &c,
         days,
         polls,
+        forms,
         holidays,
         zone: zone_label(tz),
     }

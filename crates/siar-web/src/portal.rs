@@ -137,7 +137,7 @@ pub(crate) fn flash_to(state: &WebState, to: &str, key: &str) -> Response {
     crate::middleware::redirect_with_flash(to, key, true, state.config.secure_cookies)
 }
 
-fn address(ip: &Option<Extension<ClientIp>>) -> String {
+pub(crate) fn address(ip: &Option<Extension<ClientIp>>) -> String {
     ip.as_ref()
         .and_then(|Extension(ClientIp(a))| a.clone())
         .unwrap_or_default()

@@ -4,7 +4,7 @@
 use crate::middleware::{self, Access};
 use crate::{
     WebState, analytics as an, api, articles as art, assets, calendar as cal, challenges as chl,
-    days, inbox as ib, links, pages, portal as pt, programs as pr, publishing as pb,
+    days, forms as fm, inbox as ib, links, pages, portal as pt, programs as pr, publishing as pb,
     reports as rep, rewards as rw, studio as st,
 };
 use axum::Router;
@@ -775,6 +775,170 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<WebState>)> {
                 Staff(ManagePrograms),
             ),
             post(rw::update),
+        ),
+        (
+            spec(g.clone(), "/kuis/{slug}", "/kuis/contoh", Public),
+            get(fm::quiz),
+        ),
+        (
+            spec(
+                p.clone(),
+                "/kuis/{slug}/mulai",
+                "/kuis/contoh/mulai",
+                Public,
+            ),
+            post(fm::start_quiz),
+        ),
+        (
+            spec(
+                p.clone(),
+                "/kuis/{slug}/jawab",
+                "/kuis/contoh/jawab",
+                Public,
+            ),
+            post(fm::answer_quiz),
+        ),
+        (
+            spec(g.clone(), "/survei/{slug}", "/survei/contoh", Public),
+            get(fm::survey),
+        ),
+        (
+            spec(
+                p.clone(),
+                "/survei/{slug}/mulai",
+                "/survei/contoh/mulai",
+                Public,
+            ),
+            post(fm::start_survey),
+        ),
+        (
+            spec(
+                p.clone(),
+                "/survei/{slug}/jawab",
+                "/survei/contoh/jawab",
+                Public,
+            ),
+            post(fm::answer_survey),
+        ),
+        (
+            spec(g.clone(), "/app/kuis", "/app/kuis", Staff(ViewReports)),
+            get(fm::quizzes),
+        ),
+        (
+            spec(p.clone(), "/app/kuis", "/app/kuis", Staff(ManagePrograms)),
+            post(fm::create_quiz),
+        ),
+        (
+            spec(g.clone(), "/app/survei", "/app/survei", Staff(ViewReports)),
+            get(fm::surveys),
+        ),
+        (
+            spec(
+                p.clone(),
+                "/app/survei",
+                "/app/survei",
+                Staff(ManagePrograms),
+            ),
+            post(fm::create_survey),
+        ),
+        (
+            spec(
+                g.clone(),
+                "/app/formulir/{id}",
+                "/app/formulir/1",
+                Staff(ViewReports),
+            ),
+            get(fm::detail),
+        ),
+        (
+            spec(
+                p.clone(),
+                "/app/formulir/{id}",
+                "/app/formulir/1",
+                Staff(ManagePrograms),
+            ),
+            post(fm::update),
+        ),
+        (
+            spec(
+                p.clone(),
+                "/app/formulir/{id}/soal",
+                "/app/formulir/1/soal",
+                Staff(ManagePrograms),
+            ),
+            post(fm::add_question),
+        ),
+        (
+            spec(
+                g.clone(),
+                "/app/formulir/{id}/soal/{qid}",
+                "/app/formulir/1/soal/1",
+                Staff(ManagePrograms),
+            ),
+            get(fm::edit_question),
+        ),
+        (
+            spec(
+                p.clone(),
+                "/app/formulir/{id}/soal/{qid}",
+                "/app/formulir/1/soal/1",
+                Staff(ManagePrograms),
+            ),
+            post(fm::update_question),
+        ),
+        (
+            spec(
+                p.clone(),
+                "/app/formulir/{id}/soal/{qid}/hapus",
+                "/app/formulir/1/soal/1/hapus",
+                Staff(ManagePrograms),
+            ),
+            post(fm::delete_question),
+        ),
+        (
+            spec(
+                p.clone(),
+                "/app/formulir/{id}/terbitkan",
+                "/app/formulir/1/terbitkan",
+                Staff(ManagePrograms),
+            ),
+            post(fm::publish),
+        ),
+        (
+            spec(
+                p.clone(),
+                "/app/formulir/{id}/tutup",
+                "/app/formulir/1/tutup",
+                Staff(ManagePrograms),
+            ),
+            post(fm::close),
+        ),
+        (
+            spec(
+                g.clone(),
+                "/app/formulir/{id}/pratinjau",
+                "/app/formulir/1/pratinjau",
+                Staff(ViewReports),
+            ),
+            get(fm::preview),
+        ),
+        (
+            spec(
+                g.clone(),
+                "/app/formulir/{id}/hasil",
+                "/app/formulir/1/hasil",
+                Staff(ViewReports),
+            ),
+            get(fm::results),
+        ),
+        (
+            spec(
+                g.clone(),
+                "/app/formulir/{id}/hasil.csv",
+                "/app/formulir/1/hasil.csv",
+                Staff(ViewReports),
+            ),
+            get(fm::csv),
         ),
         (
             spec(p.clone(), "/app/poin", "/app/poin", Staff(ManagePrograms)),

@@ -1,0 +1,323 @@
+//! Quizzes and surveys through the HTTP router, without JavaScript: staff
+//! write, preview and publish a quiz (bad input explained, typed text kept);
+//! a patron takes it one question per page with feedback and a score; an
+//! anonymous visitor answers the demo survey with its skip logic.
+
+use siar_testkit::TestDb;
+use siar_testkit::app::TestApp;
+
+fn after<'a>(body: &'a str, marker: &str) -> &'a str {
+    let i = body.find(marker).expect(marker) + marker.len();
+    &body[i..]
+}
+
+fn number_after(body: &str, marker: &str) -> String {
+    after(body, marker)
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect()
+}
+
+/// The option ids of the question on the page, in order.
+fn options(body: &str) -> Vec<String> {
+    body.split("name=\"choice\" value=\"")
+        .skip(1)
+        .map(|s| s.chars().take_while(char::is_ascii_digit).collect())
+        .collect()
+}
+
+#[tokio::test]
+async fn staff_write_a_quiz_and_a_patron_takes_it() {
+    let t = TestApp::new(TestDb::sqlite().await, true).await;
+    let staff = t
+        .sign_in("editor@perpustakaan.example", "siar-demo")
+        .await
+        .unwrap();
+    let (cookie, csrf) = (staff.cookie.as_str(), staff.csrf.as_str());
+    let r = t.get("/app/kuis", Some(cookie)).await;
+    assert_eq!(r.status, 200);
+    assert!(r.body.contains("Kuis Wong Kito"), "the demo quiz is listed");
+    // A title is required; what was typed stays.
+    let r = t
+        .post_form(
+            "/app/kuis",
+            Some(cookie),
+            &[
+                ("_csrf", csrf),
+                ("title", " "),
+                ("description", "Untuk anak SD"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("Untuk anak SD"));
+    let r = t
+        .post_form(
+            "/app/kuis",
+            Some(cookie),
+            &[
+                ("_csrf", csrf),
+                ("title", "Kuis Buku Anak"),
+                ("points", "5"),
+                ("leaderboard", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    let detail = r.location().unwrap().to_string();
+    assert!(detail.starts_with("/app/formulir/"));
+    let add = format!("{detail}/soal");
+    let r = t
+        .post_form(
+            &add,
+            Some(cookie),
+            &[
+                ("_csrf", csrf),
+                ("kind", "single"),
+                ("prompt", "Siapa penulis Si Kancil?"),
+                ("options", "Cerita rakyat\nAndrea Hirata"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("Tandai jawaban yang benar"));
+    assert!(
+        r.body.contains("Siapa penulis Si Kancil?"),
+        "the prompt stays"
+    );
+    for (prompt, opts, explanation) in [
+        (
+            "Buku bergambar untuk anak disebut…",
+            "* Buku cerita bergambar\nEnsiklopedia",
+            "Buku cerita bergambar memadukan gambar dan teks.",
+        ),
+        ("Berapa lama buku boleh dipinjam?", "* 7 hari\n30 hari", ""),
+    ] {
+        let r = t
+            .post_form(
+                &add,
+                Some(cookie),
+                &[
+                    ("_csrf", csrf),
+                    ("kind", "single"),
+                    ("prompt", prompt),
+                    ("options", opts),
+                    ("explanation", explanation),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+    }
+    let r = t.get(&format!("{detail}/pratinjau"), Some(cookie)).await;
+    assert_eq!(r.status, 200);
+    assert!(r.body.contains("Buku bergambar untuk anak disebut"));
+    assert!(r.body.contains("Berapa lama buku boleh dipinjam?"));
+    // Not on the portal before it is published.
+    assert_eq!(t.get("/kuis/kuis-buku-anak", None).await.status, 404);
+    let r = t
+        .post_form(
+            &format!("{detail}/terbitkan"),
+            Some(cookie),
+            &[("_csrf", csrf)],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    let r = t.get(&detail, Some(cookie)).await;
+    assert!(r.body.contains("/l/"), "a short link to share");
+
+    // A patron takes the quiz.
+    let page = "/kuis/kuis-buku-anak";
+    let (jar, pcsrf, _) = t.patron_sign_in("pelajar.dimas@contoh.example", page).await;
+    let r = t.get(page, Some(&jar)).await;
+    assert!(r.body.contains("Mulai kuis"), "{}", r.body);
+    let start = format!("{page}/mulai");
+    let r = t.post_form(&start, Some(&jar), &[("_csrf", &pcsrf)]).await;
+    assert_eq!(r.status, 303);
+    let r = t.get(page, Some(&jar)).await;
+    assert!(r.body.contains("Pertanyaan 1"));
+    let q1 = number_after(&r.body, "name=\"question\" value=\"");
+    let o1 = options(&r.body);
+    let answer = format!("{page}/jawab");
+    let r = t
+        .post_form(&answer, Some(&jar), &[("_csrf", &pcsrf), ("question", &q1)])
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("wajib dijawab"));
+    let r = t
+        .post_form(
+            &answer,
+            Some(&jar),
+            &[("_csrf", &pcsrf), ("question", &q1), ("choice", &o1[0])],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    let r = t.get(page, Some(&jar)).await;
+    assert!(r.body.contains("Benar!"));
+    assert!(r.body.contains("memadukan gambar dan teks"));
+    assert!(r.body.contains("Pertanyaan 2"));
+    let q2 = number_after(&r.body, "name=\"question\" value=\"");
+    let o2 = options(&r.body);
+    let r = t
+        .post_form(
+            &answer,
+            Some(&jar),
+            &[("_csrf", &pcsrf), ("question", &q2), ("choice", &o2[1])],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    assert!(r.set_cookie("siar_flash").unwrap().contains("fm-finished"));
+    let r = t.get(page, Some(&jar)).await;
+    assert!(r.body.contains("1 / 2"), "{}", r.body);
+    assert!(r.body.contains("Pembahasan"));
+    assert!(r.body.contains("Jawaban yang benar: 7 hari"));
+    assert!(r.body.contains("Kamu mendapat 5 poin"));
+    // Answering again changes nothing.
+    let r = t
+        .post_form(
+            &answer,
+            Some(&jar),
+            &[("_csrf", &pcsrf), ("question", &q2), ("choice", &o2[0])],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("sudah menyelesaikannya"));
+    // Without the CSRF token nothing happens.
+    let r = t.post_form(&start, Some(&jar), &[("_csrf", "palsu")]).await;
+    assert_eq!(r.status, 403);
+
+    // Staff read the results and download them.
+    let r = t.get(&format!("{detail}/hasil"), Some(cookie)).await;
+    assert_eq!(r.status, 200);
+    assert!(r.body.contains("1 selesai"));
+    assert!(r.body.contains("1 benar (100%)"));
+    let csv = t.get(&format!("{detail}/hasil.csv"), Some(cookie)).await;
+    assert_eq!(csv.status, 200);
+    assert!(csv.body.contains("Berapa lama buku boleh dipinjam?"));
+    assert!(csv.body.contains("30 hari"));
+    // Once answered, the questions are locked.
+    let r = t
+        .post_form(
+            &add,
+            Some(cookie),
+            &[
+                ("_csrf", csrf),
+                ("kind", "single"),
+                ("prompt", "Lagi?"),
+                ("options", "* Ya\nTidak"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("Sudah ada yang mengisi"));
+    // An analyst may read but not change.
+    let analyst = t
+        .sign_in("analis@perpustakaan.example", "siar-demo")
+        .await
+        .unwrap();
+    assert_eq!(
+        t.get(&format!("{detail}/hasil"), Some(&analyst.cookie))
+            .await
+            .status,
+        200
+    );
+    let r = t
+        .post_form(
+            &format!("{detail}/tutup"),
+            Some(&analyst.cookie),
+            &[("_csrf", &analyst.csrf)],
+        )
+        .await;
+    assert_eq!(r.status, 403);
+    t.cleanup().await;
+}
+
+#[tokio::test]
+async fn an_anonymous_visitor_answers_the_demo_survey() {
+    let t = TestApp::new(TestDb::sqlite().await, true).await;
+    let page = "/survei/kepuasan-2026";
+    let r = t.get(page, None).await;
+    assert_eq!(r.status, 200);
+    assert!(r.body.contains("Survei Kepuasan Pengunjung 2026"));
+    let pre = r.set_cookie("siar_pre").expect("pre-session cookie");
+    let jar = format!("siar_pre={pre}");
+    let csrf = r.csrf().expect("csrf");
+    let r = t
+        .post_form(&format!("{page}/mulai"), Some(&jar), &[("_csrf", &csrf)])
+        .await;
+    assert_eq!(r.status, 303);
+    let answer = format!("{page}/jawab");
+    let r = t.get(page, Some(&jar)).await;
+    assert!(r.body.contains("Pertanyaan 1"));
+    let q = number_after(&r.body, "name=\"question\" value=\"");
+    let o = options(&r.body);
+    // "Tidak" skips to question 5.
+    let r = t
+        .post_form(
+            &answer,
+            Some(&jar),
+            &[("_csrf", &csrf), ("question", &q), ("choice", &o[1])],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    let r = t.get(page, Some(&jar)).await;
+    assert!(r.body.contains("Pertanyaan 5"), "{}", r.body);
+    assert!(r.body.contains("value=\"10\""), "the 0–10 scale");
+    let q = number_after(&r.body, "name=\"question\" value=\"");
+    let r = t
+        .post_form(
+            &answer,
+            Some(&jar),
+            &[("_csrf", &csrf), ("question", &q), ("text", "12")],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("Pilih salah satu angka"));
+    let r = t
+        .post_form(
+            &answer,
+            Some(&jar),
+            &[("_csrf", &csrf), ("question", &q), ("text", "10")],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    // The last question is optional: skipped, and what was typed is ignored.
+    let r = t.get(page, Some(&jar)).await;
+    assert!(r.body.contains("Lewati"));
+    let q = number_after(&r.body, "name=\"question\" value=\"");
+    let r = t
+        .post_form(
+            &answer,
+            Some(&jar),
+            &[
+                ("_csrf", &csrf),
+                ("question", &q),
+                ("text", "tidak jadi"),
+                ("skip", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    let r = t.get(page, Some(&jar)).await;
+    assert!(r.body.contains("Masukanmu kami baca"), "the thank-you page");
+    // The portal's home lists the open quiz and survey.
+    let home = t.get("/", None).await;
+    assert!(home.body.contains("/kuis/kenal-palembang"));
+    assert!(home.body.contains("/survei/kepuasan-2026"));
+    // Staff see three responses now, and the visitor's NPS.
+    let staff = t
+        .sign_in("editor@perpustakaan.example", "siar-demo")
+        .await
+        .unwrap();
+    let r = t.get("/app/survei", Some(&staff.cookie)).await;
+    let id = number_after(&r.body, "<td><a href=\"/app/formulir/");
+    let r = t
+        .get(&format!("/app/formulir/{id}/hasil"), Some(&staff.cookie))
+        .await;
+    assert!(r.body.contains("3 selesai"), "{}", r.body);
+    assert!(
+        r.body.contains("NPS 67"),
+        "9, 7 and 10: two promoters of three"
+    );
+    assert!(r.body.contains("Tambah jam buka di hari Minggu"));
+    t.cleanup().await;
+}
