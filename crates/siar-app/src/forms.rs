@@ -1077,6 +1077,28 @@ async fn finish(
     Ok(())
 }
 
+/// A response's answers as a person reads them: (question, answer), choices
+/// by their labels, in the form's order (for "My data").
+pub(crate) async fn readable_answers(
+    tx: &mut siar_store::Tx,
+    form: i64,
+    response: i64,
+) -> Result<Vec<(String, String)>, AppError> {
+    let views = question_views(tx, form).await?;
+    let answers = store::answers(tx, response).await?;
+    Ok(views
+        .iter()
+        .filter_map(|v| {
+            let a = answers.iter().find(|a| a.question_id == v.question.id)?;
+            let shown = match Answer::from_db(v.kind, &a.value) {
+                Answer::Choices(c) => labels(v, &c).join(", "),
+                other => other.to_db(),
+            };
+            Some((v.question.prompt.clone(), shown))
+        })
+        .collect())
+}
+
 /// The demo's quiz and survey, published, with a few answers.
 pub(crate) async fn seed_demo(app: &App, editor: &Actor, profiles: &[i64]) -> Result<(), AppError> {
     let quiz = create(

@@ -470,6 +470,20 @@ pub struct BallotLine {
     pub at: i64,
 }
 
+/// A quiz or survey response in "My data".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResponseLine {
+    pub profile: String,
+    pub kind: String,
+    pub title: String,
+    pub score: Option<i64>,
+    pub out_of: Option<i64>,
+    pub started_at: i64,
+    pub finished_at: Option<i64>,
+    /// (question, answer)
+    pub answers: Vec<(String, String)>,
+}
+
 /// Everything Siar keeps about an account and its children.
 #[derive(Debug, Clone)]
 pub struct MyData {
@@ -477,6 +491,20 @@ pub struct MyData {
     pub profiles: Vec<Profile>,
     pub consents: Vec<Consent>,
     pub ballots: Vec<BallotLine>,
+    pub responses: Vec<ResponseLine>,
+    pub points: Vec<siar_store::rewards::LedgerRow>,
+    pub reading: Vec<siar_store::challenges::MyLog>,
+}
+
+impl MyData {
+    /// The nickname of one of the account's profiles.
+    pub fn nickname(&self, profile: i64) -> String {
+        self.profiles
+            .iter()
+            .find(|p| p.id == profile)
+            .map(|p| p.nickname.clone())
+            .unwrap_or_default()
+    }
 }
 
 pub async fn my_data(app: &App, s: &PatronSession) -> Result<MyData, AppError> {
@@ -484,6 +512,27 @@ pub async fn my_data(app: &App, s: &PatronSession) -> Result<MyData, AppError> {
     let consents = store::consents(&mut tx, s.org, s.patron.id).await?;
     let ids: Vec<i64> = s.profiles.iter().map(|p| p.id).collect();
     let rows = siar_store::programs::ballots_of_profiles(&mut tx, s.org, &ids).await?;
+    let mut responses = Vec::new();
+    for r in siar_store::forms::responses_of_profiles(&mut tx, s.org, &ids).await? {
+        let answers = crate::forms::readable_answers(&mut tx, r.form_id, r.id).await?;
+        responses.push(ResponseLine {
+            profile: s
+                .profiles
+                .iter()
+                .find(|p| p.id == r.profile_id)
+                .map(|p| p.nickname.clone())
+                .unwrap_or_default(),
+            kind: r.kind,
+            title: r.title,
+            score: r.score,
+            out_of: r.out_of,
+            started_at: r.started_at,
+            finished_at: r.finished_at,
+            answers,
+        });
+    }
+    let points = siar_store::rewards::ledger(&mut tx, s.org, &ids, 10_000).await?;
+    let reading = siar_store::challenges::logs_of_profiles(&mut tx, s.org, &ids).await?;
     tx.commit().await?;
     let ballots = rows
         .into_iter()
@@ -504,6 +553,9 @@ pub async fn my_data(app: &App, s: &PatronSession) -> Result<MyData, AppError> {
         profiles: s.profiles.clone(),
         consents,
         ballots,
+        responses,
+        points,
+        reading,
     })
 }
 
@@ -537,6 +589,38 @@ pub fn my_data_json(d: &MyData) -> String {
             "poll": b.poll,
             "choices": b.choices,
             "at": iso(b.at),
+        })).collect::<Vec<_>>(),
+        "quiz_and_survey_responses": d.responses.iter().map(|r| serde_json::json!({
+            "profile": r.profile,
+            "kind": r.kind,
+            "title": r.title,
+            "score": r.score,
+            "out_of": r.out_of,
+            "started_at": iso(r.started_at),
+            "finished_at": r.finished_at.map(iso),
+            "answers": r.answers.iter().map(|(q, a)| serde_json::json!({
+                "question": q,
+                "answer": a,
+            })).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+        "points": d.points.iter().map(|p| serde_json::json!({
+            "profile": d.nickname(p.profile_id),
+            "change": p.delta,
+            "reason": p.reason,
+            "note": p.note,
+            "at": iso(p.created_at),
+        })).collect::<Vec<_>>(),
+        "reading_logs": d.reading.iter().map(|l| serde_json::json!({
+            "profile": d.nickname(l.profile_id),
+            "challenge": l.challenge,
+            "title": l.title,
+            "author": l.author,
+            "isbn": l.isbn,
+            "pages": l.pages,
+            "minutes": l.minutes,
+            "read_on": l.read_on,
+            "review": l.review,
+            "status": l.status,
         })).collect::<Vec<_>>(),
     });
     serde_json::to_string_pretty(&v).unwrap_or_default()
@@ -604,6 +688,57 @@ pub fn my_data_csv(d: &MyData) -> Result<String, AppError> {
             &b.poll,
             &b.choices.join("; "),
             iso(b.at),
+        )
+        .map_err(internal)?;
+    }
+    for r in &d.responses {
+        let when = r.finished_at.map(iso).unwrap_or_default();
+        if let (Some(s), Some(n)) = (r.score, r.out_of) {
+            row(
+                &r.kind,
+                &r.profile,
+                &r.title,
+                &format!("{s}/{n}"),
+                when.clone(),
+            )
+            .map_err(internal)?;
+        }
+        for (q, a) in &r.answers {
+            row(
+                &r.kind,
+                &r.profile,
+                &format!("{}: {q}", r.title),
+                a,
+                when.clone(),
+            )
+            .map_err(internal)?;
+        }
+    }
+    for p in &d.points {
+        let what = if p.note.is_empty() {
+            p.reason.clone()
+        } else {
+            format!("{} ({})", p.reason, p.note)
+        };
+        row(
+            "points",
+            &d.nickname(p.profile_id),
+            &what,
+            &p.delta.to_string(),
+            iso(p.created_at),
+        )
+        .map_err(internal)?;
+    }
+    for l in &d.reading {
+        row(
+            "reading",
+            &d.nickname(l.profile_id),
+            &l.challenge,
+            &format!(
+                "{} / {} / {} pages / {} minutes / {} / {}",
+                l.title, l.author, l.pages, l.minutes, l.status, l.review
+            ),
+            l.read_on.clone(),
         )
         .map_err(internal)?;
     }

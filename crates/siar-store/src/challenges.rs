@@ -708,3 +708,50 @@ pub async fn leaderboard(
     let rows: Vec<Row> = tx.fetch_all(&q).await?;
     Ok(rows.into_iter().map(|r| (r.nickname, r.progress)).collect())
 }
+
+/// A reading log in "My data", with its challenge.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct MyLog {
+    pub profile_id: i64,
+    pub challenge: String,
+    pub title: String,
+    pub author: String,
+    pub isbn: Option<String>,
+    pub pages: i64,
+    pub minutes: i64,
+    pub read_on: String,
+    pub review: String,
+    pub status: String,
+}
+
+/// The reading logs of some profiles, newest first.
+pub async fn logs_of_profiles(
+    tx: &mut Tx,
+    org: OrgId,
+    profiles: &[i64],
+) -> Result<Vec<MyLog>, StoreError> {
+    if profiles.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = Query::select();
+    q.expr_as(Expr::col(("challenge_entries", "profile_id")), "profile_id")
+        .expr_as(Expr::col(("challenges", "title")), "challenge");
+    for c in [
+        "title", "author", "isbn", "pages", "minutes", "read_on", "review", "status",
+    ] {
+        q.expr_as(Expr::col(("reading_logs", c)), c);
+    }
+    q.from("reading_logs")
+        .inner_join(
+            "challenge_entries",
+            Expr::col(("challenge_entries", "id")).equals(("reading_logs", "entry_id")),
+        )
+        .inner_join(
+            "challenges",
+            Expr::col(("challenges", "id")).equals(("challenge_entries", "challenge_id")),
+        )
+        .and_where(Expr::col(("reading_logs", "org_id")).eq(org.0))
+        .and_where(Expr::col(("challenge_entries", "profile_id")).is_in(profiles.iter().copied()))
+        .order_by(("reading_logs", "id"), Order::Desc);
+    Ok(tx.fetch_all(&q).await?)
+}

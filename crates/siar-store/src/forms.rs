@@ -688,6 +688,8 @@ pub async fn leaderboard(
 /// A response in "My data".
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct MyResponse {
+    pub id: i64,
+    pub form_id: i64,
     pub profile_id: i64,
     pub kind: String,
     pub title: String,
@@ -707,6 +709,8 @@ pub async fn responses_of_profiles(
         return Ok(Vec::new());
     }
     let q = Query::select()
+        .expr_as(Expr::col(("form_responses", "id")), "id")
+        .expr_as(Expr::col(("form_responses", "form_id")), "form_id")
         .expr_as(Expr::col(("form_responses", "profile_id")), "profile_id")
         .expr_as(Expr::col(("forms", "kind")), "kind")
         .expr_as(Expr::col(("forms", "title")), "title")

@@ -621,6 +621,30 @@ pub struct BallotRow {
     pub when: String,
 }
 
+pub struct ResponseRow {
+    pub profile: String,
+    pub kind_key: &'static str,
+    pub title: String,
+    pub score: Option<String>,
+    pub when: String,
+    pub answers: Vec<(String, String)>,
+}
+
+pub struct PointRow {
+    pub profile: String,
+    pub reason_key: &'static str,
+    pub note: String,
+    pub delta: i64,
+    pub when: String,
+}
+
+pub struct ReadingRow {
+    pub profile: String,
+    pub challenge: String,
+    pub title: String,
+    pub read_on: String,
+}
+
 #[derive(Template)]
 #[template(path = "akun_data.html")]
 struct DataPage<'a> {
@@ -630,6 +654,9 @@ struct DataPage<'a> {
     profiles: Vec<ProfileRow>,
     consents: Vec<ConsentRow>,
     ballots: Vec<BallotRow>,
+    responses: Vec<ResponseRow>,
+    points: Vec<PointRow>,
+    reading: Vec<ReadingRow>,
 }
 
 async fn data_page(state: &WebState, p: Portal, refused: bool) -> WebResult {
@@ -674,6 +701,44 @@ async fn data_page(state: &WebState, p: Portal, refused: bool) -> WebResult {
         .iter()
         .map(|pr| ProfileRow::of(pr, false))
         .collect();
+    let responses = d
+        .responses
+        .iter()
+        .map(|r| ResponseRow {
+            profile: r.profile.clone(),
+            kind_key: if r.kind == "quiz" {
+                "fm-quiz"
+            } else {
+                "fm-survey"
+            },
+            title: r.title.clone(),
+            score: r.score.zip(r.out_of).map(|(s, n)| format!("{s}/{n}")),
+            when: when(r.finished_at.unwrap_or(r.started_at)),
+            answers: r.answers.clone(),
+        })
+        .collect();
+    let points = d
+        .points
+        .iter()
+        .map(|l| PointRow {
+            profile: d.nickname(l.profile_id),
+            reason_key: siar_domain::rewards::PointReason::parse(&l.reason)
+                .map_or("rw-reason-award", |r| r.label_key()),
+            note: l.note.clone(),
+            delta: l.delta,
+            when: when(l.created_at),
+        })
+        .collect();
+    let reading = d
+        .reading
+        .iter()
+        .map(|l| ReadingRow {
+            profile: d.nickname(l.profile_id),
+            challenge: l.challenge.clone(),
+            title: l.title.clone(),
+            read_on: l.read_on.clone(),
+        })
+        .collect();
     let page = DataPage {
         c: &p.c,
         email: d.patron.email.clone(),
@@ -681,6 +746,9 @@ async fn data_page(state: &WebState, p: Portal, refused: bool) -> WebResult {
         profiles,
         consents,
         ballots,
+        responses,
+        points,
+        reading,
     };
     p.render(state, &page, refused)
 }

@@ -171,6 +171,38 @@ async fn staff_write_a_quiz_and_a_patron_takes_it() {
     assert!(r.body.contains("Pembahasan"));
     assert!(r.body.contains("Jawaban yang benar: 7 hari"));
     assert!(r.body.contains("Kamu mendapat 5 poin"));
+    // My data shows the response with its answers and the points.
+    let r = t.get("/akun/data", Some(&jar)).await;
+    assert!(r.body.contains("Kuis Buku Anak"));
+    assert!(r.body.contains("1/2"));
+    assert!(
+        r.body
+            .contains("Berapa lama buku boleh dipinjam? → <strong>30 hari")
+    );
+    assert!(r.body.contains("<strong>+5</strong> Kuis"), "{}", r.body);
+    let json = t.get("/akun/data.json", Some(&jar)).await;
+    let v: serde_json::Value = serde_json::from_str(&json.body).unwrap();
+    let mine = v["quiz_and_survey_responses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["title"] == "Kuis Buku Anak")
+        .expect("the response is exported");
+    assert_eq!(mine["score"], 1);
+    assert_eq!(mine["answers"][0]["answer"], "Buku cerita bergambar");
+    assert!(
+        v["points"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["reason"] == "quiz" && p["change"] == 5)
+    );
+    let csv = t.get("/akun/data.csv", Some(&jar)).await;
+    assert!(
+        csv.body.contains("quiz,Kutu Buku SMA,Kuis Buku Anak,1/2"),
+        "{}",
+        csv.body
+    );
     // Answering again changes nothing.
     let r = t
         .post_form(

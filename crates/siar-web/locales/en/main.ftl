@@ -1867,3 +1867,7 @@ fm-err-stale = That question was answered already. Here is the next one.
 fm-err-slug-taken = This address is taken. Choose another.
 fm-err-not-yet = Not open yet.
 fm-err-slow-down = Too many starts from this network within an hour. Please try again later.
+pt-data-responses = Quizzes and surveys
+pt-data-answers = Answers
+pt-data-reading = Reading logs
+pt-data-points = Points history

@@ -1867,3 +1867,7 @@ fm-err-stale = Pertanyaan ini sudah dijawab. Berikut pertanyaan berikutnya.
 fm-err-slug-taken = Alamat ini sudah dipakai. Pilih alamat lain.
 fm-err-not-yet = Belum dibuka.
 fm-err-slow-down = Terlalu banyak yang mulai mengisi dari jaringan ini dalam satu jam. Mohon coba lagi nanti.
+pt-data-responses = Kuis dan survei
+pt-data-answers = Jawaban
+pt-data-reading = Catatan bacaan
+pt-data-points = Riwayat poin
