@@ -3,7 +3,8 @@
 // up the account, adds a child, votes in the demo's poll as the child, joins
 // the reading challenge, logs three books, earns badges and a certificate
 // whose verification page works, reads and downloads "My data"; an editor
-// sees the vote; a patron takes a reward and the desk redeems it once. The
+// sees the vote; a patron takes a reward and the desk redeems it once; a
+// patron answers the demo quiz and survey, and an editor reads the results. The
 // signed-in patron pages pass axe. Screenshots go to target/screenshots/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -27,9 +28,15 @@ after(async () => {
   smtp?.stop();
 });
 
-async function codeFor(address) {
+function sent(address) {
+  return smtp.messages().filter(t => t.includes(address)).length;
+}
+
+// The code of the newest e-mail to `address` after the first `before` ones.
+async function codeFor(address, before = 0) {
   for (let i = 0; i < 100; i++) {
-    const m = smtp.messages().filter(t => t.includes(address)).pop();
+    const all = smtp.messages().filter(t => t.includes(address));
+    const m = all.length > before ? all.pop() : undefined;
     const found = m && m.match(/\b(\d{6})\b/);
     if (found) return found[1];
     await new Promise(r => setTimeout(r, 200));
@@ -204,4 +211,98 @@ test('a patron takes a reward for points; the desk redeems the voucher once', as
   assert.match(await page.textContent('main'), /30 poin/);
   assert.deepEqual(await audit(page), [], 'violations on /akun/poin');
   await ctx.close();
+});
+
+test('a patron answers a quiz and a survey, one question per page', async () => {
+  const ctx = await browser.newContext({ viewport: phone, bypassCSP: true });
+  const page = await ctx.newPage();
+  await page.goto(`${base}/masuk?next=/kuis/kenal-palembang`);
+  const before = sent('keluarga.ani@contoh.example');
+  await page.fill('#email', 'keluarga.ani@contoh.example');
+  await page.click('button:has-text("Kirim kode")');
+  await page.waitForSelector('#code');
+  await page.fill('#code', await codeFor('keluarga.ani@contoh.example', before));
+  await page.click('button:has-text("Masuk")');
+  await page.waitForURL(`${base}/kuis/kenal-palembang`);
+  assert.match(await page.textContent('main'), /Batas waktu 5 menit/);
+  await page.click('button:has-text("Mulai kuis")');
+  await page.waitForSelector('legend.question-prompt');
+  assert.match(await page.textContent('main'), /Pertanyaan 1 dari 5/);
+  assert.match(await page.textContent('main'), /sisa waktu/);
+  // Sending nothing is explained, on the same page.
+  await page.click('button:has-text("Lanjut")');
+  await page.waitForSelector('.error');
+  assert.match(await page.textContent('.error'), /wajib dijawab/);
+  await page.check('label:has-text("Jembatan Ampera") input');
+  await page.click('button:has-text("Lanjut")');
+  await page.waitForSelector('.feedback');
+  assert.match(await page.textContent('.feedback'), /Benar!/);
+  assert.deepEqual(await audit(page), [], 'violations on a quiz question');
+  // A wrong answer shows the right one and the explanation.
+  await page.check('label:has-text("Rendang") input');
+  await page.click('button:has-text("Lanjut")');
+  await page.waitForSelector('.feedback.wrong');
+  assert.match(await page.textContent('.feedback'), /Jawaban yang benar: Pempek/);
+  await page.screenshot({ path: join(shots, 'portal-quiz-feedback-phone.png'), fullPage: true });
+  await page.check('label:has-text("Pulau Kemaro") input');
+  await page.click('button:has-text("Lanjut")');
+  await page.waitForSelector('.feedback.right');
+  await page.check('label:has-text("Sriwijaya") input');
+  await page.click('button:has-text("Lanjut")');
+  await page.waitForSelector('text=Pertanyaan 5 dari 5');
+  await page.check('label:has-text("Songket") input');
+  await page.check('label:has-text("Jumputan") input');
+  await page.click('button:has-text("Kirim")');
+  await page.waitForSelector('.big-figure');
+  assert.match(await page.textContent('.big-figure'), /4 \/ 5/);
+  assert.match(await page.textContent('main'), /Kamu mendapat 20 poin/);
+  assert.match(await page.textContent('main'), /Pembahasan/);
+  assert.deepEqual(await audit(page), [], 'violations on the quiz score');
+  await page.screenshot({ path: join(shots, 'portal-quiz-score-phone.png'), fullPage: true });
+
+  // The survey: "Ya" goes on to the rating, the scales are tappable.
+  await page.goto(`${base}/survei/kepuasan-2026`);
+  await page.click('button:has-text("Mulai mengisi")');
+  await page.check('label:has-text("Ya") input');
+  await page.click('button:has-text("Lanjut")');
+  await page.waitForSelector('.scale');
+  assert.match(await page.textContent('main'), /Pertanyaan 2 dari 6/);
+  assert.deepEqual(await audit(page), [], 'violations on a rating question');
+  await page.screenshot({ path: join(shots, 'portal-survey-rating-phone.png'), fullPage: true });
+  await page.check('.scale input[value="5"]');
+  await page.click('button:has-text("Lanjut")');
+  await page.check('label:has-text("Ruang baca anak") input');
+  await page.click('button:has-text("Lanjut")');
+  await page.fill('input[type=date]', '2026-11-20');
+  await page.click('button:has-text("Lanjut")');
+  await page.waitForSelector('text=Pertanyaan 5 dari 6');
+  await page.check('.scale input[value="9"]');
+  await page.click('button:has-text("Lanjut")');
+  await page.fill('textarea', 'Rak komik anak ditambah, ya.');
+  await page.click('button:has-text("Kirim")');
+  await page.waitForSelector('text=Masukanmu kami baca');
+  assert.match(await page.textContent('main'), /Kamu mendapat 10 poin/);
+  assert.deepEqual(await audit(page), [], 'violations on the survey thank-you page');
+  await page.screenshot({ path: join(shots, 'portal-survey-thanks-phone.png'), fullPage: true });
+  await ctx.close();
+
+  // An editor reads the results with their charts.
+  const staff = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const ed = await staff.newPage();
+  await ed.goto(`${base}/app/login`);
+  await ed.fill('#email', 'editor@perpustakaan.example');
+  await ed.fill('#password', 'siar-demo');
+  await ed.click('button[type=submit]');
+  await ed.waitForURL(`${base}/app`);
+  await ed.goto(`${base}/app/survei`);
+  await ed.click('a:has-text("Survei Kepuasan Pengunjung 2026")');
+  await ed.click('a:has-text("Hasil")');
+  assert.match(await ed.textContent('main'), /3 selesai/);
+  assert.match(await ed.textContent('main'), /Rak komik anak ditambah/);
+  await ed.screenshot({ path: join(shots, 'console-survey-results.png'), fullPage: true });
+  await ed.goto(`${base}/app/kuis`);
+  await ed.click('a:has-text("Kuis Wong Kito")');
+  await ed.click('a:has-text("Pratinjau")');
+  await ed.screenshot({ path: join(shots, 'console-quiz-preview.png'), fullPage: true });
+  await staff.close();
 });

@@ -503,6 +503,11 @@ pub struct Results {
     pub answers: Vec<store::AnswerRow>,
 }
 
+/// `n` of `of` in whole per cent, rounded half up (0 when `of` is 0).
+pub fn rounded_percent(n: i64, of: i64) -> i64 {
+    (n * 200 + of).checked_div(2 * of).unwrap_or(0)
+}
+
 fn one_decimal(sum: i64, n: i64) -> Option<f64> {
     (n > 0).then(|| (sum as f64 / n as f64 * 10.0).round() / 10.0)
 }
@@ -548,7 +553,7 @@ pub async fn results(app: &App, actor: &Actor, id: i64) -> Result<Results, AppEr
                 .cloned()
                 .zip(counts)
                 .map(|(o, n)| {
-                    let pct = if answered > 0 { n * 100 / answered } else { 0 };
+                    let pct = rounded_percent(n, answered);
                     (o, n, pct)
                 })
                 .collect();
@@ -1333,3 +1338,15 @@ pub const FORM_APP_KEYS: &[&str] = &[
     "fm-err-not-yet",
     "fm-err-slow-down",
 ];
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn per_cents_round_half_up() {
+        assert_eq!(super::rounded_percent(2, 3), 67);
+        assert_eq!(super::rounded_percent(1, 3), 33);
+        assert_eq!(super::rounded_percent(1, 8), 13);
+        assert_eq!(super::rounded_percent(5, 0), 0);
+        assert_eq!(super::rounded_percent(3, 3), 100);
+    }
+}

@@ -827,7 +827,7 @@ pub async fn results(
         .iter()
         .map(|q| {
             let answered = q.answered.max(0);
-            let pct = |n: i64| if answered > 0 { n * 100 / answered } else { 0 };
+            let pct = |n: i64| forms::rounded_percent(n, answered);
             let mut bars: Vec<(String, i64, i64, bool)> = q
                 .options
                 .iter()
@@ -960,6 +960,9 @@ struct PortalPage<'a> {
 
 fn duration(ms: i64, lang: siar_domain::org::Lang) -> String {
     let secs = (ms / 1000).max(0);
+    if secs < 60 {
+        return crate::i18n::t_args(lang, "fm-duration-short", &[("seconds", secs.to_string())]);
+    }
     crate::i18n::t_args(
         lang,
         "fm-duration",

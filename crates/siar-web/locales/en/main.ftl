@@ -1871,3 +1871,4 @@ pt-data-responses = Quizzes and surveys
 pt-data-answers = Answers
 pt-data-reading = Reading logs
 pt-data-points = Points history
+fm-duration-short = { $seconds } s

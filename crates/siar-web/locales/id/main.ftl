@@ -1871,3 +1871,4 @@ pt-data-responses = Kuis dan survei
 pt-data-answers = Jawaban
 pt-data-reading = Catatan bacaan
 pt-data-points = Riwayat poin
+fm-duration-short = { $seconds } dtk
