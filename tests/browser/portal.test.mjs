@@ -2,13 +2,13 @@
 // with the code e-mailed through a real SMTP server (Debian's aiosmtpd), sets
 // up the account, adds a child, votes in the demo's poll as the child, joins
 // the reading challenge, logs three books, earns badges and a certificate
-// whose verification page works, reads and downloads "My data"; an editor
+// whose verification page works and a card to share it, reads and downloads "My data"; an editor
 // sees the vote; a patron takes a reward and the desk redeems it once; a
 // patron answers the demo quiz and survey, and an editor reads the results. The
 // signed-in patron pages pass axe. Screenshots go to target/screenshots/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { audit, root, startSiar, startSmtp } from './harness.mjs';
 
@@ -129,6 +129,18 @@ test('a guardian signs in with an e-mailed code, adds a child, and the child vot
   assert.doesNotMatch(await page.textContent('main'), /Nadia\b(?! Cilik)/, 'never the real first name');
   assert.deepEqual(await audit(page), [], 'violations on the verification page');
   await page.screenshot({ path: join(shots, 'portal-verify-phone.png'), fullPage: true });
+
+  // The finished challenge is shared as a card that shows the nickname only.
+  await page.goto(`${base}/tantangan/liburan-akhir-tahun`);
+  await page.click('.badge-item.earned:last-child a');
+  await page.waitForSelector('img.share-card');
+  assert.match(await page.textContent('h1'), /Nadia Cilik menyelesaikan tantangan membaca/);
+  await page.waitForFunction(() => { const i = document.querySelector('img.share-card'); return i.complete && i.naturalWidth === 1200; }, null, { timeout: 10000 });
+  assert.ok(await page.locator('meta[property="og:image"]').count() === 1);
+  assert.deepEqual(await audit(page), [], 'violations on the badge page');
+  await page.screenshot({ path: join(shots, 'portal-badge-share-phone.png'), fullPage: true });
+  const card = await page.request.get(await page.getAttribute('img.share-card', 'src').then(s => `${base}${s}`));
+  writeFileSync(join(shots, 'badge-card.png'), await card.body());
 
   // My data: consents with their version, the vote, and the downloads.
   await page.goto(`${base}/akun/data`);

@@ -742,3 +742,63 @@ pub fn entries_csv(a: &Admin) -> Result<String, AppError> {
         .map_err(|e| AppError::Internal(e.to_string()))?;
     String::from_utf8(bytes).map_err(|e| AppError::Internal(e.to_string()))
 }
+
+/// The public address part of a badge a profile earned: entry, milestone and
+/// a signature, so only the family (who sees the challenge page) can hand it
+/// out, and nobody can make one up.
+pub fn badge_token(app: &App, entry: i64, milestone: i64) -> String {
+    let sig = app.secrets.sign(&format!("badge:{entry}:{milestone}"));
+    format!("{entry}-{milestone}-{sig}")
+}
+
+/// A shared badge as the public sees it: the nickname only.
+#[derive(Debug, Clone)]
+pub struct SharedBadge {
+    pub nickname: String,
+    pub challenge: Challenge,
+    pub milestone: i64,
+}
+
+/// Reads a badge token: `None` when it is not ours, was made up, or the
+/// badge (or the account) is gone.
+pub async fn shared_badge(
+    app: &App,
+    org: OrgId,
+    token: &str,
+) -> Result<Option<SharedBadge>, AppError> {
+    let mut parts = token.splitn(3, '-');
+    let (Some(entry), Some(milestone), Some(sig)) = (parts.next(), parts.next(), parts.next())
+    else {
+        return Ok(None);
+    };
+    let (Ok(entry), Ok(milestone)) = (entry.parse::<i64>(), milestone.parse::<i64>()) else {
+        return Ok(None);
+    };
+    if !app
+        .secrets
+        .verify(&format!("badge:{entry}:{milestone}"), sig)
+    {
+        return Ok(None);
+    }
+    let mut tx = app.store.read().await?;
+    let Some(e) = store::entry_by_id(&mut tx, org, entry).await? else {
+        tx.commit().await?;
+        return Ok(None);
+    };
+    if !store::badges(&mut tx, e.id).await?.contains(&milestone) {
+        tx.commit().await?;
+        return Ok(None);
+    }
+    let challenge = store::challenge(&mut tx, org, e.challenge_id).await?;
+    let nickname = siar_store::patrons::profile(&mut tx, org, e.profile_id)
+        .await?
+        .map(|p| p.nickname);
+    tx.commit().await?;
+    Ok(challenge
+        .zip(nickname)
+        .map(|(challenge, nickname)| SharedBadge {
+            nickname,
+            challenge,
+            milestone,
+        }))
+}

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod auth;
 pub mod batch;
 pub mod calendar;
+pub mod cards;
 pub mod certificates;
 pub mod challenges;
 pub mod channels;

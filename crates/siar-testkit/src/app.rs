@@ -20,7 +20,10 @@ pub struct TestApp {
 pub struct Reply {
     pub status: u16,
     pub headers: axum::http::HeaderMap,
+    /// The body as text (invalid UTF-8 replaced).
     pub body: String,
+    /// The body as sent (for images and PDFs).
+    pub bytes: Vec<u8>,
 }
 
 impl Reply {
@@ -111,6 +114,7 @@ impl TestApp {
             status,
             headers,
             body: String::from_utf8_lossy(&bytes).into_owned(),
+            bytes: bytes.to_vec(),
         }
     }
 

@@ -87,6 +87,8 @@ pub struct LogRow {
 pub struct BadgeRow {
     pub key: &'static str,
     pub earned: bool,
+    /// The share page of an earned badge.
+    pub share: Option<String>,
 }
 
 #[derive(Default)]
@@ -147,6 +149,15 @@ async fn challenge_page(
         p.c.problems = pr;
     }
     let ch = &v.challenge;
+    let path = format!("/tantangan/{}", ch.slug);
+    crate::cards::share_meta(
+        &mut p.c,
+        state,
+        &path,
+        &ch.title,
+        &ch.description,
+        &format!("{path}/og.png"),
+    );
     p.c.title = ch.title.clone();
     let kind = GoalKind::parse(&ch.goal_kind).unwrap_or(GoalKind::Books);
     let ages = match (ch.min_age, ch.max_age) {
@@ -179,6 +190,11 @@ async fn challenge_page(
         .map(|(m, key)| BadgeRow {
             key,
             earned: v.badges.contains(m),
+            share: v
+                .entry
+                .as_ref()
+                .filter(|_| v.badges.contains(m))
+                .map(|e| format!("/lencana/{}", challenges::badge_token(&state.app, e.id, *m))),
         })
         .collect();
     let today = v.today.to_string();

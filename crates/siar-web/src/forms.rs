@@ -975,7 +975,7 @@ fn duration(ms: i64, lang: siar_domain::org::Lang) -> String {
 
 async fn portal_view(
     state: &WebState,
-    p: Portal,
+    mut p: Portal,
     kind: FormKind,
     slug: &str,
     kept: Option<(Vec<i64>, String)>,
@@ -987,6 +987,15 @@ async fn portal_view(
         Err(AppError::NotFound) => return Err(WebError(ErrorKind::NotFound)),
         Err(e) => return Err(e.into()),
     };
+    let path = format!("/{}/{}", kind.segment(), pg.form.slug);
+    crate::cards::share_meta(
+        &mut p.c,
+        state,
+        &path,
+        &pg.form.title,
+        &pg.form.description,
+        &format!("{path}/og.png"),
+    );
     let lang = p.c.lang;
     let (ticked, typed) = kept.unwrap_or_default();
     let mut view = PortalPage {

@@ -7,6 +7,7 @@ pub mod api;
 pub mod articles;
 pub mod assets;
 pub mod calendar;
+pub mod cards;
 pub mod challenges;
 pub mod ctx;
 pub mod days;

@@ -861,13 +861,22 @@ struct PollPortalPage<'a> {
     closes: Option<String>,
 }
 
-async fn poll_view(state: &WebState, p: Portal, slug: &str, status: StatusCode) -> WebResult {
+async fn poll_view(state: &WebState, mut p: Portal, slug: &str, status: StatusCode) -> WebResult {
     let voter = Voter::of(p.session.as_ref(), &p.pre);
     let page = match programs::poll_page(&state.app, p.org.id, slug, &voter).await {
         Ok(x) => x,
         Err(AppError::NotFound) => return Err(WebError(ErrorKind::NotFound)),
         Err(e) => return Err(e.into()),
     };
+    let path = format!("/jajak/{}", page.poll.slug);
+    crate::cards::share_meta(
+        &mut p.c,
+        state,
+        &path,
+        &page.poll.question,
+        &page.poll.description,
+        &format!("{path}/og.png"),
+    );
     let tz = p.org.settings.timezone;
     let mine = page.mine.clone().unwrap_or_default();
     let options = page

@@ -3,9 +3,9 @@
 
 use crate::middleware::{self, Access};
 use crate::{
-    WebState, analytics as an, api, articles as art, assets, calendar as cal, challenges as chl,
-    days, forms as fm, inbox as ib, links, pages, portal as pt, programs as pr, publishing as pb,
-    reports as rep, rewards as rw, studio as st,
+    WebState, analytics as an, api, articles as art, assets, calendar as cal, cards as cd,
+    challenges as chl, days, forms as fm, inbox as ib, links, pages, portal as pt, programs as pr,
+    publishing as pb, reports as rep, rewards as rw, studio as st,
 };
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -939,6 +939,55 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<WebState>)> {
                 Staff(ViewReports),
             ),
             get(fm::csv),
+        ),
+        (
+            spec(
+                g.clone(),
+                "/jajak/{slug}/og.png",
+                "/jajak/contoh/og.png",
+                Public,
+            ),
+            get(cd::poll_card),
+        ),
+        (
+            spec(
+                g.clone(),
+                "/kuis/{slug}/og.png",
+                "/kuis/contoh/og.png",
+                Public,
+            ),
+            get(cd::quiz_card),
+        ),
+        (
+            spec(
+                g.clone(),
+                "/survei/{slug}/og.png",
+                "/survei/contoh/og.png",
+                Public,
+            ),
+            get(cd::survey_card),
+        ),
+        (
+            spec(
+                g.clone(),
+                "/tantangan/{slug}/og.png",
+                "/tantangan/contoh/og.png",
+                Public,
+            ),
+            get(cd::challenge_card),
+        ),
+        (
+            spec(g.clone(), "/lencana/{token}", "/lencana/1-25-abc", Public),
+            get(cd::badge_page),
+        ),
+        (
+            spec(
+                g.clone(),
+                "/lencana/{token}/kartu.png",
+                "/lencana/1-25-abc/kartu.png",
+                Public,
+            ),
+            get(cd::badge_card),
         ),
         (
             spec(p.clone(), "/app/poin", "/app/poin", Staff(ManagePrograms)),

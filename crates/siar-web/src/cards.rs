@@ -1,0 +1,336 @@
+//! Picture cards on the portal: the Open Graph image of each poll, quiz,
+//! survey and challenge (and the meta tags that point at it), and the page
+//! and card a family shares of a badge or a finished challenge. Cards are in
+//! the library's default language (a platform's crawler has no cookie).
+
+use crate::WebState;
+use crate::ctx::PageCtx;
+use crate::error::{ErrorKind, WebError, WebResult};
+use crate::i18n;
+use crate::middleware::RequestId;
+use crate::pages::LangQuery;
+use crate::portal::portal;
+use askama::Template;
+use axum::Extension;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::Response;
+use siar_app::cards::{self, Card};
+use siar_app::programs::Voter;
+use siar_app::{AppError, challenges, forms, programs, settings};
+use siar_domain::forms::FormKind;
+use siar_domain::org::{Lang, Organisation};
+
+fn base(state: &WebState) -> String {
+    state
+        .app
+        .config
+        .public_url
+        .trim_end_matches('/')
+        .to_string()
+}
+
+/// Sets the page's Open Graph and Twitter tags for a shared page with a card.
+pub(crate) fn share_meta(
+    c: &mut PageCtx,
+    state: &WebState,
+    path: &str,
+    title: &str,
+    description: &str,
+    image_path: &str,
+) {
+    let base = base(state);
+    let image = format!("{base}{image_path}");
+    let description = if description.trim().is_empty() {
+        title.to_string()
+    } else {
+        description.to_string()
+    };
+    c.meta = vec![
+        ("name", "description".into(), description.clone()),
+        ("property", "og:type".into(), "website".into()),
+        ("property", "og:title".into(), title.to_string()),
+        ("property", "og:description".into(), description.clone()),
+        ("property", "og:url".into(), format!("{base}{path}")),
+        ("property", "og:site_name".into(), c.org_name.clone()),
+        ("property", "og:image".into(), image.clone()),
+        (
+            "property",
+            "og:image:width".into(),
+            cards::WIDTH.to_string(),
+        ),
+        (
+            "property",
+            "og:image:height".into(),
+            cards::HEIGHT.to_string(),
+        ),
+        ("property", "og:image:alt".into(), title.to_string()),
+        (
+            "property",
+            "og:locale".into(),
+            if c.lang == Lang::Id {
+                "id_ID".into()
+            } else {
+                "en_US".into()
+            },
+        ),
+        ("name", "twitter:card".into(), "summary_large_image".into()),
+        ("name", "twitter:title".into(), title.to_string()),
+        ("name", "twitter:description".into(), description),
+        ("name", "twitter:image".into(), image),
+    ];
+}
+
+fn png(bytes: Vec<u8>) -> Response {
+    let mut r = Response::new(bytes.into());
+    let h = r.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("image/png"));
+    // Crawlers fetch a card once per share; ten minutes keeps it fresh
+    // after the staff change a title.
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=600"),
+    );
+    r
+}
+
+async fn org(state: &WebState) -> Result<Organisation, WebError> {
+    Ok(settings::portal_org(&state.app, state.config.portal_org.as_deref()).await?)
+}
+
+fn not_found(e: AppError) -> WebError {
+    match e {
+        AppError::NotFound => WebError(ErrorKind::NotFound),
+        e => e.into(),
+    }
+}
+
+fn render(card: &Card) -> WebResult {
+    Ok(png(cards::png(card)?))
+}
+
+pub async fn poll_card(State(state): State<WebState>, Path(slug): Path<String>) -> WebResult {
+    let org = org(&state).await?;
+    let lang = org.settings.default_lang;
+    let p = programs::poll_page(&state.app, org.id, &slug, &Voter::Browser(String::new()))
+        .await
+        .map_err(not_found)?;
+    let mut lines = vec![i18n::t_args(
+        lang,
+        "card-options",
+        &[("n", p.options.len().to_string())],
+    )];
+    if let Some(ms) = p.poll.closes_at {
+        lines.push(i18n::t_args(
+            lang,
+            "pg-closes",
+            &[(
+                "when",
+                siar_domain::Timestamp(ms).format_zoned(org.settings.timezone),
+            )],
+        ));
+    }
+    render(&Card {
+        label: i18n::t(lang, "pg-title"),
+        title: p.poll.question,
+        lines,
+        footer: org.settings.name.clone(),
+        emblem: None,
+    })
+}
+
+async fn form_card(state: WebState, slug: String, kind: FormKind) -> WebResult {
+    let org = org(&state).await?;
+    let lang = org.settings.default_lang;
+    let p = forms::page(
+        &state.app,
+        org.id,
+        kind,
+        &slug,
+        &Voter::Browser(String::new()),
+    )
+    .await
+    .map_err(not_found)?;
+    let mut facts = vec![i18n::t_args(
+        lang,
+        "card-questions",
+        &[("n", p.total.to_string())],
+    )];
+    if let Some(s) = p.form.time_limit_secs {
+        facts.push(i18n::t_args(
+            lang,
+            "card-minutes",
+            &[("n", (s / 60).to_string())],
+        ));
+    }
+    if p.form.points > 0 {
+        facts.push(i18n::t_args(
+            lang,
+            "card-points",
+            &[("n", p.form.points.to_string())],
+        ));
+    }
+    let mut lines = vec![facts.join(" · ")];
+    if !p.form.description.is_empty() {
+        lines.push(p.form.description.clone());
+    }
+    render(&Card {
+        label: i18n::t(
+            lang,
+            if kind == FormKind::Quiz {
+                "fm-quiz"
+            } else {
+                "fm-survey"
+            },
+        ),
+        title: p.form.title,
+        lines,
+        footer: org.settings.name.clone(),
+        emblem: None,
+    })
+}
+
+pub async fn quiz_card(State(state): State<WebState>, Path(slug): Path<String>) -> WebResult {
+    form_card(state, slug, FormKind::Quiz).await
+}
+
+pub async fn survey_card(State(state): State<WebState>, Path(slug): Path<String>) -> WebResult {
+    form_card(state, slug, FormKind::Survey).await
+}
+
+fn goal_key(kind: &str) -> &'static str {
+    siar_domain::challenges::GoalKind::parse(kind).map_or(
+        "ch-goal-books",
+        siar_domain::challenges::GoalKind::label_key,
+    )
+}
+
+pub async fn challenge_card(State(state): State<WebState>, Path(slug): Path<String>) -> WebResult {
+    let org = org(&state).await?;
+    let lang = org.settings.default_lang;
+    let v = challenges::view(&state.app, org.id, &slug, None)
+        .await
+        .map_err(not_found)?;
+    let ch = &v.challenge;
+    let goal = format!(
+        "{} {}",
+        i18n::t_args(lang, "ch-goal", &[("n", ch.goal.to_string())]),
+        i18n::t(lang, goal_key(&ch.goal_kind))
+    );
+    render(&Card {
+        label: i18n::t(lang, "ch-title"),
+        title: ch.title.clone(),
+        lines: vec![format!("{} – {} · {goal}", ch.starts_on, ch.ends_on)],
+        footer: org.settings.name.clone(),
+        emblem: None,
+    })
+}
+
+fn badge_key(milestone: i64) -> &'static str {
+    siar_domain::challenges::MILESTONES
+        .iter()
+        .find(|(m, _)| *m == milestone)
+        .map_or("ch-badge-done", |(_, k)| k)
+}
+
+/// What a shared badge says, in a language.
+fn badge_text(b: &challenges::SharedBadge, lang: Lang) -> (String, String) {
+    let badge = i18n::t(lang, badge_key(b.milestone));
+    let headline = if b.milestone >= 100 {
+        i18n::t_args(lang, "card-finished", &[("name", b.nickname.clone())])
+    } else {
+        i18n::t_args(
+            lang,
+            "card-earned",
+            &[("name", b.nickname.clone()), ("value", badge.clone())],
+        )
+    };
+    (headline, badge)
+}
+
+pub async fn badge_card(State(state): State<WebState>, Path(token): Path<String>) -> WebResult {
+    let org = org(&state).await?;
+    let lang = org.settings.default_lang;
+    let b = challenges::shared_badge(&state.app, org.id, &token)
+        .await?
+        .ok_or(WebError(ErrorKind::NotFound))?;
+    let (headline, badge) = badge_text(&b, lang);
+    render(&Card {
+        label: badge,
+        title: headline,
+        lines: vec![b.challenge.title.clone()],
+        footer: org.settings.name.clone(),
+        emblem: Some('★'),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "lencana.html")]
+struct BadgePage<'a> {
+    c: &'a PageCtx,
+    headline: String,
+    challenge: String,
+    slug: String,
+    image: String,
+    share_url: String,
+    share_text: String,
+}
+
+pub async fn badge_page(
+    State(state): State<WebState>,
+    headers: HeaderMap,
+    Path(token): Path<String>,
+    Query(q): Query<LangQuery>,
+    r: Option<Extension<RequestId>>,
+) -> WebResult {
+    let mut p = portal(&state, &headers, &q, "card-badge-title", &r).await?;
+    let b = challenges::shared_badge(&state.app, p.org.id, &token)
+        .await?
+        .ok_or(WebError(ErrorKind::NotFound))?;
+    let (headline, _) = badge_text(&b, p.c.lang);
+    let path = format!("/lencana/{token}");
+    let image = format!("{path}/kartu.png");
+    let description = b.challenge.title.clone();
+    share_meta(&mut p.c, &state, &path, &headline, &description, &image);
+    p.c.title = headline.clone();
+    let share_url = format!("{}{path}", base(&state));
+    let page = BadgePage {
+        c: &p.c,
+        share_text: format!("{headline} — {}", b.challenge.title),
+        headline,
+        challenge: b.challenge.title.clone(),
+        slug: b.challenge.slug.clone(),
+        image,
+        share_url,
+    };
+    p.page(&state, &page)
+}
+
+/// Percent-encodes a text for a share link's query.
+fn encode(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+impl BadgePage<'_> {
+    fn whatsapp(&self) -> String {
+        format!(
+            "https://wa.me/?text={}",
+            encode(&format!("{} {}", self.share_text, self.share_url))
+        )
+    }
+
+    fn facebook(&self) -> String {
+        format!(
+            "https://www.facebook.com/sharer/sharer.php?u={}",
+            encode(&self.share_url)
+        )
+    }
+
+    fn x(&self) -> String {
+        format!(
+            "https://x.com/intent/post?text={}&url={}",
+            encode(&self.share_text),
+            encode(&self.share_url)
+        )
+    }
+}
