@@ -51,38 +51,79 @@ pub fn is_open(c: &Challenge, today: NaiveDate) -> bool {
     c.closed_at.is_none() && today >= day(&c.starts_on) && today <= day(&c.ends_on)
 }
 
+fn new_challenge<'a>(
+    f: &'a rules::ChallengeFields,
+    starts: &'a str,
+    ends: &'a str,
+) -> store::NewChallenge<'a> {
+    store::NewChallenge {
+        slug: &f.slug,
+        title: &f.title,
+        description: &f.description,
+        starts_on: starts,
+        ends_on: ends,
+        goal_kind: f.goal_kind.as_str(),
+        goal: f.goal,
+        min_age: f.min_age,
+        max_age: f.max_age,
+        points_per_log: f.points_per_log,
+        daily_log_cap: f.daily_log_cap,
+    }
+}
+
+/// Changes a challenge. Its address stays (posts link to it); once someone
+/// has joined, its start, goal and kind of goal stay too (progress and
+/// badges were counted against them).
+pub async fn update(app: &App, actor: &Actor, id: i64, i: &ChallengeInput) -> Result<(), AppError> {
+    actor.require(Permission::ManagePrograms)?;
+    let mut f = rules::check_challenge(i).map_err(AppError::Invalid)?;
+    let now = app.now();
+    let mut tx = app.store.begin().await?;
+    let Some(old) = store::challenge(&mut tx, actor.org, id).await? else {
+        tx.rollback().await?;
+        return Err(AppError::NotFound);
+    };
+    f.slug = old.slug.clone();
+    let (starts, ends) = (f.starts_on.to_string(), f.ends_on.to_string());
+    let joined = !store::entries(&mut tx, actor.org, id).await?.is_empty();
+    if joined
+        && (starts != old.starts_on || f.goal != old.goal || f.goal_kind.as_str() != old.goal_kind)
+    {
+        tx.rollback().await?;
+        return Err(AppError::field("goal", "ch-err-locked"));
+    }
+    store::update_challenge(&mut tx, actor.org, id, &new_challenge(&f, &starts, &ends)).await?;
+    record(
+        &mut tx,
+        actor,
+        AuditAction::ProgramChanged,
+        "challenge",
+        Some(id.to_string()),
+        format!("challenge /tantangan/{} changed", old.slug),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 pub async fn create(app: &App, actor: &Actor, i: &ChallengeInput) -> Result<i64, AppError> {
     actor.require(Permission::ManagePrograms)?;
     let f = rules::check_challenge(i).map_err(AppError::Invalid)?;
     let now = app.now();
     let mut tx = app.store.begin().await?;
     let (starts, ends) = (f.starts_on.to_string(), f.ends_on.to_string());
-    let id = match store::insert_challenge(
-        &mut tx,
-        actor.org,
-        &store::NewChallenge {
-            slug: &f.slug,
-            title: &f.title,
-            description: &f.description,
-            starts_on: &starts,
-            ends_on: &ends,
-            goal_kind: f.goal_kind.as_str(),
-            goal: f.goal,
-            min_age: f.min_age,
-            max_age: f.max_age,
-            points_per_log: f.points_per_log,
-        },
-        now,
-    )
-    .await
-    {
-        Ok(id) => id,
-        Err(StoreError::Conflict(_)) => {
-            tx.rollback().await?;
-            return Err(AppError::field("slug", "pg-err-slug-taken"));
-        }
-        Err(e) => return Err(e.into()),
-    };
+    let id =
+        match store::insert_challenge(&mut tx, actor.org, &new_challenge(&f, &starts, &ends), now)
+            .await
+        {
+            Ok(id) => id,
+            Err(StoreError::Conflict(_)) => {
+                tx.rollback().await?;
+                return Err(AppError::field("slug", "pg-err-slug-taken"));
+            }
+            Err(e) => return Err(e.into()),
+        };
     record(
         &mut tx,
         actor,
@@ -456,6 +497,11 @@ pub async fn log_reading(
         tx.rollback().await?;
         return refuse("ch-err-join-first");
     };
+    if store::logs_since(&mut tx, entry.id, Timestamp(now.0 - 86_400_000)).await? >= c.daily_log_cap
+    {
+        tx.rollback().await?;
+        return refuse("ch-err-too-many-logs");
+    }
     let f = match rules::check_log(i, kind(&c), day(&c.starts_on), day(&c.ends_on), today) {
         Ok(f) => f,
         Err(problems) => {

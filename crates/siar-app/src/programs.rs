@@ -83,6 +83,7 @@ pub async fn create_poll(app: &App, actor: &Actor, input: &PollInput) -> Result<
             opens_at: f.opens_at,
             closes_at: f.closes_at,
             options: &f.options,
+            address_cap: f.address_cap,
         },
         user,
         now,
@@ -115,6 +116,88 @@ pub async fn create_poll(app: &App, actor: &Actor, input: &PollInput) -> Result<
         tx.commit().await?;
     }
     Ok(id)
+}
+
+/// Changes a poll. Its address stays (posts link to it); its options change
+/// only while nobody has voted.
+pub async fn update_poll(
+    app: &App,
+    actor: &Actor,
+    id: i64,
+    input: &PollInput,
+) -> Result<(), AppError> {
+    actor.require(Permission::ManagePrograms)?;
+    let now = app.now();
+    let mut tx = app.store.begin().await?;
+    let Some(old) = store::poll(&mut tx, actor.org, id).await? else {
+        tx.rollback().await?;
+        return Err(AppError::NotFound);
+    };
+    // An opening time already passed is not "before now" for the check.
+    let check_at = Timestamp(now.0.min(old.opens_at));
+    let f = match rules::check_poll(
+        &PollInput {
+            slug: old.slug.clone(),
+            opens_at: input.opens_at.or(Some(Timestamp(old.opens_at))),
+            ..input.clone()
+        },
+        check_at,
+    ) {
+        Ok(f) => f,
+        Err(p) => {
+            tx.rollback().await?;
+            return Err(AppError::Invalid(p));
+        }
+    };
+    if let Some(c) = f.closes_at
+        && c <= now
+    {
+        tx.rollback().await?;
+        return Err(AppError::field("closes_at", "pg-err-closes-before"));
+    }
+    let labels: Vec<String> = store::options(&mut tx, id)
+        .await?
+        .into_iter()
+        .map(|o| o.label)
+        .collect();
+    let changed = labels != f.options;
+    let (_, tally) = store::results(&mut tx, id).await?;
+    if changed && tally.ballots > 0 {
+        tx.rollback().await?;
+        return Err(AppError::field("options", "pg-err-options-locked"));
+    }
+    store::update_poll(
+        &mut tx,
+        actor.org,
+        id,
+        &store::NewPoll {
+            slug: &old.slug,
+            question: &f.question,
+            description: &f.description,
+            max_choices: f.max_choices,
+            results: f.results.as_str(),
+            allow_anonymous: f.allow_anonymous,
+            opens_at: f.opens_at,
+            closes_at: f.closes_at,
+            options: &f.options,
+            address_cap: f.address_cap,
+        },
+        changed,
+        now,
+    )
+    .await?;
+    record(
+        &mut tx,
+        actor,
+        AuditAction::ProgramChanged,
+        "poll",
+        Some(id.to_string()),
+        format!("poll /jajak/{} changed", old.slug),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 pub async fn close_poll(app: &App, actor: &Actor, id: i64) -> Result<(), AppError> {
@@ -348,7 +431,7 @@ pub async fn vote(
     } else {
         0
     };
-    if minute >= rules::BALLOTS_PER_ADDRESS_MINUTE || hour >= rules::ANON_PER_ADDRESS_HOUR {
+    if minute >= rules::BALLOTS_PER_ADDRESS_MINUTE || hour >= poll.address_cap {
         tx.rollback().await?;
         return refuse("pg-err-slow-down");
     }
@@ -555,6 +638,7 @@ async fn seed_challenge(app: &App, editor: &Actor, child: i64) -> Result<(), App
             max_age: "12".into(),
             points_per_log: "10".into(),
             slug: "liburan-akhir-tahun".into(),
+            daily_log_cap: String::new(),
         },
     )
     .await?;

@@ -356,3 +356,100 @@ dual_test!(
         );
     }
 );
+
+dual_test!(
+    a_challenge_is_edited_fairly_and_caps_logs_per_day,
+    |store| async move {
+        let b = Bench::new(store).await;
+        let app = &b.app;
+        let t = today(&b);
+        let input = ChallengeInput {
+            title: "Tantangan Halaman".into(),
+            starts_on: ymd(t, -3),
+            ends_on: ymd(t, 20),
+            goal_kind: "books".into(),
+            goal: "50".into(),
+            points_per_log: "1".into(),
+            daily_log_cap: "2".into(),
+            ..Default::default()
+        };
+        let id = challenges::create(app, &b.editor, &input).await.unwrap();
+        // Before anyone joins, everything but the address may change.
+        challenges::update(
+            app,
+            &b.editor,
+            id,
+            &ChallengeInput {
+                goal: "40".into(),
+                slug: "alamat-lain".into(),
+                ..input.clone()
+            },
+        )
+        .await
+        .unwrap();
+        let a = challenges::admin(app, &b.editor, id).await.unwrap();
+        assert_eq!(a.challenge.goal, 40);
+        assert_eq!(a.challenge.slug, "tantangan-halaman", "the address stays");
+        assert!(matches!(
+            challenges::update(app, &b.analyst, id, &input).await,
+            Err(AppError::Forbidden)
+        ));
+        let (_, s) = family(&b, "rajin@mail.example", "Si Rajin", None).await;
+        challenges::join(app, &s, "tantangan-halaman", None)
+            .await
+            .unwrap();
+        // Now the goal and the start stay; the title and the end may change.
+        let locked = ChallengeInput {
+            goal: "10".into(),
+            ..input.clone()
+        };
+        assert_eq!(
+            key(challenges::update(app, &b.editor, id, &locked).await),
+            "ch-err-locked"
+        );
+        challenges::update(
+            app,
+            &b.editor,
+            id,
+            &ChallengeInput {
+                title: "Tantangan Halaman Desember".into(),
+                goal: "40".into(),
+                ends_on: ymd(t, 30),
+                ..input.clone()
+            },
+        )
+        .await
+        .unwrap();
+        let a = challenges::admin(app, &b.editor, id).await.unwrap();
+        assert_eq!(a.challenge.title, "Tantangan Halaman Desember");
+        assert_eq!(a.challenge.goal, 40);
+        // Two logs a day, then a friendly refusal that saves nothing.
+        for n in 0..2 {
+            challenges::log_reading(
+                app,
+                &s,
+                "tantangan-halaman",
+                &book(&format!("Buku {n}"), ymd(t, 0)),
+            )
+            .await
+            .unwrap();
+        }
+        assert_eq!(
+            key(
+                challenges::log_reading(app, &s, "tantangan-halaman", &book("Buku 3", ymd(t, 0)))
+                    .await
+            ),
+            "ch-err-too-many-logs"
+        );
+        let v = challenges::view(app, s.org, "tantangan-halaman", Some(&s))
+            .await
+            .unwrap();
+        assert_eq!(v.logs.len(), 2);
+        assert_eq!(rewards::points(app, &s).await.unwrap().balances[0].2, 2);
+        // A day later the reader may go on.
+        b.clock.advance(std::time::Duration::from_secs(86_401));
+        challenges::log_reading(app, &s, "tantangan-halaman", &book("Buku 3", ymd(t, 1)))
+            .await
+            .unwrap();
+    }
+);

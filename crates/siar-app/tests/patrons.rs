@@ -609,3 +609,84 @@ dual_test!(
         assert_eq!(r.sources[0].campaign.as_deref(), Some("palembangbaca"));
     }
 );
+
+dual_test!(
+    a_poll_is_edited_and_keeps_its_votes_and_caps,
+    |store| async move {
+        let b = Bench::new(store).await;
+        let org = b.admin.org;
+        let app = &b.app;
+        let mut input = poll_input("Buku apa?", true, "after_vote");
+        input.address_cap = "2".into();
+        let id = programs::create_poll(app, &b.editor, &input).await.unwrap();
+        // Before anyone votes, options may change.
+        input.options = "Komik\nDongeng".into();
+        input.question = "Buku apa yang kamu suka?".into();
+        input.slug = "alamat-baru".into();
+        programs::update_poll(app, &b.editor, id, &input)
+            .await
+            .unwrap();
+        let r = programs::poll_results(app, &b.editor, id).await.unwrap();
+        assert_eq!(r.poll.question, "Buku apa yang kamu suka?");
+        assert_eq!(r.poll.slug, "buku-apa", "the address stays");
+        assert_eq!(r.options.len(), 2);
+        assert!(matches!(
+            programs::update_poll(app, &b.analyst, id, &input).await,
+            Err(AppError::Forbidden)
+        ));
+        // The poll's own cap: two anonymous ballots per network address per hour.
+        let opt = r.options[0].option.id;
+        for n in 0..2 {
+            programs::vote(
+                app,
+                org,
+                "buku-apa",
+                &Voter::Browser(format!("b{n}")),
+                &[opt],
+                "10.7.7.7",
+                None,
+            )
+            .await
+            .unwrap();
+        }
+        assert_eq!(
+            key(programs::vote(
+                app,
+                org,
+                "buku-apa",
+                &Voter::Browser("b3".into()),
+                &[opt],
+                "10.7.7.7",
+                None
+            )
+            .await),
+            "pg-err-slow-down"
+        );
+        // Once voted, options stay; the rest may change and the votes stay.
+        input.options = "Komik\nDongeng\nNovel".into();
+        assert_eq!(
+            key(programs::update_poll(app, &b.editor, id, &input).await),
+            "pg-err-options-locked"
+        );
+        input.options = "Komik\nDongeng".into();
+        input.description = "Pilihan terbanyak dipajang di rak depan.".into();
+        input.address_cap = "50".into();
+        programs::update_poll(app, &b.editor, id, &input)
+            .await
+            .unwrap();
+        let r = programs::poll_results(app, &b.editor, id).await.unwrap();
+        assert_eq!(r.tally.ballots, 2);
+        assert_eq!(r.poll.address_cap, 50);
+        programs::vote(
+            app,
+            org,
+            "buku-apa",
+            &Voter::Browser("b3".into()),
+            &[opt],
+            "10.7.7.7",
+            None,
+        )
+        .await
+        .unwrap();
+    }
+);

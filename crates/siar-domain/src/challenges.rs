@@ -113,6 +113,8 @@ pub struct ChallengeInput {
     pub max_age: String,
     /// Points for each counted log.
     pub points_per_log: String,
+    /// Logs one reader may write in a day (empty: 10).
+    pub daily_log_cap: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -127,7 +129,12 @@ pub struct ChallengeFields {
     pub min_age: Option<i32>,
     pub max_age: Option<i32>,
     pub points_per_log: i64,
+    pub daily_log_cap: i64,
 }
+
+/// Reading logs one reader may write in 24 hours, unless the challenge sets
+/// its own: enough for a keen reader, not for a script.
+pub const DEFAULT_DAILY_LOGS: i64 = 10;
 
 fn date(p: &mut Problems, field: &'static str, v: &str) -> Option<NaiveDate> {
     match NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d") {
@@ -205,6 +212,20 @@ pub fn check_challenge(i: &ChallengeInput) -> Result<ChallengeFields, Problems> 
         "ch-err-points",
     )
     .unwrap_or(0);
+    let daily_log_cap = match small(
+        &mut p,
+        "daily_log_cap",
+        &i.daily_log_cap,
+        100,
+        "ch-err-log-cap",
+    ) {
+        Some(0) => {
+            p.push("daily_log_cap", "ch-err-log-cap");
+            DEFAULT_DAILY_LOGS
+        }
+        Some(n) => n,
+        None => DEFAULT_DAILY_LOGS,
+    };
     let slug = match crate::articles::slug_for(&i.slug, &i.title) {
         Ok(s) => s,
         Err(_) => {
@@ -224,6 +245,7 @@ pub fn check_challenge(i: &ChallengeInput) -> Result<ChallengeFields, Problems> 
         min_age,
         max_age,
         points_per_log: points,
+        daily_log_cap,
     })
 }
 
@@ -398,6 +420,9 @@ pub fn normalise_secret(s: &str) -> Option<String> {
 
 /// Message keys this module uses.
 pub const CHALLENGE_KEYS: &[&str] = &[
+    "ch-err-log-cap",
+    "ch-err-too-many-logs",
+    "ch-err-locked",
     "ch-goal-books",
     "ch-goal-pages",
     "ch-goal-minutes",
@@ -539,6 +564,14 @@ mod tests {
         let f = check_challenge(&i).unwrap();
         assert_eq!(f.slug, "tantangan-membaca-liburan");
         assert_eq!((f.goal, f.points_per_log), (5, 10));
+        assert_eq!(f.daily_log_cap, DEFAULT_DAILY_LOGS);
+        for (typed, ok) in [("25", true), ("0", false), ("101", false), ("x", false)] {
+            let r = check_challenge(&ChallengeInput {
+                daily_log_cap: typed.into(),
+                ..i.clone()
+            });
+            assert_eq!(r.is_ok(), ok, "{typed}");
+        }
         let bad = ChallengeInput {
             ends_on: "2026-11-30".into(),
             goal: "0".into(),

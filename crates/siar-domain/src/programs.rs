@@ -31,8 +31,9 @@ impl ShowResults {
 }
 
 pub const MAX_OPTIONS: usize = 10;
-/// Anonymous ballots from one network address on one poll per hour (a
-/// school's or the library's own Wi-Fi is shared, so it is not 1).
+/// Anonymous ballots from one network address on one poll per hour, unless
+/// the poll sets its own (a school's or the library's own Wi-Fi is shared,
+/// so it is not 1).
 pub const ANON_PER_ADDRESS_HOUR: i64 = 20;
 /// Ballots from one address per minute, signed in or not.
 pub const BALLOTS_PER_ADDRESS_MINUTE: i64 = 10;
@@ -52,6 +53,8 @@ pub struct PollInput {
     pub closes_at: Option<Timestamp>,
     /// The closing time was typed but could not be read.
     pub closes_unreadable: bool,
+    /// Anonymous ballots from one network address per hour (empty: 20).
+    pub address_cap: String,
 }
 
 /// The checked poll.
@@ -66,6 +69,7 @@ pub struct PollFields {
     pub allow_anonymous: bool,
     pub opens_at: Timestamp,
     pub closes_at: Option<Timestamp>,
+    pub address_cap: i64,
 }
 
 /// Checks a poll: a question, 2–10 distinct options, how many may be
@@ -122,6 +126,16 @@ pub fn check_poll(i: &PollInput, now: Timestamp) -> Result<PollFields, Problems>
     {
         p.push("closes_at", "pg-err-closes-before");
     }
+    let address_cap = match i.address_cap.trim() {
+        "" => ANON_PER_ADDRESS_HOUR,
+        s => match s.parse::<i64>() {
+            Ok(n) if (1..=10_000).contains(&n) => n,
+            _ => {
+                p.push("address_cap", "fm-err-address-cap");
+                ANON_PER_ADDRESS_HOUR
+            }
+        },
+    };
     let slug = match crate::articles::slug_for(&i.slug, &i.question) {
         Ok(s) => s,
         Err(_) => {
@@ -140,6 +154,7 @@ pub fn check_poll(i: &PollInput, now: Timestamp) -> Result<PollFields, Problems>
         allow_anonymous: i.allow_anonymous,
         opens_at,
         closes_at: i.closes_at,
+        address_cap,
     })
 }
 
@@ -229,6 +244,7 @@ pub const PROGRAM_KEYS: &[&str] = &[
     "pg-err-slug",
     "pg-err-choose",
     "pg-err-too-many",
+    "pg-err-options-locked",
 ];
 
 #[cfg(test)]
@@ -290,6 +306,15 @@ mod tests {
         let mut i = input();
         i.closes_unreadable = true;
         assert_eq!(keys(check_poll(&i, NOW)), ["pg-err-when"]);
+        let mut i = input();
+        assert_eq!(
+            check_poll(&i, NOW).unwrap().address_cap,
+            ANON_PER_ADDRESS_HOUR
+        );
+        i.address_cap = "200".into();
+        assert_eq!(check_poll(&i, NOW).unwrap().address_cap, 200);
+        i.address_cap = "0".into();
+        assert_eq!(keys(check_poll(&i, NOW)), ["fm-err-address-cap"]);
     }
 
     #[test]

@@ -28,9 +28,10 @@ pub struct Challenge {
     pub points_per_log: i64,
     pub link_code: Option<String>,
     pub closed_at: Option<i64>,
+    pub daily_log_cap: i64,
 }
 
-const CH_COLS: [&str; 13] = [
+const CH_COLS: [&str; 14] = [
     "id",
     "slug",
     "title",
@@ -44,6 +45,7 @@ const CH_COLS: [&str; 13] = [
     "points_per_log",
     "link_code",
     "closed_at",
+    "daily_log_cap",
 ];
 
 pub struct NewChallenge<'a> {
@@ -57,6 +59,7 @@ pub struct NewChallenge<'a> {
     pub min_age: Option<i32>,
     pub max_age: Option<i32>,
     pub points_per_log: i64,
+    pub daily_log_cap: i64,
 }
 
 pub async fn insert_challenge(
@@ -79,6 +82,7 @@ pub async fn insert_challenge(
             "min_age",
             "max_age",
             "points_per_log",
+            "daily_log_cap",
             "created_at",
         ])
         .values_panic([
@@ -93,12 +97,51 @@ pub async fn insert_challenge(
             c.min_age.into(),
             c.max_age.into(),
             c.points_per_log.into(),
+            c.daily_log_cap.into(),
             now.0.into(),
         ])
         .returning_col("id")
         .to_owned();
     let ids = tx.fetch_ids(&q).await.map_err(|e| conflict(e, "slug"))?;
     ids.first().copied().ok_or(StoreError::NotFound)
+}
+
+/// Rewrites a challenge's settings (the address stays);
+/// `false` when there is no such challenge.
+pub async fn update_challenge(
+    tx: &mut Tx,
+    org: OrgId,
+    id: i64,
+    c: &NewChallenge<'_>,
+) -> Result<bool, StoreError> {
+    let q = Query::update()
+        .table("challenges")
+        .value("title", c.title)
+        .value("description", c.description)
+        .value("starts_on", c.starts_on)
+        .value("ends_on", c.ends_on)
+        .value("goal_kind", c.goal_kind)
+        .value("goal", c.goal)
+        .value("min_age", c.min_age)
+        .value("max_age", c.max_age)
+        .value("points_per_log", c.points_per_log)
+        .value("daily_log_cap", c.daily_log_cap)
+        .and_where(Expr::col("org_id").eq(org.0))
+        .and_where(Expr::col("id").eq(id))
+        .to_owned();
+    Ok(tx.exec(&q).await? == 1)
+}
+
+/// Reading logs an entry wrote since a time (rejected ones too: the cap is
+/// on writing).
+pub async fn logs_since(tx: &mut Tx, entry: i64, since: Timestamp) -> Result<i64, StoreError> {
+    let q = Query::select()
+        .expr_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), "n")
+        .from("reading_logs")
+        .and_where(Expr::col("entry_id").eq(entry))
+        .and_where(Expr::col("created_at").gte(since.0))
+        .to_owned();
+    Ok(tx.fetch_one::<crate::db::Count, _>(&q).await?.n)
 }
 
 pub async fn set_link_code(tx: &mut Tx, org: OrgId, id: i64, code: &str) -> Result<(), StoreError> {

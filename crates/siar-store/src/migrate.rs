@@ -68,6 +68,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "forms",
         sql: include_str!("../migrations/0011_forms.sql"),
     },
+    Migration {
+        version: 12,
+        name: "programme_caps",
+        sql: include_str!("../migrations/0012_programme_caps.sql"),
+    },
 ];
 
 pub fn latest_version() -> i64 {

@@ -22,6 +22,7 @@ pub struct Poll {
     pub link_code: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
+    pub address_cap: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -31,7 +32,7 @@ pub struct PollOption {
     pub label: String,
 }
 
-const POLL_COLS: [&str; 14] = [
+const POLL_COLS: [&str; 15] = [
     "id",
     "org_id",
     "slug",
@@ -46,6 +47,7 @@ const POLL_COLS: [&str; 14] = [
     "link_code",
     "created_at",
     "updated_at",
+    "address_cap",
 ];
 
 /// What a poll is made of (options in order).
@@ -59,6 +61,19 @@ pub struct NewPoll<'a> {
     pub opens_at: Timestamp,
     pub closes_at: Option<Timestamp>,
     pub options: &'a [String],
+    pub address_cap: i64,
+}
+
+async fn insert_options(tx: &mut Tx, poll: i64, options: &[String]) -> Result<(), StoreError> {
+    for (i, label) in options.iter().enumerate() {
+        let q = Query::insert()
+            .into_table("poll_options")
+            .columns(["poll_id", "position", "label"])
+            .values_panic([poll.into(), (i as i64).into(), label.as_str().into()])
+            .to_owned();
+        tx.exec(&q).await?;
+    }
+    Ok(())
 }
 
 /// A new poll with its options; `Conflict("slug")` when the address is taken.
@@ -81,6 +96,7 @@ pub async fn insert_poll(
             "allow_anonymous",
             "opens_at",
             "closes_at",
+            "address_cap",
             "created_by",
             "created_at",
             "updated_at",
@@ -95,6 +111,7 @@ pub async fn insert_poll(
             p.allow_anonymous.into(),
             p.opens_at.0.into(),
             p.closes_at.map(|t| t.0).into(),
+            p.address_cap.into(),
             by.0.into(),
             now.0.into(),
             now.0.into(),
@@ -106,15 +123,46 @@ pub async fn insert_poll(
         Err(StoreError::Db(e)) => return Err(StoreError::from_write(e, "slug")),
         Err(e) => return Err(e),
     };
-    for (i, label) in p.options.iter().enumerate() {
-        let q = Query::insert()
-            .into_table("poll_options")
-            .columns(["poll_id", "position", "label"])
-            .values_panic([id.into(), (i as i64).into(), label.as_str().into()])
+    insert_options(tx, id, p.options).await?;
+    Ok(id)
+}
+
+/// Rewrites a poll's settings (the address stays). Options are replaced
+/// only when `replace_options` is set (the caller checks nobody has voted).
+pub async fn update_poll(
+    tx: &mut Tx,
+    org: OrgId,
+    id: i64,
+    p: &NewPoll<'_>,
+    replace_options: bool,
+    now: Timestamp,
+) -> Result<bool, StoreError> {
+    let q = Query::update()
+        .table("polls")
+        .value("question", p.question)
+        .value("description", p.description)
+        .value("max_choices", p.max_choices)
+        .value("results", p.results)
+        .value("allow_anonymous", p.allow_anonymous)
+        .value("opens_at", p.opens_at.0)
+        .value("closes_at", p.closes_at.map(|t| t.0))
+        .value("address_cap", p.address_cap)
+        .value("updated_at", now.0)
+        .and_where(Expr::col("org_id").eq(org.0))
+        .and_where(Expr::col("id").eq(id))
+        .to_owned();
+    if tx.exec(&q).await? != 1 {
+        return Ok(false);
+    }
+    if replace_options {
+        let q = Query::delete()
+            .from_table("poll_options")
+            .and_where(Expr::col("poll_id").eq(id))
             .to_owned();
         tx.exec(&q).await?;
+        insert_options(tx, id, p.options).await?;
     }
-    Ok(id)
+    Ok(true)
 }
 
 pub async fn set_link_code(tx: &mut Tx, org: OrgId, id: i64, code: &str) -> Result<(), StoreError> {

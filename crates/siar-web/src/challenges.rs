@@ -437,6 +437,58 @@ pub struct ChallengeForm {
     pub max_age: String,
     pub points_per_log: String,
     pub slug: String,
+    pub daily_log_cap: String,
+}
+
+impl ChallengeForm {
+    fn read(f: &HashMap<String, String>) -> Self {
+        ChallengeForm {
+            title: field(f, "title"),
+            description: field(f, "description"),
+            starts_on: field(f, "starts_on"),
+            ends_on: field(f, "ends_on"),
+            goal_kind: field(f, "goal_kind"),
+            goal: field(f, "goal"),
+            min_age: field(f, "min_age"),
+            max_age: field(f, "max_age"),
+            points_per_log: field(f, "points_per_log"),
+            slug: field(f, "slug"),
+            daily_log_cap: field(f, "daily_log_cap"),
+        }
+    }
+
+    fn input(&self) -> ChallengeInput {
+        ChallengeInput {
+            slug: self.slug.clone(),
+            title: self.title.clone(),
+            description: self.description.clone(),
+            starts_on: self.starts_on.clone(),
+            ends_on: self.ends_on.clone(),
+            goal_kind: self.goal_kind.clone(),
+            goal: self.goal.clone(),
+            min_age: self.min_age.clone(),
+            max_age: self.max_age.clone(),
+            points_per_log: self.points_per_log.clone(),
+            daily_log_cap: self.daily_log_cap.clone(),
+        }
+    }
+
+    fn of(c: &challenges::Challenge) -> Self {
+        let opt = |v: Option<i32>| v.map(|n| n.to_string()).unwrap_or_default();
+        ChallengeForm {
+            title: c.title.clone(),
+            description: c.description.clone(),
+            starts_on: c.starts_on.clone(),
+            ends_on: c.ends_on.clone(),
+            goal_kind: c.goal_kind.clone(),
+            goal: c.goal.to_string(),
+            min_age: opt(c.min_age),
+            max_age: opt(c.max_age),
+            points_per_log: c.points_per_log.to_string(),
+            slug: c.slug.clone(),
+            daily_log_cap: c.daily_log_cap.to_string(),
+        }
+    }
 }
 
 #[derive(Template)]
@@ -504,30 +556,8 @@ pub async fn create(
     r: Option<Extension<RequestId>>,
     Form(f): Form<HashMap<String, String>>,
 ) -> WebResult {
-    let form = ChallengeForm {
-        title: field(&f, "title"),
-        description: field(&f, "description"),
-        starts_on: field(&f, "starts_on"),
-        ends_on: field(&f, "ends_on"),
-        goal_kind: field(&f, "goal_kind"),
-        goal: field(&f, "goal"),
-        min_age: field(&f, "min_age"),
-        max_age: field(&f, "max_age"),
-        points_per_log: field(&f, "points_per_log"),
-        slug: field(&f, "slug"),
-    };
-    let input = ChallengeInput {
-        slug: form.slug.clone(),
-        title: form.title.clone(),
-        description: form.description.clone(),
-        starts_on: form.starts_on.clone(),
-        ends_on: form.ends_on.clone(),
-        goal_kind: form.goal_kind.clone(),
-        goal: form.goal.clone(),
-        min_age: form.min_age.clone(),
-        max_age: form.max_age.clone(),
-        points_per_log: form.points_per_log.clone(),
-    };
+    let form = ChallengeForm::read(&f);
+    let input = form.input();
     match challenges::create(&state.app, &me.0.actor, &input).await {
         Ok(id) => Ok(done(&state, &format!("/app/tantangan/{id}"), "ch-created")),
         Err(AppError::Invalid(p)) => {
@@ -562,6 +592,7 @@ struct AdminDetail<'a> {
     entries: Vec<EntryRow>,
     secrets: Vec<SecretRow>,
     can_manage: bool,
+    form: ChallengeForm,
 }
 
 pub async fn detail(
@@ -571,8 +602,45 @@ pub async fn detail(
     headers: HeaderMap,
     r: Option<Extension<RequestId>>,
 ) -> WebResult {
-    let (mut c, had) = staff_ctx(&me, "ch-admin-title", "/app/tantangan", &headers, &r);
+    detail_page(&state, &me, id, &headers, &r, None).await
+}
+
+pub async fn update(
+    State(state): State<WebState>,
+    me: Me,
+    Path(id): Path<i64>,
+    headers: HeaderMap,
+    r: Option<Extension<RequestId>>,
+    Form(f): Form<HashMap<String, String>>,
+) -> WebResult {
+    let form = ChallengeForm::read(&f);
+    match challenges::update(&state.app, &me.0.actor, id, &form.input()).await {
+        Ok(()) => Ok(done(&state, &format!("/app/tantangan/{id}"), "ch-saved")),
+        Err(AppError::Invalid(p)) => {
+            detail_page(&state, &me, id, &headers, &r, Some((p, form))).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn detail_page(
+    state: &WebState,
+    me: &Me,
+    id: i64,
+    headers: &HeaderMap,
+    r: &Option<Extension<RequestId>>,
+    refused: Option<(Problems, ChallengeForm)>,
+) -> WebResult {
+    let (mut c, had) = staff_ctx(me, "ch-admin-title", "/app/tantangan", headers, r);
     let a = challenges::admin(&state.app, &me.0.actor, id).await?;
+    let refused_now = refused.is_some();
+    let form = match refused {
+        Some((p, form)) => {
+            c.problems = p;
+            form
+        }
+        None => ChallengeForm::of(&a.challenge),
+    };
     c.title = a.challenge.title.clone();
     let base = state
         .app
@@ -614,8 +682,13 @@ pub async fn detail(
             })
             .collect(),
         can_manage: me.0.actor.role.can(Permission::ManagePrograms),
+        form,
     };
-    crate::pages::page(&page, had, &state)
+    if refused_now {
+        Ok(unprocessable(page.render()?))
+    } else {
+        crate::pages::page(&page, had, state)
+    }
 }
 
 pub async fn add_secret(

@@ -151,13 +151,7 @@ impl SettingsForm {
             address_cap: f.address_cap.to_string(),
             closes_at: f
                 .closes_at
-                .map(|t| {
-                    Timestamp(t)
-                        .to_utc()
-                        .with_timezone(&tz)
-                        .format("%Y-%m-%dT%H:%M")
-                        .to_string()
-                })
+                .map(|t| crate::studio::local_input(Timestamp(t), tz))
                 .unwrap_or_default(),
         }
     }

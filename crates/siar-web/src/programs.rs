@@ -38,6 +38,60 @@ pub struct PollForm {
     pub opens_at: String,
     pub closes_at: String,
     pub slug: String,
+    pub address_cap: String,
+}
+
+impl PollForm {
+    fn read(f: &HashMap<String, String>) -> Self {
+        let get = |k: &str| f.get(k).cloned().unwrap_or_default();
+        PollForm {
+            question: get("question"),
+            description: get("description"),
+            options: get("options"),
+            max_choices: get("max_choices"),
+            results: get("results"),
+            allow_anonymous: get("allow_anonymous") == "1",
+            opens_at: get("opens_at"),
+            closes_at: get("closes_at"),
+            slug: get("slug"),
+            address_cap: get("address_cap"),
+        }
+    }
+
+    fn input(&self, tz: chrono_tz::Tz) -> PollInput {
+        let opens = parse_local(&self.opens_at, tz);
+        let closes = parse_local(&self.closes_at, tz);
+        PollInput {
+            slug: self.slug.clone(),
+            question: self.question.clone(),
+            description: self.description.clone(),
+            options: self.options.clone(),
+            max_choices: self.max_choices.clone(),
+            results: self.results.clone(),
+            allow_anonymous: self.allow_anonymous,
+            // An opening time that cannot be read opens the poll now.
+            opens_at: opens,
+            closes_at: closes,
+            closes_unreadable: !self.closes_at.trim().is_empty() && closes.is_none(),
+            address_cap: self.address_cap.clone(),
+        }
+    }
+
+    fn of(p: &programs::Poll, options: &[String], tz: chrono_tz::Tz) -> Self {
+        let local = |ms: i64| crate::studio::local_input(siar_domain::Timestamp(ms), tz);
+        PollForm {
+            question: p.question.clone(),
+            description: p.description.clone(),
+            options: options.join("\n"),
+            max_choices: p.max_choices.to_string(),
+            results: p.results.clone(),
+            allow_anonymous: p.allow_anonymous,
+            opens_at: local(p.opens_at),
+            closes_at: p.closes_at.map(local).unwrap_or_default(),
+            slug: p.slug.clone(),
+            address_cap: p.address_cap.to_string(),
+        }
+    }
 }
 
 fn state_key(s: PollState) -> &'static str {
@@ -107,34 +161,8 @@ pub async fn create(
     r: Option<Extension<RequestId>>,
     Form(f): Form<HashMap<String, String>>,
 ) -> WebResult {
-    let get = |k: &str| f.get(k).cloned().unwrap_or_default();
-    let form = PollForm {
-        question: get("question"),
-        description: get("description"),
-        options: get("options"),
-        max_choices: get("max_choices"),
-        results: get("results"),
-        allow_anonymous: get("allow_anonymous") == "1",
-        opens_at: get("opens_at"),
-        closes_at: get("closes_at"),
-        slug: get("slug"),
-    };
-    let tz = me.0.org.settings.timezone;
-    let opens = parse_local(&form.opens_at, tz);
-    let closes = parse_local(&form.closes_at, tz);
-    let input = PollInput {
-        slug: form.slug.clone(),
-        question: form.question.clone(),
-        description: form.description.clone(),
-        options: form.options.clone(),
-        max_choices: form.max_choices.clone(),
-        results: form.results.clone(),
-        allow_anonymous: form.allow_anonymous,
-        // An opening time that cannot be read opens the poll now.
-        opens_at: opens,
-        closes_at: closes,
-        closes_unreadable: !form.closes_at.trim().is_empty() && closes.is_none(),
-    };
+    let form = PollForm::read(&f);
+    let input = form.input(me.0.org.settings.timezone);
     match programs::create_poll(&state.app, &me.0.actor, &input).await {
         Ok(id) => Ok(done(&state, &format!("/app/jajak/{id}"), "pg-created")),
         Err(AppError::Invalid(p)) => {
@@ -174,6 +202,7 @@ struct PollPage<'a> {
     signed_in: i64,
     sources: Vec<SourceRow>,
     visible_key: &'static str,
+    form: PollForm,
 }
 
 pub async fn detail(
@@ -183,9 +212,50 @@ pub async fn detail(
     headers: HeaderMap,
     r: Option<Extension<RequestId>>,
 ) -> WebResult {
-    let (mut c, had) = staff_ctx(&me, "pg-list-title", "/app/jajak", &headers, &r);
+    detail_page(&state, &me, id, &headers, &r, None).await
+}
+
+pub async fn update(
+    State(state): State<WebState>,
+    me: Me,
+    Path(id): Path<i64>,
+    headers: HeaderMap,
+    r: Option<Extension<RequestId>>,
+    Form(f): Form<HashMap<String, String>>,
+) -> WebResult {
+    let form = PollForm::read(&f);
+    let input = form.input(me.0.org.settings.timezone);
+    match programs::update_poll(&state.app, &me.0.actor, id, &input).await {
+        Ok(()) => Ok(done(&state, &format!("/app/jajak/{id}"), "pg-saved")),
+        Err(AppError::Invalid(p)) => {
+            detail_page(&state, &me, id, &headers, &r, Some((p, form))).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn detail_page(
+    state: &WebState,
+    me: &Me,
+    id: i64,
+    headers: &HeaderMap,
+    r: &Option<Extension<RequestId>>,
+    refused: Option<(siar_domain::validate::Problems, PollForm)>,
+) -> WebResult {
+    let (mut c, had) = staff_ctx(me, "pg-list-title", "/app/jajak", headers, r);
+    let refused_now = refused.is_some();
     let actor = &me.0.actor;
     let res: PollResults = programs::poll_results(&state.app, actor, id).await?;
+    let form = match refused {
+        Some((p, form)) => {
+            c.problems = p;
+            form
+        }
+        None => {
+            let labels: Vec<String> = res.options.iter().map(|o| o.option.label.clone()).collect();
+            PollForm::of(&res.poll, &labels, me.0.org.settings.timezone)
+        }
+    };
     c.title = res.poll.question.clone();
     let names: HashMap<i64, String> = channels::list(&state.app, actor)
         .await?
@@ -250,8 +320,13 @@ pub async fn detail(
         } else {
             "pg-results-after-vote"
         },
+        form,
     };
-    page(&p, had, &state)
+    if refused_now {
+        Ok(unprocessable(p.render()?))
+    } else {
+        page(&p, had, state)
+    }
 }
 
 pub async fn close(State(state): State<WebState>, me: Me, Path(id): Path<i64>) -> WebResult {

@@ -990,6 +990,24 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<WebState>)> {
             get(cd::badge_card),
         ),
         (
+            spec(
+                p.clone(),
+                "/app/jajak/{id}/ubah",
+                "/app/jajak/1/ubah",
+                Staff(ManagePrograms),
+            ),
+            post(pr::update),
+        ),
+        (
+            spec(
+                p.clone(),
+                "/app/tantangan/{id}/ubah",
+                "/app/tantangan/1/ubah",
+                Staff(ManagePrograms),
+            ),
+            post(chl::update),
+        ),
+        (
             spec(p.clone(), "/app/poin", "/app/poin", Staff(ManagePrograms)),
             post(rw::award),
         ),

@@ -353,3 +353,120 @@ async fn an_anonymous_visitor_answers_the_demo_survey() {
     assert!(r.body.contains("Tambah jam buka di hari Minggu"));
     t.cleanup().await;
 }
+
+/// The value of an input on a page.
+fn value_of(body: &str, name: &str) -> String {
+    after(body, &format!("name=\"{name}\" value=\""))
+        .chars()
+        .take_while(|c| *c != '"')
+        .collect()
+}
+
+#[tokio::test]
+async fn staff_edit_a_poll_and_a_challenge_within_their_rules() {
+    let t = TestApp::new(TestDb::sqlite().await, true).await;
+    let staff = t
+        .sign_in("editor@perpustakaan.example", "siar-demo")
+        .await
+        .unwrap();
+    let (cookie, csrf) = (staff.cookie.as_str(), staff.csrf.as_str());
+    // The demo's open poll has votes: its options stay, its words may change.
+    let r = t.get("/app/jajak", Some(cookie)).await;
+    let before = r.body.split("Minggu Buku Palembang").next().unwrap();
+    let id: String = before
+        .rsplit("<a href=\"/app/jajak/")
+        .next()
+        .unwrap()
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    let page = format!("/app/jajak/{id}");
+    let r = t.get(&page, Some(cookie)).await;
+    assert!(r.body.contains("Ubah jajak pendapat"));
+    let options = after(&r.body, "name=\"options\"")
+        .split_once('>')
+        .unwrap()
+        .1
+        .split("</textarea>")
+        .next()
+        .unwrap()
+        .to_string();
+    assert!(options.contains("Komik sains"));
+    let edit = format!("{page}/ubah");
+    let r = t
+        .post_form(
+            &edit,
+            Some(cookie),
+            &[
+                ("_csrf", csrf),
+                ("question", "Buku apa yang ingin kamu baca?"),
+                ("options", "Komik sains\nDongeng"),
+                ("results", "after_vote"),
+                ("allow_anonymous", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("pilihan jawaban tidak dapat diubah lagi"));
+    assert!(
+        r.body.contains("Buku apa yang ingin kamu baca?"),
+        "typed text stays"
+    );
+    let r = t
+        .post_form(
+            &edit,
+            Some(cookie),
+            &[
+                ("_csrf", csrf),
+                ("question", "Buku apa yang ingin kamu baca?"),
+                ("options", &options),
+                ("results", "after_vote"),
+                ("allow_anonymous", "1"),
+                ("address_cap", "60"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let r = t.get(&page, Some(cookie)).await;
+    assert!(r.body.contains("<h1>Buku apa yang ingin kamu baca?</h1>"));
+    assert!(r.body.contains("value=\"60\""));
+    assert!(r.body.contains("6 orang memberi suara"), "the votes stay");
+
+    // The demo challenge has a reader: the goal stays, the title may change.
+    let r = t.get("/app/tantangan", Some(cookie)).await;
+    let id = number_after(&r.body, "<td><a href=\"/app/tantangan/");
+    let page = format!("/app/tantangan/{id}");
+    let r = t.get(&page, Some(cookie)).await;
+    let (starts, ends) = (value_of(&r.body, "starts_on"), value_of(&r.body, "ends_on"));
+    let fields = |title: &'static str, goal: &'static str| {
+        vec![
+            ("_csrf", csrf.to_string()),
+            ("title", title.to_string()),
+            ("starts_on", starts.clone()),
+            ("ends_on", ends.clone()),
+            ("goal_kind", "books".to_string()),
+            ("goal", goal.to_string()),
+            ("min_age", "6".to_string()),
+            ("max_age", "12".to_string()),
+            ("points_per_log", "10".to_string()),
+            ("daily_log_cap", "5".to_string()),
+        ]
+    };
+    let send = |f: Vec<(&'static str, String)>| {
+        let edit = format!("{page}/ubah");
+        let t = &t;
+        async move {
+            let pairs: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            t.post_form(&edit, Some(cookie), &pairs).await
+        }
+    };
+    let r = send(fields("Tantangan Liburan", "5")).await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("target tidak dapat diubah lagi"));
+    let r = send(fields("Tantangan Membaca Liburan Sekolah", "3")).await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let r = t.get(&page, Some(cookie)).await;
+    assert!(r.body.contains("Tantangan Membaca Liburan Sekolah"));
+    assert!(r.body.contains("value=\"5\""), "the daily cap is kept");
+    t.cleanup().await;
+}
