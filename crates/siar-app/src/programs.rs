@@ -63,6 +63,21 @@ fn show(p: &Poll) -> ShowResults {
     ShowResults::parse(&p.results).unwrap_or(ShowResults::AfterClose)
 }
 
+fn new_poll<'a>(f: &'a rules::PollFields, slug: &'a str) -> store::NewPoll<'a> {
+    store::NewPoll {
+        slug,
+        question: &f.question,
+        description: &f.description,
+        max_choices: f.max_choices,
+        results: f.results.as_str(),
+        allow_anonymous: f.allow_anonymous,
+        opens_at: f.opens_at,
+        closes_at: f.closes_at,
+        options: &f.options,
+        address_cap: f.address_cap,
+    }
+}
+
 /// Makes a poll (and its short link for posts); returns its id.
 pub async fn create_poll(app: &App, actor: &Actor, input: &PollInput) -> Result<i64, AppError> {
     actor.require(Permission::ManagePrograms)?;
@@ -70,26 +85,7 @@ pub async fn create_poll(app: &App, actor: &Actor, input: &PollInput) -> Result<
     let f = rules::check_poll(input, now).map_err(AppError::Invalid)?;
     let user = actor.user.ok_or(AppError::Forbidden)?;
     let mut tx = app.store.begin().await?;
-    let id = match store::insert_poll(
-        &mut tx,
-        actor.org,
-        &store::NewPoll {
-            slug: &f.slug,
-            question: &f.question,
-            description: &f.description,
-            max_choices: f.max_choices,
-            results: f.results.as_str(),
-            allow_anonymous: f.allow_anonymous,
-            opens_at: f.opens_at,
-            closes_at: f.closes_at,
-            options: &f.options,
-            address_cap: f.address_cap,
-        },
-        user,
-        now,
-    )
-    .await
-    {
+    let id = match store::insert_poll(&mut tx, actor.org, &new_poll(&f, &f.slug), user, now).await {
         Ok(id) => id,
         Err(StoreError::Conflict(_)) => {
             tx.rollback().await?;
@@ -170,18 +166,7 @@ pub async fn update_poll(
         &mut tx,
         actor.org,
         id,
-        &store::NewPoll {
-            slug: &old.slug,
-            question: &f.question,
-            description: &f.description,
-            max_choices: f.max_choices,
-            results: f.results.as_str(),
-            allow_anonymous: f.allow_anonymous,
-            opens_at: f.opens_at,
-            closes_at: f.closes_at,
-            options: &f.options,
-            address_cap: f.address_cap,
-        },
+        &new_poll(&f, &old.slug),
         changed,
         now,
     )
