@@ -510,6 +510,8 @@ pub struct ChannelFigures {
     pub account_views: Option<i64>,
     pub account_reach: Option<i64>,
     pub link_clicks: (i64, i64),
+    /// Portal participations its short links brought (period, before).
+    pub participations: (i64, i64),
 }
 
 /// The summary page: every channel, the total, and the day-by-day series.
@@ -526,6 +528,9 @@ pub struct Overview {
     pub series: Vec<(i32, Totals)>,
     /// Followers per day (all channels that report them).
     pub follower_series: Vec<(i32, i64)>,
+    /// Portal participations that came through short links, per kind
+    /// (sign-up, poll, quiz, survey, challenge): (kind, period, before).
+    pub participations: Vec<(String, i64, i64)>,
 }
 
 pub async fn overview(app: &App, actor: &Actor, range: DayRange) -> Result<Overview, AppError> {
@@ -553,7 +558,35 @@ pub async fn overview(app: &App, actor: &Actor, range: DayRange) -> Result<Overv
         dom::day_start(prev.to + 1, tz),
     )
     .await?;
+    let window = |r: DayRange| (dom::day_start(r.from, tz), dom::day_start(r.to + 1, tz));
+    let (a, b) = window(range);
+    let conv_now = store::conversions(&mut tx, org, a, b).await?;
+    let (a, b) = window(prev);
+    let conv_before = store::conversions(&mut tx, org, a, b).await?;
     tx.commit().await?;
+    let conv_of = |v: &[(String, Option<i64>, i64)], ch: i64| {
+        v.iter()
+            .filter(|(_, c, _)| *c == Some(ch))
+            .map(|(_, _, n)| n)
+            .sum::<i64>()
+    };
+    let mut kinds: Vec<String> = conv_now
+        .iter()
+        .chain(conv_before.iter())
+        .map(|(k, _, _)| k.clone())
+        .collect();
+    kinds.sort();
+    kinds.dedup();
+    let of_kind = |v: &[(String, Option<i64>, i64)], k: &str| {
+        v.iter()
+            .filter(|(x, _, _)| x == k)
+            .map(|(_, _, n)| n)
+            .sum::<i64>()
+    };
+    let participations = kinds
+        .iter()
+        .map(|k| (k.clone(), of_kind(&conv_now, k), of_kind(&conv_before, k)))
+        .collect();
     let find = |v: &[(i64, String, Totals)], id: i64| {
         v.iter()
             .find(|(k, _, _)| *k == id)
@@ -594,6 +627,7 @@ pub async fn overview(app: &App, actor: &Actor, range: DayRange) -> Result<Overv
         ),
         series: series.iter().map(|(d, _, t)| (*d as i32, *t)).collect(),
         follower_series: Vec::new(),
+        participations,
     };
     for ch in chans {
         let f = ChannelFigures {
@@ -603,6 +637,7 @@ pub async fn overview(app: &App, actor: &Actor, range: DayRange) -> Result<Overv
             account_views: sum_days(ch.id, |d| d.views),
             account_reach: sum_days(ch.id, |d| d.reach),
             link_clicks: (clicks(&clicks_now, ch.id), clicks(&clicks_before, ch.id)),
+            participations: (conv_of(&conv_now, ch.id), conv_of(&conv_before, ch.id)),
             channel: ch,
         };
         // A disconnected channel without numbers in either period is left out.

@@ -553,3 +553,50 @@ dual_test!(
         );
     }
 );
+
+dual_test!(
+    the_overview_counts_what_posts_brought_to_the_portal,
+    |store| async move {
+        let b = Bench::new(store).await;
+        b.clock.set(Timestamp(MONDAY_0900_WIB));
+        let practice = siar_app::channels::connect_practice(&b.app, &b.admin)
+            .await
+            .unwrap();
+        let org = b.admin.org;
+        let src = siar_store::programs::Source {
+            channel_id: Some(practice),
+            ..Default::default()
+        };
+        let now = b.clock_now();
+        let earlier = Timestamp(now.0 - 10 * 86_400_000);
+        let mut tx = b.app.store.begin().await.unwrap();
+        for (kind, at, s) in [
+            ("quiz", now, src.clone()),
+            ("quiz", now, src.clone()),
+            ("survey", now, siar_store::programs::Source::default()),
+            ("poll", earlier, src.clone()),
+        ] {
+            siar_store::programs::insert_conversion(&mut tx, org, kind, 1, None, &s, at)
+                .await
+                .unwrap();
+        }
+        tx.commit().await.unwrap();
+        let ov = analytics::overview(&b.app, &b.analyst, DayRange::last(today(&b), 7))
+            .await
+            .unwrap();
+        assert_eq!(
+            ov.participations,
+            [
+                ("poll".to_string(), 0, 1),
+                ("quiz".to_string(), 2, 0),
+                ("survey".to_string(), 1, 0)
+            ]
+        );
+        let p = ov
+            .channels
+            .iter()
+            .find(|c| c.channel.id == practice)
+            .unwrap();
+        assert_eq!(p.participations, (2, 1), "the survey's link had no channel");
+    }
+);

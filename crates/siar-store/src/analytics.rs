@@ -1033,6 +1033,37 @@ pub async fn link_clicks(
     Ok(rows.into_iter().map(|r| (r.channel_id, r.n)).collect())
 }
 
+/// Portal participations that came through short links in a time window:
+/// (kind, channel of the link, count).
+pub async fn conversions(
+    tx: &mut Tx,
+    org: OrgId,
+    from: Timestamp,
+    to: Timestamp,
+) -> Result<Vec<(String, Option<i64>, i64)>, StoreError> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        kind: String,
+        channel_id: Option<i64>,
+        n: i64,
+    }
+    let q = Query::select()
+        .columns(["kind", "channel_id"])
+        .expr_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), "n")
+        .from("conversions")
+        .and_where(Expr::col("org_id").eq(org.0))
+        .and_where(Expr::col("at").gte(from.0))
+        .and_where(Expr::col("at").lt(to.0))
+        .group_by_col("kind")
+        .group_by_col("channel_id")
+        .to_owned();
+    let rows: Vec<Row> = tx.fetch_all(&q).await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.kind, r.channel_id, r.n))
+        .collect())
+}
+
 /// Clicks on links made for each post (the posts of a list).
 pub async fn post_link_clicks(
     tx: &mut Tx,

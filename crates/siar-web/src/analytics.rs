@@ -239,6 +239,7 @@ pub struct ChannelRow {
     pub posts: String,
     pub rate_change: String,
     pub tone: &'static str,
+    pub participations: String,
 }
 
 #[derive(Template)]
@@ -257,6 +258,8 @@ struct SummaryPage<'a> {
     follower_rows: Vec<(String, String)>,
     help: Vec<(String, String)>,
     advice: Vec<String>,
+    /// (kind label, period, change)
+    participations: Vec<(String, String, String)>,
 }
 
 fn known_f(k: dom::Known) -> Option<f64> {
@@ -326,7 +329,30 @@ fn cards(lang: Lang, ov: &an::Overview) -> Vec<Card> {
             Some(b.posts as f64),
             t("an-h-posts"),
         ),
+        {
+            let now: i64 = ov.participations.iter().map(|p| p.1).sum();
+            let before: i64 = ov.participations.iter().map(|p| p.2).sum();
+            mk(
+                t("an-participations"),
+                num(lang, Some(now)),
+                Some(now as f64),
+                Some(before as f64),
+                t("an-h-participations"),
+            )
+        },
     ]
+}
+
+/// The label of a kind of portal participation.
+pub(crate) fn conversion_key(kind: &str) -> &'static str {
+    match kind {
+        "signup" => "an-conv-signup",
+        "poll" => "an-conv-poll",
+        "challenge" => "an-conv-challenge",
+        "quiz" => "an-conv-quiz",
+        "survey" => "an-conv-survey",
+        _ => "an-conv-other",
+    }
 }
 
 pub async fn summary(
@@ -370,6 +396,7 @@ pub async fn summary(
                 posts: num(lang, Some(f.now.posts)),
                 rate_change,
                 tone,
+                participations: num(lang, Some(f.participations.0)),
             }
         })
         .collect();
@@ -455,6 +482,17 @@ pub async fn summary(
         follower_svg,
         follower_rows,
         help,
+        participations: ov
+            .participations
+            .iter()
+            .map(|(k, now, before)| {
+                (
+                    t(conversion_key(k)),
+                    num(lang, Some(*now)),
+                    delta(lang, Some(*now as f64), Some(*before as f64)).0,
+                )
+            })
+            .collect(),
     };
     let body = page.render()?;
     if bad.is_some() {
@@ -973,15 +1011,7 @@ pub async fn post(
     let participations = siar_app::programs::participations_of_post(&state.app, &me.0.actor, id)
         .await?
         .into_iter()
-        .map(|(kind, n)| {
-            let key = match kind.as_str() {
-                "signup" => "an-conv-signup",
-                "poll" => "an-conv-poll",
-                "challenge" => "an-conv-challenge",
-                _ => "an-conv-other",
-            };
-            (key, n)
-        })
+        .map(|(kind, n)| (conversion_key(&kind), n))
         .collect();
     let page = PostPage {
         c: &c,
