@@ -131,7 +131,7 @@ pub async fn seed_library(app: &App, with_posts: bool) -> Result<bool, AppError>
         let by_role = |r: Role| staff.iter().find(|a| a.role == r).cloned();
         if let (Some(editor), Some(writer)) = (by_role(Role::Editor), by_role(Role::Contributor)) {
             seed_studio(app, &admin, &editor, &writer, ch).await?;
-            crate::programs::seed_demo(app, &editor).await?;
+            crate::programs::seed_demo(app, &editor, ch).await?;
         }
     }
     Ok(true)

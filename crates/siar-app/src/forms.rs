@@ -1105,7 +1105,12 @@ pub(crate) async fn readable_answers(
 }
 
 /// The demo's quiz and survey, published, with a few answers.
-pub(crate) async fn seed_demo(app: &App, editor: &Actor, profiles: &[i64]) -> Result<(), AppError> {
+pub(crate) async fn seed_demo(
+    app: &App,
+    editor: &Actor,
+    profiles: &[i64],
+    practice: i64,
+) -> Result<(), AppError> {
     let quiz = create(
         app,
         editor,
@@ -1225,6 +1230,31 @@ pub(crate) async fn seed_demo(app: &App, editor: &Actor, profiles: &[i64]) -> Re
         .await?;
     }
     publish(app, editor, survey).await?;
+    // Short links the practice channel's posts carry, so Analitik shows a
+    // line from a post to the patrons it brought.
+    let mut codes = Vec::new();
+    for (path, label, code) in [
+        ("/kuis/kenal-palembang", "Kuis Wong Kito", "KuisWongKito"),
+        (
+            "/survei/kepuasan-2026",
+            "Survei Kepuasan 2026",
+            "SurveiKepuasan",
+        ),
+    ] {
+        let link = crate::links::create(
+            app,
+            editor,
+            &siar_domain::links::LinkRequest {
+                target: format!("{}{path}", app.config.public_url.trim_end_matches('/')),
+                label: label.into(),
+                code: code.into(),
+                campaign: "#PalembangBaca".into(),
+            },
+            Some(practice),
+        )
+        .await?;
+        codes.push(link.code);
+    }
     // A few answers so the results pages are not empty: the student took
     // the quiz; two visitors answered the survey.
     let org = editor.org;
@@ -1257,7 +1287,7 @@ pub(crate) async fn seed_demo(app: &App, editor: &Actor, profiles: &[i64]) -> Re
                         text: String::new(),
                     },
                 },
-                None,
+                codes.first().map(String::as_str),
             )
             .await?;
         }
@@ -1315,7 +1345,9 @@ pub(crate) async fn seed_demo(app: &App, editor: &Actor, profiles: &[i64]) -> Re
                     question: q.question.id,
                     answer: raw,
                 },
-                None,
+                (browser == "demo-s1")
+                    .then(|| codes.get(1).map(String::as_str))
+                    .flatten(),
             )
             .await?;
         }

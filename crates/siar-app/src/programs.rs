@@ -486,7 +486,7 @@ pub(crate) async fn source_of(
 
 /// The demo's programmes: a family with a child and a student as patrons, an
 /// open poll with their votes (and anonymous ones), and a closed poll.
-pub(crate) async fn seed_demo(app: &App, editor: &Actor) -> Result<(), AppError> {
+pub(crate) async fn seed_demo(app: &App, editor: &Actor, practice: i64) -> Result<(), AppError> {
     use crate::patrons::seed_patron;
     let org = editor.org;
     let family = seed_patron(
@@ -594,7 +594,7 @@ pub(crate) async fn seed_demo(app: &App, editor: &Actor) -> Result<(), AppError>
         &[(family[0], 80), (family[1], 140), (student[0], 60)],
     )
     .await?;
-    crate::forms::seed_demo(app, editor, &[student[0]]).await?;
+    crate::forms::seed_demo(app, editor, &[student[0]], practice).await?;
     seed_challenge(app, editor, family[1]).await
 }
 
