@@ -68,6 +68,7 @@ fn new_challenge<'a>(
         max_age: f.max_age,
         points_per_log: f.points_per_log,
         daily_log_cap: f.daily_log_cap,
+        badges: &f.badges,
     }
 }
 
@@ -86,8 +87,13 @@ pub async fn update(app: &App, actor: &Actor, id: i64, i: &ChallengeInput) -> Re
     f.slug = old.slug.clone();
     let (starts, ends) = (f.starts_on.to_string(), f.ends_on.to_string());
     let joined = !store::entries(&mut tx, actor.org, id).await?.is_empty();
+    let percents =
+        |b: &str| -> Vec<i64> { rules::badges_of(b).iter().map(|x| x.percent).collect() };
     if joined
-        && (starts != old.starts_on || f.goal != old.goal || f.goal_kind.as_str() != old.goal_kind)
+        && (starts != old.starts_on
+            || f.goal != old.goal
+            || f.goal_kind.as_str() != old.goal_kind
+            || percents(&f.badges) != percents(&old.badges))
     {
         tx.rollback().await?;
         return Err(AppError::field("goal", "ch-err-locked"));
@@ -439,7 +445,7 @@ async fn count(
     )
     .await?;
     let mut badges = Vec::new();
-    for (m, _) in rules::crossed(before, after) {
+    for m in rules::crossed(&rules::badges_of(&c.badges), before, after) {
         if store::award_badge(tx, entry.id, m, now).await? {
             badges.push(m);
         }

@@ -624,6 +624,7 @@ async fn seed_challenge(app: &App, editor: &Actor, child: i64) -> Result<(), App
             points_per_log: "10".into(),
             slug: "liburan-akhir-tahun".into(),
             daily_log_cap: String::new(),
+            badges: String::new(),
         },
     )
     .await?;

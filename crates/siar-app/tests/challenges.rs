@@ -453,3 +453,74 @@ dual_test!(
             .unwrap();
     }
 );
+
+dual_test!(
+    staff_name_their_own_badges_and_readers_earn_them,
+    |store| async move {
+        let b = Bench::new(store).await;
+        let app = &b.app;
+        let t = today(&b);
+        let input = ChallengeInput {
+            title: "Tantangan Dua Buku".into(),
+            starts_on: ymd(t, -3),
+            ends_on: ymd(t, 20),
+            goal_kind: "books".into(),
+            goal: "2".into(),
+            badges: "100 Tamat Dua Buku\n50 Setengah Jalan Cilik".into(),
+            ..Default::default()
+        };
+        assert_eq!(
+            key(challenges::create(
+                app,
+                &b.editor,
+                &ChallengeInput {
+                    badges: "Tanpa persen".into(),
+                    ..input.clone()
+                }
+            )
+            .await),
+            "ch-err-badges"
+        );
+        let id = challenges::create(app, &b.editor, &input).await.unwrap();
+        let (_, s) = family(&b, "dua@mail.example", "Pembaca Dua", None).await;
+        challenges::join(app, &s, "tantangan-dua-buku", None)
+            .await
+            .unwrap();
+        let logged =
+            challenges::log_reading(app, &s, "tantangan-dua-buku", &book("Satu", ymd(t, 0)))
+                .await
+                .unwrap();
+        assert_eq!(logged.badges, [50], "the staff's own badge at 50 %");
+        // Once readers have badges, the per cents stay; the names may change.
+        let moved = ChallengeInput {
+            badges: "60 Setengah Jalan Cilik\n100 Tamat Dua Buku".into(),
+            ..input.clone()
+        };
+        assert_eq!(
+            key(challenges::update(app, &b.editor, id, &moved).await),
+            "ch-err-locked"
+        );
+        challenges::update(
+            app,
+            &b.editor,
+            id,
+            &ChallengeInput {
+                badges: "50 Separuh Perjalanan\n100 Tamat Dua Buku".into(),
+                ..input.clone()
+            },
+        )
+        .await
+        .unwrap();
+        let a = challenges::admin(app, &b.editor, id).await.unwrap();
+        assert_eq!(
+            a.challenge.badges,
+            "50 Separuh Perjalanan\n100 Tamat Dua Buku"
+        );
+        let logged =
+            challenges::log_reading(app, &s, "tantangan-dua-buku", &book("Dua", ymd(t, 0)))
+                .await
+                .unwrap();
+        assert_eq!(logged.badges, [100]);
+        assert!(logged.certificate.is_some());
+    }
+);

@@ -54,6 +54,74 @@ pub const MILESTONES: [(i64, &str); 3] = [
     (100, "ch-badge-done"),
 ];
 
+/// A badge's name: one of the standard ones (a message key) or the staff's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BadgeName {
+    Key(&'static str),
+    Text(String),
+}
+
+/// A badge of a challenge, earned at `percent` of the goal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Badge {
+    pub percent: i64,
+    pub name: BadgeName,
+}
+
+pub const MAX_BADGES: usize = 6;
+
+/// Reads the badges staff typed: one per line, the per cent then the name
+/// ("30 Kutu Buku Cilik", "100% Juara"). Empty means the standard badges.
+/// Returns them in order, one line each, as they are stored.
+pub fn check_badges(text: &str) -> Result<String, &'static str> {
+    let mut out: Vec<(i64, String)> = Vec::new();
+    for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        let digits: String = line.chars().take_while(char::is_ascii_digit).collect();
+        let rest = line[digits.len()..].trim_start_matches('%').trim();
+        let name = rest.split_whitespace().collect::<Vec<_>>().join(" ");
+        let percent = digits.parse::<i64>().map_err(|_| "ch-err-badges")?;
+        if !(1..=100).contains(&percent) || name.is_empty() || name.chars().count() > 40 {
+            return Err("ch-err-badges");
+        }
+        if out.iter().any(|(p, _)| *p == percent) {
+            return Err("ch-err-badges-same");
+        }
+        out.push((percent, name));
+    }
+    if out.len() > MAX_BADGES {
+        return Err("ch-err-badges-many");
+    }
+    out.sort_by_key(|(p, _)| *p);
+    Ok(out
+        .iter()
+        .map(|(p, n)| format!("{p} {n}"))
+        .collect::<Vec<_>>()
+        .join("\n"))
+}
+
+/// A challenge's badges from what is stored (empty: the standard three).
+pub fn badges_of(stored: &str) -> Vec<Badge> {
+    if stored.trim().is_empty() {
+        return MILESTONES
+            .iter()
+            .map(|(p, k)| Badge {
+                percent: *p,
+                name: BadgeName::Key(k),
+            })
+            .collect();
+    }
+    stored
+        .lines()
+        .filter_map(|l| {
+            let (p, n) = l.trim().split_once(' ')?;
+            Some(Badge {
+                percent: p.parse().ok()?,
+                name: BadgeName::Text(n.trim().to_string()),
+            })
+        })
+        .collect()
+}
+
 /// Pages or minutes in one day above which a log waits for a librarian.
 pub const REVIEW_PAGES_PER_DAY: i64 = 600;
 pub const REVIEW_MINUTES_PER_DAY: i64 = 600;
@@ -115,6 +183,8 @@ pub struct ChallengeInput {
     pub points_per_log: String,
     /// Logs one reader may write in a day (empty: 10).
     pub daily_log_cap: String,
+    /// The badges, one per line ("30 Kutu Buku Cilik"); empty: standard.
+    pub badges: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -130,6 +200,8 @@ pub struct ChallengeFields {
     pub max_age: Option<i32>,
     pub points_per_log: i64,
     pub daily_log_cap: i64,
+    /// The badges as stored (empty: the standard ones).
+    pub badges: String,
 }
 
 /// Reading logs one reader may write in 24 hours, unless the challenge sets
@@ -226,6 +298,10 @@ pub fn check_challenge(i: &ChallengeInput) -> Result<ChallengeFields, Problems> 
         Some(n) => n,
         None => DEFAULT_DAILY_LOGS,
     };
+    let badges = check_badges(&i.badges).unwrap_or_else(|k| {
+        p.push("badges", k);
+        String::new()
+    });
     let slug = match crate::articles::slug_for(&i.slug, &i.title) {
         Ok(s) => s,
         Err(_) => {
@@ -246,6 +322,7 @@ pub fn check_challenge(i: &ChallengeInput) -> Result<ChallengeFields, Problems> 
         max_age,
         points_per_log: points,
         daily_log_cap,
+        badges,
     })
 }
 
@@ -397,12 +474,12 @@ pub fn percent(done: i64, goal: i64) -> i64 {
     (done.max(0) * 100 / goal).min(100)
 }
 
-/// Milestones crossed by going from `before` to `after` (per cent).
-pub fn crossed(before: i64, after: i64) -> Vec<(i64, &'static str)> {
-    MILESTONES
+/// Badges crossed by going from `before` to `after` (per cent).
+pub fn crossed(badges: &[Badge], before: i64, after: i64) -> Vec<i64> {
+    badges
         .iter()
-        .copied()
-        .filter(|(m, _)| before < *m && after >= *m)
+        .map(|b| b.percent)
+        .filter(|m| before < *m && after >= *m)
         .collect()
 }
 
@@ -420,6 +497,9 @@ pub fn normalise_secret(s: &str) -> Option<String> {
 
 /// Message keys this module uses.
 pub const CHALLENGE_KEYS: &[&str] = &[
+    "ch-err-badges",
+    "ch-err-badges-same",
+    "ch-err-badges-many",
     "ch-err-log-cap",
     "ch-err-too-many-logs",
     "ch-err-locked",
@@ -530,12 +610,27 @@ mod tests {
     fn milestones_badges_and_review() {
         assert_eq!(percent(3, 10), 30);
         assert_eq!(percent(12, 10), 100);
-        assert_eq!(
-            crossed(20, 60).iter().map(|m| m.0).collect::<Vec<_>>(),
-            [25, 50]
-        );
-        assert_eq!(crossed(60, 100).len(), 1);
-        assert!(crossed(100, 120).is_empty());
+        let standard = badges_of("");
+        assert_eq!(crossed(&standard, 20, 60), [25, 50]);
+        assert_eq!(crossed(&standard, 60, 100), [100]);
+        assert!(crossed(&standard, 100, 120).is_empty());
+        assert_eq!(standard[0].name, BadgeName::Key("ch-badge-start"));
+        // Staff's own badges: read, sorted and stored one per line.
+        let typed =
+            check_badges("100% Juara Membaca Liburan\n  30   Kutu Buku  Cilik \n\n").unwrap();
+        assert_eq!(typed, "30 Kutu Buku Cilik\n100 Juara Membaca Liburan");
+        let own = badges_of(&typed);
+        assert_eq!(own.len(), 2);
+        assert_eq!(own[0].name, BadgeName::Text("Kutu Buku Cilik".into()));
+        assert_eq!(crossed(&own, 0, 40), [30]);
+        assert_eq!(check_badges(""), Ok(String::new()));
+        assert_eq!(check_badges("Kutu Buku"), Err("ch-err-badges"));
+        assert_eq!(check_badges("0 Nol"), Err("ch-err-badges"));
+        assert_eq!(check_badges("101 Lebih"), Err("ch-err-badges"));
+        assert_eq!(check_badges("50"), Err("ch-err-badges"));
+        assert_eq!(check_badges("50 A\n50 B"), Err("ch-err-badges-same"));
+        let many: String = (1..=7).map(|n| format!("{n}0 Lencana {n}\n")).collect();
+        assert_eq!(check_badges(&many), Err("ch-err-badges-many"));
         assert!(!needs_review(300, 60));
         assert!(needs_review(5_000, 0));
         assert!(needs_review(0, 700));

@@ -29,9 +29,10 @@ pub struct Challenge {
     pub link_code: Option<String>,
     pub closed_at: Option<i64>,
     pub daily_log_cap: i64,
+    pub badges: String,
 }
 
-const CH_COLS: [&str; 14] = [
+const CH_COLS: [&str; 15] = [
     "id",
     "slug",
     "title",
@@ -46,6 +47,7 @@ const CH_COLS: [&str; 14] = [
     "link_code",
     "closed_at",
     "daily_log_cap",
+    "badges",
 ];
 
 pub struct NewChallenge<'a> {
@@ -60,6 +62,7 @@ pub struct NewChallenge<'a> {
     pub max_age: Option<i32>,
     pub points_per_log: i64,
     pub daily_log_cap: i64,
+    pub badges: &'a str,
 }
 
 pub async fn insert_challenge(
@@ -83,6 +86,7 @@ pub async fn insert_challenge(
             "max_age",
             "points_per_log",
             "daily_log_cap",
+            "badges",
             "created_at",
         ])
         .values_panic([
@@ -98,6 +102,7 @@ pub async fn insert_challenge(
             c.max_age.into(),
             c.points_per_log.into(),
             c.daily_log_cap.into(),
+            c.badges.into(),
             now.0.into(),
         ])
         .returning_col("id")
@@ -126,6 +131,7 @@ pub async fn update_challenge(
         .value("max_age", c.max_age)
         .value("points_per_log", c.points_per_log)
         .value("daily_log_cap", c.daily_log_cap)
+        .value("badges", c.badges)
         .and_where(Expr::col("org_id").eq(org.0))
         .and_where(Expr::col("id").eq(id))
         .to_owned();

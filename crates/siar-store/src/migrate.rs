@@ -73,6 +73,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "programme_caps",
         sql: include_str!("../migrations/0012_programme_caps.sql"),
     },
+    Migration {
+        version: 13,
+        name: "challenge_badges",
+        sql: include_str!("../migrations/0013_challenge_badges.sql"),
+    },
 ];
 
 pub fn latest_version() -> i64 {

@@ -226,16 +226,13 @@ pub async fn challenge_card(State(state): State<WebState>, Path(slug): Path<Stri
     })
 }
 
-fn badge_key(milestone: i64) -> &'static str {
-    siar_domain::challenges::MILESTONES
-        .iter()
-        .find(|(m, _)| *m == milestone)
-        .map_or("ch-badge-done", |(_, k)| k)
-}
-
 /// What a shared badge says, in a language.
 fn badge_text(b: &challenges::SharedBadge, lang: Lang) -> (String, String) {
-    let badge = i18n::t(lang, badge_key(b.milestone));
+    let badge = siar_domain::challenges::badges_of(&b.challenge.badges)
+        .iter()
+        .find(|x| x.percent == b.milestone)
+        .map(|x| crate::challenges::badge_name(x, lang))
+        .unwrap_or_else(|| format!("{}%", b.milestone));
     let headline = if b.milestone >= 100 {
         i18n::t_args(lang, "card-finished", &[("name", b.nickname.clone())])
     } else {

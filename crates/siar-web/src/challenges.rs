@@ -15,13 +15,22 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::{Extension, Form};
 use siar_app::{AppError, challenges};
 use siar_domain::Timestamp;
-use siar_domain::challenges::{ChallengeInput, GoalKind, LogInput, MILESTONES};
+use siar_domain::challenges::{Badge, BadgeName, ChallengeInput, GoalKind, LogInput, badges_of};
 use siar_domain::org::Permission;
 use siar_domain::validate::Problems;
 use std::collections::HashMap;
 
 fn field(f: &HashMap<String, String>, k: &str) -> String {
     f.get(k).cloned().unwrap_or_default()
+}
+
+/// A badge's name as shown: a standard one translated, or the staff's own
+/// with its per cent.
+pub(crate) fn badge_name(b: &Badge, lang: siar_domain::org::Lang) -> String {
+    match &b.name {
+        BadgeName::Key(k) => crate::i18n::t(lang, k),
+        BadgeName::Text(t) => format!("{t} ({}%)", b.percent),
+    }
 }
 
 fn goal_key(kind: &str) -> &'static str {
@@ -85,7 +94,7 @@ pub struct LogRow {
 }
 
 pub struct BadgeRow {
-    pub key: &'static str,
+    pub name: String,
     pub earned: bool,
     /// The share page of an earned badge.
     pub share: Option<String>,
@@ -185,16 +194,21 @@ async fn challenge_page(
             },
         })
         .collect();
-    let badges = MILESTONES
+    let badges = badges_of(&ch.badges)
         .iter()
-        .map(|(m, key)| BadgeRow {
-            key,
-            earned: v.badges.contains(m),
+        .map(|b| BadgeRow {
+            name: badge_name(b, p.c.lang),
+            earned: v.badges.contains(&b.percent),
             share: v
                 .entry
                 .as_ref()
-                .filter(|_| v.badges.contains(m))
-                .map(|e| format!("/lencana/{}", challenges::badge_token(&state.app, e.id, *m))),
+                .filter(|_| v.badges.contains(&b.percent))
+                .map(|e| {
+                    format!(
+                        "/lencana/{}",
+                        challenges::badge_token(&state.app, e.id, b.percent)
+                    )
+                }),
         })
         .collect();
     let today = v.today.to_string();
@@ -438,6 +452,7 @@ pub struct ChallengeForm {
     pub points_per_log: String,
     pub slug: String,
     pub daily_log_cap: String,
+    pub badges: String,
 }
 
 impl ChallengeForm {
@@ -454,6 +469,7 @@ impl ChallengeForm {
             points_per_log: field(f, "points_per_log"),
             slug: field(f, "slug"),
             daily_log_cap: field(f, "daily_log_cap"),
+            badges: field(f, "badges"),
         }
     }
 
@@ -470,6 +486,7 @@ impl ChallengeForm {
             max_age: self.max_age.clone(),
             points_per_log: self.points_per_log.clone(),
             daily_log_cap: self.daily_log_cap.clone(),
+            badges: self.badges.clone(),
         }
     }
 
@@ -487,6 +504,7 @@ impl ChallengeForm {
             points_per_log: c.points_per_log.to_string(),
             slug: c.slug.clone(),
             daily_log_cap: c.daily_log_cap.to_string(),
+            badges: c.badges.clone(),
         }
     }
 }

@@ -36,7 +36,7 @@ fn admin_commands_create_org_user_and_token() {
     let d = dir.path();
     let o = siar(d, &["migrate"], &[]);
     assert!(o.status.success(), "{}", text(&o));
-    assert!(text(&o).contains("migration version 12"));
+    assert!(text(&o).contains("migration version 13"));
     assert!(d.join("siar.db").exists() && d.join("secret.key").exists());
 
     let o = siar(
