@@ -187,23 +187,7 @@ pub async fn add_secret(
     if code.is_none() {
         p.push("code", "ch-err-secret");
     }
-    let pts = match points.trim().parse::<i64>() {
-        Ok(n) if (1..=siar_domain::rewards::MAX_AWARD).contains(&n) => n,
-        _ => {
-            p.push("points", "rw-err-points");
-            0
-        }
-    };
-    let max = match max_uses.trim() {
-        "" => None,
-        s => match s.parse::<i64>() {
-            Ok(n) if n >= 1 => Some(n),
-            _ => {
-                p.push("max_uses", "ch-err-max-uses");
-                None
-            }
-        },
-    };
+    let (pts, max) = secret_terms(&mut p, points, max_uses);
     p.into_result().map_err(AppError::Invalid)?;
     let code = code.unwrap_or_default();
     let now = app.now();
@@ -231,6 +215,94 @@ pub async fn add_secret(
     .await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// Reads a secret code's points and use limit (empty: no limit).
+fn secret_terms(
+    p: &mut siar_domain::validate::Problems,
+    points: &str,
+    max_uses: &str,
+) -> (i64, Option<i64>) {
+    let pts = match points.trim().parse::<i64>() {
+        Ok(n) if (1..=siar_domain::rewards::MAX_AWARD).contains(&n) => n,
+        _ => {
+            p.push("points", "rw-err-points");
+            0
+        }
+    };
+    let max = match max_uses.trim() {
+        "" => None,
+        s => match s.parse::<i64>() {
+            Ok(n) if n >= 1 => Some(n),
+            _ => {
+                p.push("max_uses", "ch-err-max-uses");
+                None
+            }
+        },
+    };
+    (pts, max)
+}
+
+/// Changes a secret code's points or use limit; `stop` ends it now (its
+/// limit becomes the uses it has had). Points already given stay.
+pub async fn update_secret(
+    app: &App,
+    actor: &Actor,
+    challenge: i64,
+    code: &str,
+    change: &SecretChange<'_>,
+) -> Result<(), AppError> {
+    actor.require(Permission::ManagePrograms)?;
+    let now = app.now();
+    let code = rules::normalise_secret(code).ok_or(AppError::NotFound)?;
+    let mut tx = app.store.begin().await?;
+    let Some(old) = store::secret(&mut tx, actor.org, &code)
+        .await?
+        .filter(|s| s.challenge_id == Some(challenge))
+    else {
+        tx.rollback().await?;
+        return Err(AppError::NotFound);
+    };
+    let (pts, max) = if change.stop {
+        (old.points, Some(old.uses))
+    } else {
+        let mut p = siar_domain::validate::Problems::default();
+        let terms = secret_terms(&mut p, change.points, change.max_uses);
+        if let Err(p) = p.into_result() {
+            tx.rollback().await?;
+            return Err(AppError::Invalid(p));
+        }
+        terms
+    };
+    if !store::update_secret(&mut tx, actor.org, challenge, &code, pts, max).await? {
+        tx.rollback().await?;
+        return Err(AppError::field("max_uses", "ch-err-max-below-uses"));
+    }
+    record(
+        &mut tx,
+        actor,
+        AuditAction::ProgramChanged,
+        "secret_code",
+        Some(challenge.to_string()),
+        if change.stop {
+            format!("secret code stopped after {} uses", old.uses)
+        } else {
+            format!("secret code now {pts} points")
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// What staff change of a secret code.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SecretChange<'a> {
+    pub points: &'a str,
+    pub max_uses: &'a str,
+    /// End the code now.
+    pub stop: bool,
 }
 
 /// A challenge for staff: who is in it, the secret codes.

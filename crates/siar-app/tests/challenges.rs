@@ -524,3 +524,76 @@ dual_test!(
         assert!(logged.certificate.is_some());
     }
 );
+
+dual_test!(staff_change_and_stop_secret_codes, |store| async move {
+    let b = Bench::new(store).await;
+    let app = &b.app;
+    let t = today(&b);
+    let id = challenges::create(
+        app,
+        &b.editor,
+        &ChallengeInput {
+            title: "Tantangan Kode".into(),
+            starts_on: ymd(t, -3),
+            ends_on: ymd(t, 20),
+            goal_kind: "books".into(),
+            goal: "5".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    challenges::add_secret(app, &b.editor, id, "musi", "5", "3")
+        .await
+        .unwrap();
+    let (_, a) = family(&b, "kode.a@mail.example", "Pemburu Kode", None).await;
+    assert_eq!(challenges::enter_code(app, &a, "MUSI").await.unwrap(), 5);
+    let change = |points: &'static str, max: &'static str| challenges::SecretChange {
+        points,
+        max_uses: max,
+        stop: false,
+    };
+    // A limit below the uses so far is refused; bad numbers too.
+    assert_eq!(
+        key(challenges::update_secret(app, &b.editor, id, "musi", &change("5", "0")).await),
+        "ch-err-max-uses"
+    );
+    challenges::update_secret(app, &b.editor, id, "musi", &change("9", "2"))
+        .await
+        .unwrap();
+    let (_, c) = family(&b, "kode.c@mail.example", "Pemburu Kedua", None).await;
+    assert_eq!(challenges::enter_code(app, &c, "musi").await.unwrap(), 9);
+    let (_, d) = family(&b, "kode.d@mail.example", "Pemburu Ketiga", None).await;
+    assert_eq!(
+        key(challenges::enter_code(app, &d, "musi").await),
+        "ch-err-secret-spent"
+    );
+    assert_eq!(
+        key(challenges::update_secret(app, &b.editor, id, "musi", &change("9", "1")).await),
+        "ch-err-max-below-uses"
+    );
+    // Stopping a code without a limit ends it at its uses.
+    challenges::add_secret(app, &b.editor, id, "AMPERA", "3", "")
+        .await
+        .unwrap();
+    challenges::update_secret(
+        app,
+        &b.editor,
+        id,
+        "ampera",
+        &challenges::SecretChange {
+            stop: true,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        key(challenges::enter_code(app, &d, "AMPERA").await),
+        "ch-err-secret-spent"
+    );
+    assert!(matches!(
+        challenges::update_secret(app, &b.analyst, id, "ampera", &change("1", "")).await,
+        Err(AppError::Forbidden)
+    ));
+});

@@ -497,6 +497,7 @@ pub fn normalise_secret(s: &str) -> Option<String> {
 
 /// Message keys this module uses.
 pub const CHALLENGE_KEYS: &[&str] = &[
+    "ch-err-max-below-uses",
     "ch-err-badges",
     "ch-err-badges-same",
     "ch-err-badges-many",

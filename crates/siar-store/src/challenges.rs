@@ -578,6 +578,29 @@ pub async fn insert_secret(
     ids.first().copied().ok_or(StoreError::NotFound)
 }
 
+/// Changes a code's points and use limit; `false` when there is no such
+/// code or it has been used more often than the new limit.
+pub async fn update_secret(
+    tx: &mut Tx,
+    org: OrgId,
+    challenge: i64,
+    code: &str,
+    points: i64,
+    max_uses: Option<i64>,
+) -> Result<bool, StoreError> {
+    let mut q = Query::update();
+    q.table("secret_codes")
+        .value("points", points)
+        .value("max_uses", max_uses)
+        .and_where(Expr::col("org_id").eq(org.0))
+        .and_where(Expr::col("challenge_id").eq(challenge))
+        .and_where(Expr::col("code").eq(code));
+    if let Some(m) = max_uses {
+        q.and_where(Expr::col("uses").lte(m));
+    }
+    Ok(tx.exec(&q).await? == 1)
+}
+
 pub async fn secret(tx: &mut Tx, org: OrgId, code: &str) -> Result<Option<Secret>, StoreError> {
     let q = Query::select()
         .columns(["id", "challenge_id", "code", "points", "max_uses", "uses"])

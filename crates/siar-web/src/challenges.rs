@@ -597,6 +597,8 @@ pub struct SecretRow {
     pub code: String,
     pub points: i64,
     pub uses: String,
+    pub max_uses: String,
+    pub spent: bool,
 }
 
 #[derive(Template)]
@@ -697,6 +699,8 @@ async fn detail_page(
                     Some(m) => format!("{} / {m}", s.uses),
                     None => s.uses.to_string(),
                 },
+                max_uses: s.max_uses.map(|m| m.to_string()).unwrap_or_default(),
+                spent: s.max_uses.is_some_and(|m| s.uses >= m),
             })
             .collect(),
         can_manage: me.0.actor.role.can(Permission::ManagePrograms),
@@ -727,6 +731,30 @@ pub async fn add_secret(
     .await
     {
         Ok(()) => Ok(done(&state, &to, "ch-secret-added")),
+        Err(AppError::Invalid(p)) => Ok(crate::middleware::redirect_with_problem(
+            &to,
+            &p,
+            state.config.secure_cookies,
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn update_secret(
+    State(state): State<WebState>,
+    me: Me,
+    Path((id, code)): Path<(i64, String)>,
+    Form(f): Form<HashMap<String, String>>,
+) -> WebResult {
+    let to = format!("/app/tantangan/{id}");
+    let (points, max_uses) = (field(&f, "points"), field(&f, "max_uses"));
+    let change = challenges::SecretChange {
+        points: &points,
+        max_uses: &max_uses,
+        stop: field(&f, "stop") == "1",
+    };
+    match challenges::update_secret(&state.app, &me.0.actor, id, &code, &change).await {
+        Ok(()) => Ok(done(&state, &to, "ch-secret-saved")),
         Err(AppError::Invalid(p)) => Ok(crate::middleware::redirect_with_problem(
             &to,
             &p,

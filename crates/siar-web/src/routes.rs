@@ -1008,6 +1008,15 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<WebState>)> {
             post(chl::update),
         ),
         (
+            spec(
+                p.clone(),
+                "/app/tantangan/{id}/kode/{code}",
+                "/app/tantangan/1/kode/AMPERA",
+                Staff(ManagePrograms),
+            ),
+            post(chl::update_secret),
+        ),
+        (
             spec(p.clone(), "/app/poin", "/app/poin", Staff(ManagePrograms)),
             post(rw::award),
         ),
