@@ -431,6 +431,29 @@ async fn staff_edit_a_poll_and_a_challenge_within_their_rules() {
     assert!(r.body.contains("<h1>Buku apa yang ingin kamu baca?</h1>"));
     assert!(r.body.contains("value=\"60\""));
     assert!(r.body.contains("6 orang memberi suara"), "the votes stay");
+    // A poll opening tomorrow shows its options (a preview) but no ballot.
+    let r = t
+        .post_form(
+            "/app/jajak",
+            Some(cookie),
+            &[
+                ("_csrf", csrf),
+                ("question", "Tema Pekan Literasi tahun depan?"),
+                ("options", "Sains\nSejarah Palembang"),
+                ("results", "after_vote"),
+                ("opens_at", "2030-01-01T09:00"),
+                ("slug", "tema-pekan-literasi"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    let r = t.get("/jajak/tema-pekan-literasi", None).await;
+    assert!(r.body.contains("belum dibuka"));
+    assert!(r.body.contains("<li>Sejarah Palembang</li>"));
+    assert!(
+        !r.body.contains("name=\"choice\""),
+        "no ballot before it opens"
+    );
 
     // The demo challenge has a reader: the goal stays, the title may change.
     let r = t.get("/app/tantangan", Some(cookie)).await;

@@ -1922,3 +1922,4 @@ ch-secret-save = Save code
 ch-secret-stop = Stop the code now
 ch-secret-saved = The secret code is updated. Points already given stay.
 ch-secret-spent = used up
+pg-options-soon = The options will be:

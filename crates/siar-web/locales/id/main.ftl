@@ -1922,3 +1922,4 @@ ch-secret-save = Simpan kode
 ch-secret-stop = Hentikan kode sekarang
 ch-secret-saved = Kode rahasia sudah diperbarui. Poin yang sudah diberikan tetap.
 ch-secret-spent = sudah habis
+pg-options-soon = Pilihan jawabannya nanti:
