@@ -316,13 +316,15 @@ pub async fn list(app: &App, actor: &Actor) -> Result<Vec<(Challenge, usize)>, A
     actor.require(Permission::ViewReports)?;
     let mut tx = app.store.read().await?;
     let all = store::challenges(&mut tx, actor.org).await?;
-    let mut out = Vec::new();
-    for c in all {
-        let n = store::entries(&mut tx, actor.org, c.id).await?.len();
-        out.push((c, n));
-    }
+    let counts = store::entry_counts(&mut tx, actor.org).await?;
     tx.commit().await?;
-    Ok(out)
+    Ok(all
+        .into_iter()
+        .map(|c| {
+            let n = counts.iter().find(|x| x.0 == c.id).map_or(0, |x| x.1);
+            (c, n as usize)
+        })
+        .collect())
 }
 
 pub async fn admin(app: &App, actor: &Actor, id: i64) -> Result<Admin, AppError> {

@@ -221,17 +221,16 @@ pub async fn polls(app: &App, actor: &Actor) -> Result<Vec<PollSummary>, AppErro
     let now = app.now();
     let mut tx = app.store.read().await?;
     let list = store::polls(&mut tx, actor.org, 200).await?;
-    let mut out = Vec::with_capacity(list.len());
-    for poll in list {
-        let (_, tally) = store::results(&mut tx, poll.id).await?;
-        out.push(PollSummary {
-            state: state(&poll, now),
-            ballots: tally.ballots,
-            poll,
-        });
-    }
+    let counts = store::ballot_counts(&mut tx, actor.org).await?;
     tx.commit().await?;
-    Ok(out)
+    Ok(list
+        .into_iter()
+        .map(|poll| PollSummary {
+            state: state(&poll, now),
+            ballots: counts.iter().find(|c| c.0 == poll.id).map_or(0, |c| c.1),
+            poll,
+        })
+        .collect())
 }
 
 /// One option's result.

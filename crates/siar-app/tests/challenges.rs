@@ -398,6 +398,8 @@ dual_test!(
         challenges::join(app, &s, "tantangan-halaman", None)
             .await
             .unwrap();
+        let listed = challenges::list(app, &b.analyst).await.unwrap();
+        assert_eq!(listed.iter().find(|(c, _)| c.id == id).unwrap().1, 1);
         // Now the goal and the start stay; the title and the end may change.
         let locked = ChallengeInput {
             goal: "10".into(),

@@ -662,6 +662,8 @@ dual_test!(
             .await),
             "pg-err-slow-down"
         );
+        let listed = programs::polls(app, &b.analyst).await.unwrap();
+        assert_eq!(listed.iter().find(|p| p.poll.id == id).unwrap().ballots, 2);
         // Once voted, options stay; the rest may change and the votes stay.
         input.options = "Komik\nDongeng\nNovel".into();
         assert_eq!(

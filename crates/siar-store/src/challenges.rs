@@ -150,6 +150,24 @@ pub async fn logs_since(tx: &mut Tx, entry: i64, since: Timestamp) -> Result<i64
     Ok(tx.fetch_one::<crate::db::Count, _>(&q).await?.n)
 }
 
+/// Readers per challenge of the organisation (one query for the staff list).
+pub async fn entry_counts(tx: &mut Tx, org: OrgId) -> Result<Vec<(i64, i64)>, StoreError> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        challenge_id: i64,
+        n: i64,
+    }
+    let q = Query::select()
+        .column("challenge_id")
+        .expr_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), "n")
+        .from("challenge_entries")
+        .and_where(Expr::col("org_id").eq(org.0))
+        .group_by_col("challenge_id")
+        .to_owned();
+    let rows: Vec<Row> = tx.fetch_all(&q).await?;
+    Ok(rows.into_iter().map(|r| (r.challenge_id, r.n)).collect())
+}
+
 pub async fn set_link_code(tx: &mut Tx, org: OrgId, id: i64, code: &str) -> Result<(), StoreError> {
     let q = Query::update()
         .table("challenges")

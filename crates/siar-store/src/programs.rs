@@ -340,6 +340,24 @@ pub async fn ballots_from(
     Ok(tx.fetch_one::<Count, _>(&q).await?.n)
 }
 
+/// Ballots per poll of the organisation (one query for the staff list).
+pub async fn ballot_counts(tx: &mut Tx, org: OrgId) -> Result<Vec<(i64, i64)>, StoreError> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        poll_id: i64,
+        n: i64,
+    }
+    let q = Query::select()
+        .column("poll_id")
+        .expr_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), "n")
+        .from("poll_ballots")
+        .and_where(Expr::col("org_id").eq(org.0))
+        .group_by_col("poll_id")
+        .to_owned();
+    let rows: Vec<Row> = tx.fetch_all(&q).await?;
+    Ok(rows.into_iter().map(|r| (r.poll_id, r.n)).collect())
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, sqlx::FromRow)]
 pub struct Tally {
     /// Ballots cast.

@@ -193,6 +193,8 @@ struct PortalPage<'a> {
     polls: Vec<(String, String)>,
     /// Open quizzes and surveys: (path, title).
     forms: Vec<(String, String)>,
+    /// Reading challenges not yet over: (slug, title, period).
+    challenges: Vec<(String, String, String)>,
     zone: &'static str,
 }
 
@@ -276,6 +278,11 @@ pub async fn portal(
             forms.push((format!("/{}/{}", kind.segment(), f.slug), f.title));
         }
     }
+    let challenges = siar_app::challenges::current(&state.app, org.id)
+        .await?
+        .into_iter()
+        .map(|c| (c.slug, c.title, format!("{} – {}", c.starts_on, c.ends_on)))
+        .collect();
     let tz = org.settings.timezone;
     let local_today = state.app.now().to_utc().with_timezone(&tz).date_naive();
     let weekday = local_today.weekday().num_days_from_monday() as usize;
@@ -307,6 +314,7 @@ pub async fn portal(
         days,
         polls,
         forms,
+        challenges,
         holidays,
         zone: zone_label(tz),
     }

@@ -335,6 +335,10 @@ async fn an_anonymous_visitor_answers_the_demo_survey() {
     let home = t.get("/", None).await;
     assert!(home.body.contains("/kuis/kenal-palembang"));
     assert!(home.body.contains("/survei/kepuasan-2026"));
+    assert!(
+        home.body.contains("/tantangan/liburan-akhir-tahun"),
+        "the running challenge"
+    );
     // Staff see three responses now, and the visitor's NPS.
     let staff = t
         .sign_in("editor@perpustakaan.example", "siar-demo")
