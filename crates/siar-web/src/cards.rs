@@ -105,8 +105,39 @@ fn not_found(e: AppError) -> WebError {
     }
 }
 
+/// Cards drawn lately, by their content: a crawler (or anyone) asking for
+/// the same card again gets the same bytes without drawing it anew.
+type Drawn = std::collections::HashMap<String, (std::time::Instant, std::sync::Arc<Vec<u8>>)>;
+static DRAWN: std::sync::OnceLock<std::sync::Mutex<Drawn>> = std::sync::OnceLock::new();
+const DRAWN_MAX: usize = 64;
+
 fn render(card: &Card) -> WebResult {
-    Ok(png(cards::png(card)?))
+    let key = format!(
+        "{}\u{1f}{}\u{1f}{}\u{1f}{}\u{1f}{:?}",
+        card.label,
+        card.title,
+        card.lines.join("\u{1e}"),
+        card.footer,
+        card.emblem
+    );
+    let cache = DRAWN.get_or_init(Default::default);
+    if let Some(bytes) = cache
+        .lock()
+        .ok()
+        .and_then(|c| c.get(&key).map(|(_, b)| b.clone()))
+    {
+        return Ok(png(bytes.as_ref().clone()));
+    }
+    let bytes = std::sync::Arc::new(cards::png(card)?);
+    if let Ok(mut c) = cache.lock() {
+        if c.len() >= DRAWN_MAX
+            && let Some(oldest) = c.iter().min_by_key(|(_, v)| v.0).map(|(k, _)| k.clone())
+        {
+            c.remove(&oldest);
+        }
+        c.insert(key, (std::time::Instant::now(), bytes.clone()));
+    }
+    Ok(png(bytes.as_ref().clone()))
 }
 
 pub async fn poll_card(State(state): State<WebState>, Path(slug): Path<String>) -> WebResult {
@@ -329,5 +360,43 @@ impl BadgePage<'_> {
             encode(&self.share_text),
             encode(&self.share_url)
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_card_is_drawn_once_and_served_again_from_memory() {
+        let card = Card {
+            label: "Kuis".into(),
+            title: "Kuis untuk uji tembolok".into(),
+            lines: vec!["3 pertanyaan".into()],
+            footer: "Perpustakaan".into(),
+            emblem: None,
+        };
+        let count = |title: &str| {
+            DRAWN
+                .get()
+                .map(|c| {
+                    c.lock()
+                        .map(|m| m.keys().filter(|k| k.contains(title)).count())
+                        .unwrap_or(0)
+                })
+                .unwrap_or(0)
+        };
+        let a = render(&card).unwrap();
+        let b = render(&card).unwrap();
+        assert_eq!(count("uji tembolok"), 1);
+        assert_eq!(a.headers()["content-type"], "image/png");
+        assert_eq!(b.headers()["content-type"], "image/png");
+        // A changed title is a new card.
+        let changed = Card {
+            title: "Kuis untuk uji tembolok, diubah".into(),
+            ..card
+        };
+        render(&changed).unwrap();
+        assert_eq!(count("uji tembolok"), 2);
     }
 }
