@@ -84,87 +84,144 @@ type HookBatch = (
     tokio::sync::oneshot::Sender<Result<(), String>>,
 );
 
-/// The webhook events' writer task, started on first use in the current
-/// runtime (and again if that runtime has gone, as between tests).
+/// The webhook events' writes, grouped: a request that finds no commit
+/// running leads one (its own events and everyone else's waiting); requests
+/// arriving meanwhile add theirs to the next batch and wait for its commit.
+/// No writer task sits between a request and the database, so a lone request
+/// commits without a hand-off and a busy moment still commits in batches.
 #[derive(Default)]
 pub struct HookWrites {
-    inbox: std::sync::Mutex<Option<tokio::sync::mpsc::UnboundedSender<HookBatch>>>,
+    pending: std::sync::Mutex<Pending>,
 }
 
+#[derive(Default)]
+struct Pending {
+    batch: Vec<HookBatch>,
+    events: usize,
+    /// A leader is committing.
+    busy: bool,
+}
+
+/// Batches a leader commits before it hands the rest to a task of its own,
+/// so its own request is not kept waiting behind a long busy spell.
+const BATCHES_PER_LEADER: usize = 2;
+
 impl HookWrites {
+    fn lock(&self) -> Result<std::sync::MutexGuard<'_, Pending>, AppError> {
+        self.pending
+            .lock()
+            .map_err(|_| AppError::Internal("webhook writer lock poisoned".into()))
+    }
+
     async fn store(&self, app: &App, events: Vec<webhooks::HookEvent>) -> Result<(), AppError> {
-        let sender = {
-            let mut inbox = self
-                .inbox
-                .lock()
-                .map_err(|_| AppError::Internal("webhook writer lock poisoned".into()))?;
-            match inbox.as_ref() {
-                Some(s) if !s.is_closed() => s.clone(),
-                _ => {
-                    let handle = tokio::runtime::Handle::try_current()
-                        .map_err(|e| AppError::Internal(e.to_string()))?;
-                    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
-                    handle.spawn(hook_writer(app.store.clone(), app.clock.clone(), rx));
-                    *inbox = Some(tx.clone());
-                    tx
-                }
-            }
-        };
         let (reply, answer) = tokio::sync::oneshot::channel();
-        sender
-            .send((events, reply))
-            .map_err(|_| AppError::Internal("webhook writer stopped".into()))?;
+        let lead = {
+            let mut p = self.lock()?;
+            p.events += events.len();
+            p.batch.push((events, reply));
+            !std::mem::replace(&mut p.busy, true)
+        };
+        if lead {
+            self.lead(app).await?;
+        }
         answer
             .await
             .map_err(|_| AppError::Internal("webhook writer stopped".into()))?
             .map_err(AppError::Internal)
     }
+
+    /// Takes the waiting batch, or ends the leadership when there is none.
+    fn take(&self) -> Result<Option<Vec<HookBatch>>, AppError> {
+        let mut p = self.lock()?;
+        if p.batch.is_empty() {
+            p.busy = false;
+            return Ok(None);
+        }
+        p.events = 0;
+        Ok(Some(std::mem::take(&mut p.batch)))
+    }
+
+    /// Commits up to `BATCHES_PER_LEADER` waiting batches, then hands what is
+    /// left to a task. Should this request be dropped half-way (its client
+    /// went away), the guard hands on too, so no batch is left waiting.
+    async fn lead(&self, app: &App) -> Result<(), AppError> {
+        let mut guard = HandOn(Some(app.clone()));
+        for _ in 0..BATCHES_PER_LEADER {
+            match self.take()? {
+                Some(batch) => commit_hooks(&app.store, app.clock.now(), batch).await,
+                None => {
+                    guard.0 = None;
+                    return Ok(());
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Commits waiting batches until none is left.
+    async fn drain(&self, app: &App) -> Result<(), AppError> {
+        while let Some(batch) = self.take()? {
+            commit_hooks(&app.store, app.clock.now(), batch).await;
+        }
+        Ok(())
+    }
 }
 
-async fn hook_writer(
-    store: siar_store::Store,
-    clock: std::sync::Arc<dyn siar_domain::Clock>,
-    mut rx: tokio::sync::mpsc::UnboundedReceiver<HookBatch>,
+/// Hands the leadership to a task when dropped armed.
+struct HandOn(Option<App>);
+
+impl Drop for HandOn {
+    fn drop(&mut self) {
+        let Some(app) = self.0.take() else {
+            return;
+        };
+        let Ok(handle) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        handle.spawn(async move {
+            let writes = app.hook_writes.clone();
+            if let Err(e) = writes.drain(&app).await {
+                tracing::error!("webhook writer: {e}");
+            }
+        });
+    }
+}
+
+/// Writes a batch's events in one transaction and answers each request.
+async fn commit_hooks(
+    store: &siar_store::Store,
+    now: siar_domain::Timestamp,
+    batch: Vec<HookBatch>,
 ) {
-    while let Some(first) = rx.recv().await {
-        let mut batch = vec![first];
-        let mut events = batch[0].0.len();
-        while events < MAX_EVENTS_PER_COMMIT {
-            match rx.try_recv() {
-                Ok(b) => {
-                    events += b.0.len();
-                    batch.push(b);
-                }
-                Err(_) => break,
-            }
+    let rows: Vec<store::NewEvent<'_>> = batch
+        .iter()
+        .flat_map(|(evs, _)| evs.iter())
+        .map(|e| store::NewEvent {
+            platform: e.platform,
+            event_id: &e.event_id,
+            account: &e.account,
+            body: &e.body,
+        })
+        .collect();
+    let result: Result<(), StoreError> = async {
+        let mut tx = store.begin().await?;
+        let mut new = 0;
+        for chunk in rows.chunks(MAX_EVENTS_PER_COMMIT) {
+            new += store::insert_events(&mut tx, chunk, now).await?;
         }
-        let now = clock.now();
-        let rows: Vec<store::NewEvent<'_>> = batch
-            .iter()
-            .flat_map(|(evs, _)| evs.iter())
-            .map(|e| store::NewEvent {
-                platform: e.platform,
-                event_id: &e.event_id,
-                account: &e.account,
-                body: &e.body,
-            })
-            .collect();
-        let result: Result<(), StoreError> = async {
-            let mut tx = store.begin().await?;
-            if store::insert_events(&mut tx, &rows, now).await? > 0 {
-                enqueue_filing(&mut tx, now).await?;
-            }
-            tx.commit().await
+        if new > 0 {
+            enqueue_filing(&mut tx, now).await?;
         }
-        .await;
-        let result = result.map_err(|e| e.to_string());
-        if let Err(e) = &result {
-            tracing::error!("webhook events not stored: {e}");
-        }
-        drop(rows);
-        for (_, reply) in batch {
-            let _ = reply.send(result.clone());
-        }
+        tx.commit().await
+    }
+    .await;
+    let result = result.map_err(|e| e.to_string());
+    if let Err(e) = &result {
+        tracing::error!("webhook events not stored: {e}");
+    }
+    drop(rows);
+    for (_, reply) in batch {
+        let _ = reply.send(result.clone());
     }
 }
 
