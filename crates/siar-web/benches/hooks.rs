@@ -8,6 +8,10 @@
 //! `cargo bench -p siar-web --bench hooks` (`BENCH_EVENTS`, default 20,000;
 //! `BENCH_CLIENTS`, default 64 requests at a time).
 
+/// The same allocator as the `siar` binary, so the server is measured as shipped.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use axum::body::Bytes;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;

@@ -156,7 +156,9 @@ pub async fn error_pages(req: Request, next: Next) -> Response {
         .get::<RequestId>()
         .map(|r| r.0.clone())
         .unwrap_or_default();
-    let headers = req.headers().clone();
+    // Only the language cookie is needed later (copying every header cost
+    // an allocation per request).
+    let cookie_lang = cookie(req.headers(), LANG_COOKIE).and_then(Lang::parse);
     let wants_json = req.uri().path().starts_with("/api/")
         || req.uri().path() == "/readyz"
         || req.uri().path() == "/metrics";
@@ -174,7 +176,8 @@ pub async fn error_pages(req: Request, next: Next) -> Response {
         .extensions()
         .get::<Lang>()
         .copied()
-        .unwrap_or_else(|| request_lang(&headers, &CurrentSession(None)));
+        .or(cookie_lang)
+        .unwrap_or_default();
     let (title, text) = match kind {
         ErrorKind::NotFound => ("error-404-title", "error-404-text"),
         ErrorKind::Forbidden => ("error-403-title", "error-403-text"),

@@ -2,6 +2,10 @@
 
 mod config;
 
+/// The server's allocator (see the workspace's Cargo.toml for why).
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 use config::{Config, Overrides};
