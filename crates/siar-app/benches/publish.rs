@@ -10,6 +10,10 @@
 //! (500), BENCH_LATENCY_MS (50), BENCH_SLOTS (jobs at once per worker, 256);
 //! BENCH_ONLY=sqlite or BENCH_ONLY=postgres runs one engine.
 
+/// The same allocator as the `siar` binary, so workers are measured as shipped.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use siar_app::channels::{ChannelKit, PlatformSettings};
 use siar_app::jobs::{Worker, WorkerConfig};
 use siar_app::secrets::Keyring;
