@@ -1923,3 +1923,4 @@ ch-secret-stop = Stop the code now
 ch-secret-saved = The secret code is updated. Points already given stay.
 ch-secret-spent = used up
 pg-options-soon = The options will be:
+fm-share-help = Use this short link in posts; responses that come through it are recorded with their channel, post and campaign.

@@ -1923,3 +1923,4 @@ ch-secret-stop = Hentikan kode sekarang
 ch-secret-saved = Kode rahasia sudah diperbarui. Poin yang sudah diberikan tetap.
 ch-secret-spent = sudah habis
 pg-options-soon = Pilihan jawabannya nanti:
+fm-share-help = Gunakan tautan pendek ini di unggahan; isian yang datang lewat tautan tercatat asal kanal, unggahan, dan kampanyenya.
