@@ -152,7 +152,7 @@ pub async fn update(app: &App, actor: &Actor, id: i64, input: &FormInput) -> Res
 /// started it (their answers would no longer match).
 async fn editable(tx: &mut siar_store::Tx, org: OrgId, id: i64) -> Result<Form, AppError> {
     let form = store::form(tx, org, id).await?.ok_or(AppError::NotFound)?;
-    if !store::responses(tx, id).await?.is_empty() {
+    if store::response_count(tx, id).await?.0 > 0 {
         return Err(AppError::field("questions", "fm-err-has-responses"));
     }
     Ok(form)
@@ -454,13 +454,13 @@ pub async fn admin(app: &App, actor: &Actor, id: i64) -> Result<Admin, AppError>
         .await?
         .ok_or(AppError::NotFound)?;
     let questions = question_views(&mut tx, id).await?;
-    let responses = store::responses(&mut tx, id).await?;
+    let (started, finished) = store::response_count(&mut tx, id).await?;
     tx.commit().await?;
     Ok(Admin {
         kind: kind_of(&form),
         state: state(&form, app.now()),
-        started: responses.len() as i64,
-        finished: responses.iter().filter(|r| r.finished_at.is_some()).count() as i64,
+        started,
+        finished,
         form,
         questions,
     })
@@ -974,7 +974,7 @@ pub async fn answer(
         return Err(AppError::field("answer", "fm-err-closed"));
     }
     let views = question_views(&mut tx, form.id).await?;
-    let answers = store::answers(&mut tx, response.id).await?;
+    let mut answers = store::answers(&mut tx, response.id).await?;
     let Some(index) = next_of(&views, &answers) else {
         finish(&mut tx, org, &form, &response, false, source, now).await?;
         tx.commit().await?;
@@ -1006,7 +1006,13 @@ pub async fn answer(
         }
         Err(e) => return Err(e.into()),
     }
-    let answers = store::answers(&mut tx, response.id).await?;
+    // The walk goes on from the answers read above plus this one.
+    answers.push(store::AnswerRow {
+        response_id: response.id,
+        question_id: question,
+        value: a.to_db(),
+        correct,
+    });
     if next_of(&views, &answers).is_some() {
         tx.commit().await?;
         return Ok(Answered::Next);

@@ -602,6 +602,23 @@ pub async fn finish(
     Ok(tx.exec(&q).await? == 1)
 }
 
+/// Responses started and finished on one form.
+pub async fn response_count(tx: &mut Tx, form: i64) -> Result<(i64, i64), StoreError> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        started: i64,
+        finished: i64,
+    }
+    let q = Query::select()
+        .expr_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), "started")
+        .expr_as(Expr::cust("CAST(COUNT(finished_at) AS BIGINT)"), "finished")
+        .from("form_responses")
+        .and_where(Expr::col("form_id").eq(form))
+        .to_owned();
+    let r: Row = tx.fetch_one(&q).await?;
+    Ok((r.started, r.finished))
+}
+
 /// Every response of a form, oldest first.
 pub async fn responses(tx: &mut Tx, form: i64) -> Result<Vec<Response>, StoreError> {
     let q = Query::select()

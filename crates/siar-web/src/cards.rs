@@ -21,7 +21,8 @@ use siar_app::{AppError, challenges, forms, programs, settings};
 use siar_domain::forms::FormKind;
 use siar_domain::org::{Lang, Organisation};
 
-fn base(state: &WebState) -> String {
+/// The public address without its trailing slash.
+pub(crate) fn base(state: &WebState) -> String {
     state
         .app
         .config

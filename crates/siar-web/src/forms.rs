@@ -76,15 +76,6 @@ fn state_key(s: PollState, draft: bool) -> &'static str {
     }
 }
 
-fn base_url(state: &WebState) -> String {
-    state
-        .app
-        .config
-        .public_url
-        .trim_end_matches('/')
-        .to_string()
-}
-
 // --------------------------------------------------------------- staff: list
 
 /// The settings form as typed.
@@ -438,7 +429,7 @@ async fn detail_page(
     };
     c.title = a.form.title.clone();
     let tz = me.0.org.settings.timezone;
-    let base = base_url(state);
+    let base = crate::cards::base(state);
     let status = if matches!(refused, Refused::None) {
         StatusCode::OK
     } else {
