@@ -76,6 +76,22 @@ pub async fn receive_meta(
     Ok(n)
 }
 
+/// A signed X Activity API delivery (`x-twitter-webhooks-signature`, keyed
+/// with the consumer secret): checked, split, stored once like Meta's.
+pub async fn receive_x(
+    app: &App,
+    signature: Option<&str>,
+    body: &[u8],
+) -> Result<usize, HookRefused> {
+    webhooks::verify_x(&app.config.platforms.x_consumer_secret, signature, body)?;
+    let events = webhooks::split_x(body)?;
+    let n = events.len();
+    if n > 0 {
+        app.hook_writes.store(app, events).await?;
+    }
+    Ok(n)
+}
+
 /// Most events written in one transaction.
 const MAX_EVENTS_PER_COMMIT: usize = 2_000;
 
@@ -312,23 +328,24 @@ async fn file_event(
     let Some(platform) = Platform::parse(&ev.platform) else {
         return Ok("ignored");
     };
-    let item = match platform {
-        Platform::Facebook | Platform::Instagram => {
-            match webhooks::read_meta(
-                &ev.platform,
-                &ev.account,
-                &ev.body,
-                Timestamp(ev.received_at),
-            ) {
-                Ok(Some(i)) => i,
-                Ok(None) => return Ok("ignored"),
-                Err(e) => {
-                    tracing::warn!(event = ev.id, "stored webhook event unreadable: {e}");
-                    return Ok("malformed");
-                }
-            }
-        }
+    let read = match platform {
+        Platform::Facebook | Platform::Instagram => webhooks::read_meta(
+            &ev.platform,
+            &ev.account,
+            &ev.body,
+            Timestamp(ev.received_at),
+        )
+        .map(|i| i.into_iter().collect::<Vec<_>>()),
+        Platform::X => webhooks::read_x(&ev.account, &ev.body, Timestamp(ev.received_at)),
         _ => return Ok("ignored"),
+    };
+    let items = match read {
+        Ok(items) if items.is_empty() => return Ok("ignored"),
+        Ok(items) => items,
+        Err(e) => {
+            tracing::warn!(event = ev.id, "stored webhook event unreadable: {e}");
+            return Ok("malformed");
+        }
     };
     let channels = siar_store::channels::by_remote(tx, platform, &ev.account).await?;
     if channels.is_empty() {
@@ -339,7 +356,9 @@ async fn file_event(
         return Ok("unknown_channel");
     }
     for ch in &channels {
-        file_item(tx, ch, &item, now).await?;
+        for item in &items {
+            file_item(tx, ch, item, now).await?;
+        }
     }
     Ok("ok")
 }

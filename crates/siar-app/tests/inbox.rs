@@ -696,3 +696,174 @@ dual_test!(
         assert_eq!(b.x.seen_path("/hidden").len(), 1);
     }
 );
+
+/// An X Activity API delivery as X documents it: the envelope under `data`.
+fn x_delivery(kind: &str, uuid: &str, payload: serde_json::Value) -> String {
+    serde_json::json!({"data": {
+        "event_uuid": uuid,
+        "filter": {"user_id": fakes::X_USER_ID},
+        "event_type": kind,
+        "tag": "siar",
+        "payload": payload,
+        "includes": {"users": [{"id": "601", "username": "nadia_plg", "name": "Nadia Putri"}]}
+    }})
+    .to_string()
+}
+
+fn x_dm(id: &str, sender: &str, recipient: &str, text: &str, at_ms: i64) -> serde_json::Value {
+    serde_json::json!({
+        "direct_message_events": [{
+            "type": "message_create", "id": id, "created_timestamp": at_ms.to_string(),
+            "message_create": {"target": {"recipient_id": recipient}, "sender_id": sender,
+                "message_data": {"text": text, "entities": {}}}
+        }],
+        "users": {"602": {"data": {"id": "602", "username": "andi_r", "name": "Andi Rahman"}}}
+    })
+}
+
+dual_test!(
+    x_webhook_mentions_and_direct_messages_are_stored_once_filed_and_answered,
+    |store| async move {
+        use siar_channels::webhooks::sign_x;
+        let b = Bench::new(store).await;
+        b.clock.set(Timestamp(MONDAY_0900_WIB));
+        let ch = b.oauth(siar_domain::channels::Platform::X).await;
+        let mention = x_delivery(
+            "post.mention.create",
+            "-11",
+            serde_json::json!({"id": "1960000000000000001", "author_id": "601",
+                "text": "@perpuskotaplg ada lomba menulis untuk SMP?",
+                "conversation_id": "1960000000000000001", "created_at": "2026-11-30T02:01:00.000Z"}),
+        );
+        let dm = x_delivery(
+            "dm.received",
+            "12",
+            x_dm(
+                "1960000000000000050",
+                "602",
+                fakes::X_USER_ID,
+                "Min, kartu anggota saya hilang. Bagaimana menggantinya?",
+                MONDAY_0900_WIB + 120_000,
+            ),
+        );
+        // Wrong or missing signature, a body that is not a delivery: refused.
+        assert!(
+            inbox::receive_x(&b.app, Some("sha256=AAAA"), mention.as_bytes())
+                .await
+                .is_err()
+        );
+        assert!(
+            inbox::receive_x(&b.app, None, mention.as_bytes())
+                .await
+                .is_err()
+        );
+        let bad = br#"{"data":{"event_type":"dm.received"}}"#;
+        assert!(
+            inbox::receive_x(&b.app, Some(&sign_x(fakes::X_CONSUMER_SECRET, bad)), bad)
+                .await
+                .is_err()
+        );
+        // Mention and message, each delivered twice (X may repeat).
+        for body in [&mention, &dm, &mention, &dm] {
+            let sig = sign_x(fakes::X_CONSUMER_SECRET, body.as_bytes());
+            assert_eq!(
+                inbox::receive_x(&b.app, Some(&sig), body.as_bytes())
+                    .await
+                    .unwrap(),
+                1
+            );
+        }
+        let mut tx = b.app.store.read().await.unwrap();
+        assert_eq!(siar_store::inbox::count_events(&mut tx).await.unwrap(), 2);
+        tx.commit().await.unwrap();
+        b.worker("w").drain(10).await.unwrap();
+        let list = inbox::list(&b.app, &b.editor, &ListQuery::default())
+            .await
+            .unwrap();
+        let rows: Vec<_> = list
+            .rows
+            .iter()
+            .filter(|r| r.conv.channel_id == ch)
+            .collect();
+        assert_eq!(rows.len(), 2, "a mention and a direct message");
+        let dm_conv = rows
+            .iter()
+            .find(|r| r.conv.preview.contains("kartu anggota"))
+            .unwrap()
+            .conv
+            .id;
+        let d = inbox::open(&b.app, &b.editor, dm_conv).await.unwrap();
+        assert_eq!(d.contact.as_ref().unwrap().name, "Andi Rahman");
+        assert_eq!(d.messages.len(), 1);
+        // The answer goes back as a direct message, not as a public post.
+        inbox::reply(
+            &b.app,
+            &b.editor,
+            dm_conv,
+            "Silakan datang ke meja layanan dengan KTP, Kak.",
+        )
+        .await
+        .unwrap();
+        b.worker("w").drain(10).await.unwrap();
+        let sent = b.x.seen_path("/2/dm_conversations/with/602/messages");
+        assert_eq!(sent.len(), 1);
+        assert_eq!(
+            sent[0].body["text"],
+            "Silakan datang ke meja layanan dengan KTP, Kak."
+        );
+        assert!(
+            !b.x.seen_path("/2/tweets")
+                .iter()
+                .any(|s| s.body["text"].as_str().unwrap_or("").contains("KTP"))
+        );
+        let d = inbox::open(&b.app, &b.editor, dm_conv).await.unwrap();
+        let out = d
+            .messages
+            .iter()
+            .find(|m| m.direction == Direction::Out)
+            .unwrap();
+        assert_eq!(
+            out.reply_state,
+            Some(ReplyState::Sent),
+            "{:?}",
+            out.reply_error
+        );
+        // X then reports the library's own message (dm.sent): it is the
+        // reply already shown, not a second one.
+        let echo_id = out.remote_id.clone().unwrap();
+        let echo = x_delivery(
+            "dm.sent",
+            "13",
+            x_dm(
+                &echo_id,
+                fakes::X_USER_ID,
+                "602",
+                "Silakan datang ke meja layanan dengan KTP, Kak.",
+                MONDAY_0900_WIB + 300_000,
+            ),
+        );
+        let sig = sign_x(fakes::X_CONSUMER_SECRET, echo.as_bytes());
+        inbox::receive_x(&b.app, Some(&sig), echo.as_bytes())
+            .await
+            .unwrap();
+        b.worker("w").drain(10).await.unwrap();
+        let d = inbox::open(&b.app, &b.editor, dm_conv).await.unwrap();
+        assert_eq!(d.messages.len(), 2);
+        // A delivery for an X account nobody connected is dropped.
+        let other = mention
+            .replace(fakes::X_USER_ID, "42")
+            .replace("1960000000000000001", "1960000000000000009");
+        let sig = sign_x(fakes::X_CONSUMER_SECRET, other.as_bytes());
+        inbox::receive_x(&b.app, Some(&sig), other.as_bytes())
+            .await
+            .unwrap();
+        b.worker("w").drain(10).await.unwrap();
+        let list = inbox::list(&b.app, &b.editor, &ListQuery::default())
+            .await
+            .unwrap();
+        assert_eq!(
+            list.rows.iter().filter(|r| r.conv.channel_id == ch).count(),
+            2
+        );
+    }
+);

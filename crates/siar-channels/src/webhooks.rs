@@ -89,12 +89,7 @@ pub fn meta_handshake<'a>(
 
 /// X's CRC answer for `crc_token`.
 pub fn x_crc(consumer_secret: &str, crc_token: &str) -> String {
-    let mut m = mac(consumer_secret.as_bytes());
-    m.update(crc_token.as_bytes());
-    format!(
-        "sha256={}",
-        base64::engine::general_purpose::STANDARD.encode(m.finalize().into_bytes())
-    )
+    sign_x(consumer_secret, crc_token.as_bytes())
 }
 
 /// Checks X's `x-twitter-webhooks-signature` header (base64, constant time).
@@ -431,6 +426,199 @@ fn read_messaging(account: &str, m: &Value, received: Timestamp) -> Option<Inbou
     })
 }
 
+// ---------------------------------------------------------------------------
+// X (X Activity API deliveries)
+// ---------------------------------------------------------------------------
+
+#[derive(serde::Deserialize)]
+struct XBody<'a> {
+    #[serde(borrow)]
+    data: Option<Raw<'a>>,
+}
+
+#[derive(serde::Deserialize)]
+struct XEventKey<'a> {
+    #[serde(borrow, default)]
+    event_uuid: Option<Raw<'a>>,
+    #[serde(borrow, default)]
+    event_type: Option<&'a str>,
+    #[serde(borrow, default)]
+    filter: Option<XFilterKey<'a>>,
+    #[serde(borrow, default)]
+    payload: Option<XPayloadKey<'a>>,
+}
+
+#[derive(serde::Deserialize)]
+struct XFilterKey<'a> {
+    #[serde(borrow, default)]
+    user_id: Option<Raw<'a>>,
+}
+
+#[derive(serde::Deserialize)]
+struct XPayloadKey<'a> {
+    #[serde(borrow, default)]
+    id: Option<Raw<'a>>,
+    #[serde(borrow, default)]
+    direct_message_events: Vec<XDmKey<'a>>,
+}
+
+#[derive(serde::Deserialize)]
+struct XDmKey<'a> {
+    #[serde(borrow, default)]
+    id: Option<Raw<'a>>,
+}
+
+/// Splits an X Activity API webhook body into events. A delivery is the
+/// envelope `{"data": {event_uuid, filter: {user_id}, event_type, payload,
+/// includes}}` (a list under `data` is taken too). An event is named by its
+/// type and what it is about (the Post id, the direct messages' ids), so a
+/// repeated delivery is the same event; the account is the subscription's
+/// `filter.user_id`. Each event's own JSON is kept as it came.
+pub fn split_x(body: &[u8]) -> Result<Vec<HookEvent>, HookError> {
+    let bad = |m: &str| HookError::Malformed(m.to_string());
+    let v: XBody<'_> =
+        serde_json::from_slice(body).map_err(|e| HookError::Malformed(e.to_string()))?;
+    let data = v.data.ok_or_else(|| bad("no `data`"))?;
+    let items: Vec<Raw<'_>> = if data.get().trim_start().starts_with('[') {
+        serde_json::from_str(data.get()).map_err(|e| HookError::Malformed(e.to_string()))?
+    } else {
+        vec![data]
+    };
+    let mut out = Vec::with_capacity(items.len());
+    for raw in items {
+        let key: XEventKey<'_> =
+            serde_json::from_str(raw.get()).map_err(|e| HookError::Malformed(e.to_string()))?;
+        let kind = key
+            .event_type
+            .ok_or_else(|| bad("event without `event_type`"))?;
+        let account = key
+            .filter
+            .and_then(|f| raw_id(f.user_id).map(str::to_string))
+            .ok_or_else(|| bad("event without `filter.user_id`"))?;
+        let about = key.payload.and_then(|p| {
+            let dms: Vec<&str> = p
+                .direct_message_events
+                .iter()
+                .filter_map(|d| raw_id(d.id))
+                .collect();
+            if dms.is_empty() {
+                raw_id(p.id).map(str::to_string)
+            } else {
+                Some(dms.join(","))
+            }
+        });
+        let event_id = match (about, raw_id(key.event_uuid)) {
+            (Some(id), _) => format!("{kind}:{id}"),
+            (None, Some(uuid)) => format!("{kind}:uuid:{uuid}"),
+            (None, None) => digest_id(kind, raw.get()),
+        };
+        out.push(HookEvent {
+            platform: "x",
+            event_id,
+            account,
+            body: raw.get().to_string(),
+        });
+    }
+    Ok(out)
+}
+
+/// Reads one stored X Activity API event as inbox items: a mention (or a
+/// reply addressed to the library) is a post as the mentions poll reads it;
+/// a direct message received or sent is a message in the conversation with
+/// the other person. Other event types give nothing.
+pub fn read_x(
+    account: &str,
+    body: &str,
+    received: Timestamp,
+) -> Result<Vec<InboundItem>, HookError> {
+    let v: Value = serde_json::from_str(body).map_err(|e| HookError::Malformed(e.to_string()))?;
+    let payload = &v["payload"];
+    match v["event_type"].as_str() {
+        Some("post.mention.create") => {
+            let users = v["includes"]["users"]
+                .as_array()
+                .map(Vec::as_slice)
+                .unwrap_or_default();
+            let mut post = payload.clone();
+            if post["created_at"].is_null() {
+                post["created_at"] = Value::String(
+                    chrono::DateTime::from_timestamp_millis(received.0)
+                        .unwrap_or_default()
+                        .to_rfc3339(),
+                );
+            }
+            Ok(crate::x::mention_item(account, &post, users)
+                .into_iter()
+                .collect())
+        }
+        Some("dm.received") | Some("dm.sent") => Ok(payload["direct_message_events"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|e| x_dm_item(account, e, &payload["users"], received))
+            .collect()),
+        Some(_) => Ok(Vec::new()),
+        None => Err(HookError::Malformed("unknown stored event".into())),
+    }
+}
+
+fn x_dm_item(account: &str, e: &Value, users: &Value, received: Timestamp) -> Option<InboundItem> {
+    if e["type"].as_str() != Some("message_create") {
+        return None;
+    }
+    let m = &e["message_create"];
+    let id = s(&e["id"])?;
+    let sender = s(&m["sender_id"])?;
+    let recipient = s(&m["target"]["recipient_id"]).unwrap_or_default();
+    let text = m["message_data"]["text"].as_str()?.to_string();
+    let from_us = sender == account;
+    let partner = if from_us { recipient } else { sender.clone() };
+    // The users map holds `{id: {"data": user}}`; a bare user is read too.
+    let user = {
+        let u = &users[sender.as_str()];
+        if u["data"].is_object() { &u["data"] } else { u }
+    };
+    let username = user["username"].as_str().unwrap_or("").to_string();
+    let at = match &e["created_timestamp"] {
+        Value::String(t) => t.parse::<i64>().ok().map(Timestamp),
+        Value::Number(n) => n.as_i64().map(Timestamp),
+        _ => None,
+    };
+    Some(InboundItem {
+        kind: ConvKind::Message,
+        thread_key: format!("dm:{partner}"),
+        remote_id: id,
+        parent_remote_id: None,
+        remote_post_id: None,
+        permalink: None,
+        author: Author {
+            remote_id: sender.clone(),
+            handle: if username.is_empty() {
+                sender
+            } else {
+                username.clone()
+            },
+            name: user["name"].as_str().unwrap_or(&username).to_string(),
+            profile_url: (!username.is_empty()).then(|| format!("https://x.com/{username}")),
+        },
+        text,
+        at: at.unwrap_or(received),
+        from_us,
+        removed: false,
+    })
+}
+
+/// `sha256=` + base64(HMAC-SHA256(consumer secret, bytes)): the CRC answer
+/// and the `x-twitter-webhooks-signature` X sends over a delivery's body.
+pub fn sign_x(consumer_secret: &str, body: &[u8]) -> String {
+    let mut m = mac(consumer_secret.as_bytes());
+    m.update(body);
+    format!(
+        "sha256={}",
+        base64::engine::general_purpose::STANDARD.encode(m.finalize().into_bytes())
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -574,5 +762,89 @@ mod tests {
                 "{b}"
             );
         }
+    }
+
+    /// A mention delivery shaped as the X Activity API documents it.
+    const X_MENTION: &str = r#"{"data":{"event_uuid":"-2080765813578191303","filter":{"user_id":"1500000000000000001"},
+      "event_type":"post.mention.create","tag":"sebutan",
+      "payload":{"id":"1960000000000000007","text":"@perpuskotaplg Kartu anggota hilang, bagaimana ya?",
+        "author_id":"2222","conversation_id":"1960000000000000007","created_at":"2026-11-30T02:05:00.000Z",
+        "entities":{"mentions":[{"start":0,"end":14,"username":"perpuskotaplg","id":"1500000000000000001"}]}},
+      "includes":{"users":[{"id":"2222","username":"rina_plg","name":"Rina Marlina"},
+        {"id":"1500000000000000001","username":"perpuskotaplg","name":"Perpustakaan Kota Palembang"}]}}}"#;
+
+    const X_DM: &str = r#"{"data":{"event_uuid":"6850472171600526495","filter":{"user_id":"1500000000000000001"},
+      "event_type":"dm.received","tag":"dm-masuk",
+      "payload":{"direct_message_events":[{"type":"message_create","id":"1960000000000000100",
+        "created_timestamp":"1796004300000","message_create":{"target":{"recipient_id":"1500000000000000001"},
+        "sender_id":"3333","message_data":{"text":"Min, boleh pinjam ruang diskusi Sabtu?","entities":{}}}}],
+      "users":{"3333":{"data":{"id":"3333","username":"budi_s","name":"Budi Santoso"}},
+        "1500000000000000001":{"data":{"id":"1500000000000000001","username":"perpuskotaplg"}}}}}}"#;
+
+    #[test]
+    fn x_deliveries_are_split_by_what_they_are_about() {
+        let ev = split_x(X_MENTION.as_bytes()).expect("split");
+        assert_eq!(ev.len(), 1);
+        assert_eq!(ev[0].platform, "x");
+        assert_eq!(ev[0].account, "1500000000000000001");
+        assert_eq!(ev[0].event_id, "post.mention.create:1960000000000000007");
+        let dm = split_x(X_DM.as_bytes()).expect("split");
+        assert_eq!(dm[0].event_id, "dm.received:1960000000000000100");
+        // A list under `data`, and an event about nothing named: its uuid.
+        let list = r#"{"data":[{"event_uuid":"77","filter":{"user_id":"1"},"event_type":"follow.follow","payload":{"source":{}}}]}"#;
+        let ev = split_x(list.as_bytes()).expect("split");
+        assert_eq!(ev[0].event_id, "follow.follow:uuid:77");
+        for bad in [
+            "{}",
+            r#"{"data":{"event_type":"dm.received","payload":{}}}"#,
+            r#"{"data":{"filter":{"user_id":"1"}}}"#,
+            "[1,2",
+        ] {
+            assert!(
+                matches!(split_x(bad.as_bytes()), Err(HookError::Malformed(_))),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn x_mentions_and_direct_messages_are_read_as_inbox_items() {
+        let ev = &split_x(X_MENTION.as_bytes()).expect("split")[0];
+        let items = read_x(&ev.account, &ev.body, Timestamp(0)).expect("read");
+        assert_eq!(items.len(), 1);
+        let m = &items[0];
+        assert_eq!(m.kind, ConvKind::Mention);
+        assert_eq!(m.remote_id, "1960000000000000007");
+        assert_eq!(m.author.handle, "rina_plg");
+        assert_eq!(m.author.name, "Rina Marlina");
+        assert_eq!(m.at, Timestamp(1_796_004_300_000));
+        assert!(!m.from_us);
+        let ev = &split_x(X_DM.as_bytes()).expect("split")[0];
+        let items = read_x(&ev.account, &ev.body, Timestamp(0)).expect("read");
+        let d = &items[0];
+        assert_eq!(d.kind, ConvKind::Message);
+        assert_eq!(d.thread_key, "dm:3333");
+        assert_eq!(d.author.name, "Budi Santoso");
+        assert_eq!(d.text, "Min, boleh pinjam ruang diskusi Sabtu?");
+        assert_eq!(d.at, Timestamp(1_796_004_300_000));
+        // The library's own message (dm.sent) belongs to the same thread.
+        let sent = ev
+            .body
+            .replace("dm.received", "dm.sent")
+            .replace(
+                r#""sender_id":"3333""#,
+                r#""sender_id":"1500000000000000001""#,
+            )
+            .replace(
+                r#""recipient_id":"1500000000000000001""#,
+                r#""recipient_id":"3333""#,
+            );
+        let items = read_x(&ev.account, &sent, Timestamp(0)).expect("read");
+        assert!(items[0].from_us);
+        assert_eq!(items[0].thread_key, "dm:3333");
+        // Other event types give nothing; a body that is not JSON is refused.
+        let follow = r#"{"event_type":"follow.follow","payload":{}}"#;
+        assert!(read_x("1", follow, Timestamp(0)).expect("read").is_empty());
+        assert!(read_x("1", "nope", Timestamp(0)).is_err());
     }
 }

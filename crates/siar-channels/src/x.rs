@@ -13,7 +13,9 @@ use siar_domain::publishing::MediaKind;
 use siar_domain::richtext;
 use std::time::Duration;
 
-pub const SCOPES: &str = "tweet.read tweet.write users.read offline.access media.write";
+/// Publishing, media, reading mentions and direct messages, answering them,
+/// hiding replies and liking (the inbox), and a refresh token.
+pub const SCOPES: &str = "tweet.read tweet.write users.read offline.access media.write dm.read dm.write tweet.moderate.write like.read like.write";
 
 /// Upload chunk size for video (X accepts up to 5 MB per segment).
 const CHUNK: usize = 4 * 1024 * 1024;
@@ -491,7 +493,7 @@ impl X {
                 .cloned()
                 .unwrap_or_default();
             for t in v["data"].as_array().into_iter().flatten() {
-                if let Some(item) = mention_item(acct, t, &users) {
+                if let Some(item) = mention_item(&acct.remote_id, t, &users) {
                     items.push(item);
                 }
             }
@@ -522,9 +524,11 @@ impl X {
 }
 
 /// A mention as an inbox item: a reply joins the patron's thread in the
-/// conversation; a mention on its own is its own conversation.
-fn mention_item(
-    acct: &Account,
+/// conversation; a mention on its own is its own conversation. `our_id` is
+/// the library's X user id. Polls and webhook deliveries (`post.mention.create`
+/// carries the same Post object) read posts here.
+pub(crate) fn mention_item(
+    our_id: &str,
     t: &serde_json::Value,
     users: &[serde_json::Value],
 ) -> Option<siar_domain::inbox::InboundItem> {
@@ -572,7 +576,7 @@ fn mention_item(
         },
         text: t["text"].as_str().unwrap_or("").to_string(),
         at,
-        from_us: author_id == acct.remote_id,
+        from_us: author_id == our_id,
         removed: false,
     })
 }
@@ -688,6 +692,28 @@ impl Connector for X {
         text: &'a str,
     ) -> BoxFut<'a, Result<Sent, ConnectorError>> {
         Box::pin(async move {
+            // A direct message is answered in the conversation with that
+            // person (`dm.write`), everything else as a reply to the post.
+            if to.kind == siar_domain::inbox::ConvKind::Message {
+                let partner = to.thread_key.strip_prefix("dm:").unwrap_or(&to.thread_key);
+                let rb = ctx
+                    .http
+                    .post(&format!(
+                        "{}/2/dm_conversations/with/{partner}/messages",
+                        self.api()
+                    ))
+                    .bearer_auth(&acct.credentials.access_token)
+                    .json(&serde_json::json!({ "text": text }));
+                let r = self.call_json(ctx, rb).await?;
+                let id = r.json()["data"]["dm_event_id"]
+                    .as_str()
+                    .map(str::to_string)
+                    .ok_or_else(|| ConnectorError::invalid("X returned no message id"))?;
+                return Ok(Sent {
+                    remote_id: id,
+                    at: None,
+                });
+            }
             let body = serde_json::json!({
                 "text": text,
                 "reply": { "in_reply_to_tweet_id": to.remote_id },

@@ -1370,6 +1370,10 @@ async fn b_resolve(
 
 pub const X_CLIENT_ID: &str = "x-client-id";
 pub const X_CLIENT_SECRET: &str = "x-client-secret";
+/// The app's consumer (API) secret: X signs webhook deliveries with it.
+pub const X_CONSUMER_SECRET: &str = "x-consumer-secret";
+/// The library's X user id (what `/2/users/me` answers).
+pub const X_USER_ID: &str = "1500000000000000001";
 
 pub async fn x() -> Fake {
     let st = Arc::new(FakeState::default());
@@ -1386,7 +1390,8 @@ pub async fn x() -> Fake {
         .route("/2/tweets", post(x_tweet).get(x_tweets))
         .route("/2/users/{id}/mentions", get(x_mentions))
         .route("/2/tweets/{id}/hidden", axum::routing::put(x_hide))
-        .route("/2/users/{id}/likes", post(x_like));
+        .route("/2/users/{id}/likes", post(x_like))
+        .route("/2/dm_conversations/with/{id}/messages", post(x_dm));
     Fake::start(r, st).await
 }
 
@@ -1484,7 +1489,7 @@ async fn x_me(State(st): State<Arc<FakeState>>, h: HeaderMap) -> Response {
     }
     json_reply(
         200,
-        json!({"data": {"id": "1500000000000000001", "name": "Perpustakaan Kota Palembang", "username": "perpuskotaplg",
+        json!({"data": {"id": X_USER_ID, "name": "Perpustakaan Kota Palembang", "username": "perpuskotaplg",
             "public_metrics": merged(json!({"followers_count": 0, "following_count": 0, "tweet_count": 0}), metrics_of(&st, "account"))}}),
         &[],
     )
@@ -1716,6 +1721,37 @@ async fn x_hide(
         return x_problem(401, "Unauthorized", "Unauthorized", "not-authorized");
     }
     json_reply(200, json!({"data": {"hidden": body.0["hidden"]}}), &[])
+}
+
+/// `POST /2/dm_conversations/with/{participant_id}/messages` (`dm.write`).
+async fn x_dm(
+    State(st): State<Arc<FakeState>>,
+    h: HeaderMap,
+    Path(id): Path<String>,
+    body: axum::Json<Value>,
+) -> Response {
+    let path = format!("/2/dm_conversations/with/{id}/messages");
+    st.record("POST", &path, &h, body.0.clone());
+    if let (Some(r), _) = trick_for(&st, &path) {
+        return r;
+    }
+    if !st.authorised(&h) {
+        return x_problem(401, "Unauthorized", "Unauthorized", "not-authorized");
+    }
+    if body.0["text"].as_str().unwrap_or("").is_empty() {
+        return x_problem(
+            400,
+            "Invalid Request",
+            "text is required",
+            "invalid-request",
+        );
+    }
+    let event = format!("{}", 1_970_000_000_000_000_000u64 + st.next());
+    json_reply(
+        201,
+        json!({"data": {"dm_conversation_id": format!("{id}-1500000000000000001"), "dm_event_id": event}}),
+        &[],
+    )
 }
 
 /// `POST /2/users/{id}/likes`.

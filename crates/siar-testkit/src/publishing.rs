@@ -68,6 +68,7 @@ pub fn platform_settings(x: &Fake, meta: &Fake, google: &Fake) -> PlatformSettin
             user_agent: "Siar-test".into(),
         },
         refresh_ahead: Duration::from_secs(30 * 60),
+        x_consumer_secret: fakes::X_CONSUMER_SECRET.into(),
         ..PlatformSettings::default()
     }
 }

@@ -1184,15 +1184,34 @@ pub async fn meta_event(
     let sig = headers
         .get("x-hub-signature-256")
         .and_then(|v| v.to_str().ok());
-    match inbox::receive_meta(&state.app, sig, &body).await {
+    let result = inbox::receive_meta(&state.app, sig, &body).await;
+    hook_answer(&state, "meta", result)
+}
+
+/// An X Activity API delivery (`x-twitter-webhooks-signature`).
+pub async fn x_event(State(state): State<WebState>, headers: HeaderMap, body: Bytes) -> Response {
+    let sig = headers
+        .get("x-twitter-webhooks-signature")
+        .and_then(|v| v.to_str().ok());
+    let result = inbox::receive_x(&state.app, sig, &body).await;
+    hook_answer(&state, "x", result)
+}
+
+/// 200 once stored; 401/403/400/503 otherwise, each counted by outcome.
+fn hook_answer(
+    state: &WebState,
+    platform: &'static str,
+    result: Result<usize, inbox::HookRefused>,
+) -> Response {
+    match result {
         Ok(_) => {
-            state.metrics.hook_event("meta", "stored");
+            state.metrics.hook_event(platform, "stored");
             StatusCode::OK.into_response()
         }
         Err(e) => {
             let code = hook_status(&e);
             state.metrics.hook_event(
-                "meta",
+                platform,
                 match code {
                     StatusCode::BAD_REQUEST => "malformed",
                     StatusCode::SERVICE_UNAVAILABLE => "error",

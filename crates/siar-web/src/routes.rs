@@ -130,6 +130,10 @@ pub fn table() -> Vec<(RouteSpec, MethodRouter<WebState>)> {
             get(ib::x_crc),
         ),
         (
+            spec(p.clone(), "/hooks/x", "/hooks/x", Hook),
+            post(ib::x_event),
+        ),
+        (
             spec(g.clone(), "/nilai/{token}", "/nilai/tidak-ada", Public),
             get(ib::rating),
         ),

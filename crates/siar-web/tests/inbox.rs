@@ -80,6 +80,45 @@ async fn webhooks_check_before_storing() {
 }
 
 #[tokio::test]
+async fn x_deliveries_check_the_signature_before_storing() {
+    let t = app().await;
+    let body = r#"{"data":{"event_uuid":"5","filter":{"user_id":"77"},"event_type":"post.mention.create","payload":{"id":"900","author_id":"8","text":"@perpus halo","created_at":"2026-11-30T02:00:00.000Z"}}}"#;
+    let send = |body: &str, sig: Option<String>| {
+        let mut b = Request::builder()
+            .method(Method::POST)
+            .uri("/hooks/x")
+            .header("content-type", "application/json");
+        if let Some(s) = sig {
+            b = b.header("x-twitter-webhooks-signature", s);
+        }
+        b.body(Body::from(body.to_string())).unwrap()
+    };
+    assert_eq!(t.send(send(body, None)).await.status, 401);
+    // Signed with Meta's scheme (hex), or with another secret: refused.
+    let hex = siar_channels::webhooks::sign_meta("x-consumer", body.as_bytes());
+    assert_eq!(t.send(send(body, Some(hex))).await.status, 403);
+    let other = siar_channels::webhooks::sign_x("lain", body.as_bytes());
+    assert_eq!(t.send(send(body, Some(other))).await.status, 403);
+    let sig = siar_channels::webhooks::sign_x("x-consumer", body.as_bytes());
+    assert_eq!(t.send(send(body, Some(sig.clone()))).await.status, 200);
+    assert_eq!(t.send(send(body, Some(sig))).await.status, 200);
+    let malformed = r#"{"data":{"event_type":"post.create"}}"#;
+    let sig = siar_channels::webhooks::sign_x("x-consumer", malformed.as_bytes());
+    assert_eq!(t.send(send(malformed, Some(sig))).await.status, 400);
+    let mut tx = t.app.store.read().await.unwrap();
+    assert_eq!(siar_store::inbox::count_events(&mut tx).await.unwrap(), 1);
+    tx.commit().await.unwrap();
+    let m = t.get("/metrics", None).await;
+    assert!(
+        m.body
+            .contains("siar_webhook_requests_total{platform=\"x\",outcome=\"malformed\"} 1"),
+        "{}",
+        m.body
+    );
+    t.cleanup().await;
+}
+
+#[tokio::test]
 async fn console_pages_work_without_javascript() {
     let t = app().await;
     let admin = t
