@@ -92,9 +92,6 @@ pub async fn receive_x(
     Ok(n)
 }
 
-/// Most events written in one transaction.
-const MAX_EVENTS_PER_COMMIT: usize = 2_000;
-
 type HookBatch = (
     Vec<webhooks::HookEvent>,
     tokio::sync::oneshot::Sender<Result<(), String>>,
@@ -138,7 +135,10 @@ impl HookWrites {
             !std::mem::replace(&mut p.busy, true)
         };
         if lead {
-            self.lead(app).await?;
+            // Boxed: only a leader needs the commit's state, and every
+            // request's future (moved into boxes by the web layers) would
+            // otherwise carry it (9 KB, measured).
+            Box::pin(self.lead(app)).await?;
         }
         answer
             .await
@@ -220,14 +220,8 @@ async fn commit_hooks(
         })
         .collect();
     let result: Result<(), StoreError> = async {
-        let mut tx = store.begin().await?;
-        let mut new = 0;
-        for chunk in rows.chunks(MAX_EVENTS_PER_COMMIT) {
-            new += store::insert_events(&mut tx, chunk, now).await?;
-        }
-        if new > 0 {
-            enqueue_filing(&mut tx, now).await?;
-        }
+        let mut tx = store.write_autocommit().await?;
+        store::store_events(&mut tx, &rows, now, &filing_job(now)).await?;
         tx.commit().await
     }
     .await;
@@ -241,21 +235,16 @@ async fn commit_hooks(
     }
 }
 
-async fn enqueue_filing(tx: &mut Tx, now: Timestamp) -> Result<(), StoreError> {
-    jobs::enqueue(
-        tx,
-        &NewJob {
-            org_id: None,
-            kind: INBOX_EVENTS.into(),
-            payload: "{}".into(),
-            run_at: now,
-            max_attempts: 20,
-            dedup_key: Some(INBOX_EVENTS.into()),
-        },
-        now,
-    )
-    .await?;
-    Ok(())
+/// The job that files stored events (one queued at a time).
+fn filing_job(now: Timestamp) -> NewJob {
+    NewJob {
+        org_id: None,
+        kind: INBOX_EVENTS.into(),
+        payload: "{}".into(),
+        run_at: now,
+        max_attempts: 20,
+        dedup_key: Some(INBOX_EVENTS.into()),
+    }
 }
 
 /// Meta's subscription handshake: the challenge, or `None` (403).

@@ -237,6 +237,83 @@ pub async fn insert_events(
     Ok(tx.exec(&q).await?)
 }
 
+/// Stores webhook events not stored before and, when any is new, queues
+/// `job` (deduplicated as [`crate::jobs::enqueue`] does) to file them.
+/// Returns how many were new.
+///
+/// Each statement commits on its own (no BEGIN/COMMIT round trips: requests
+/// wait on this): on PostgreSQL the events and the job are one statement; on
+/// SQLite the events are one statement per 2,000 and the job another, which
+/// stands on its own (stored events a lost job leaves are filed by the inbox
+/// round every minute).
+pub async fn store_events(
+    tx: &mut Tx,
+    events: &[NewEvent<'_>],
+    now: Timestamp,
+    job: &siar_domain::jobs::NewJob,
+) -> Result<u64, StoreError> {
+    if events.is_empty() {
+        return Ok(0);
+    }
+    if let Some(pg) = tx.postgres() {
+        return store_events_pg(pg, events, now, job).await;
+    }
+    let mut new = 0;
+    for chunk in events.chunks(2_000) {
+        new += insert_events(tx, chunk, now).await?;
+    }
+    if new > 0 {
+        crate::jobs::enqueue(tx, job, now).await?;
+    }
+    Ok(new)
+}
+
+/// One statement: the events from arrays (one prepared statement whatever
+/// their number), then the job when any event was new, and the workers'
+/// wake-up when the job was queued (delivered at the statement's commit).
+/// The job's columns are those [`crate::jobs::enqueue`] writes.
+const PG_STORE_EVENTS: &str = "WITH new AS (
+    INSERT INTO inbox_events (platform, event_id, account, body, received_at)
+    SELECT p, e, a, b, $5 FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[]) AS t (p, e, a, b)
+    ON CONFLICT (platform, event_id) DO NOTHING
+    RETURNING 1
+), job AS (
+    INSERT INTO jobs (org_id, kind, payload, state, attempts, max_attempts, run_at, dedup_key, created_at, updated_at)
+    SELECT $6, $7, $8, $9, 0, $10, $11, $12, $5, $5 WHERE EXISTS (SELECT 1 FROM new)
+    ON CONFLICT DO NOTHING
+    RETURNING id
+)
+SELECT (SELECT count(*) FROM new) AS stored,
+    CASE WHEN EXISTS (SELECT 1 FROM job) THEN pg_notify('siar_jobs', current_schema()) END::text AS woken";
+
+async fn store_events_pg(
+    pg: &mut sqlx::PgConnection,
+    events: &[NewEvent<'_>],
+    now: Timestamp,
+    job: &siar_domain::jobs::NewJob,
+) -> Result<u64, StoreError> {
+    let platforms: Vec<&str> = events.iter().map(|e| e.platform).collect();
+    let ids: Vec<&str> = events.iter().map(|e| e.event_id).collect();
+    let accounts: Vec<&str> = events.iter().map(|e| e.account).collect();
+    let bodies: Vec<&str> = events.iter().map(|e| e.body).collect();
+    let (stored,): (i64,) = sqlx::query_as(PG_STORE_EVENTS)
+        .bind(platforms)
+        .bind(ids)
+        .bind(accounts)
+        .bind(bodies)
+        .bind(now.0)
+        .bind(job.org_id.map(|o| o.0))
+        .bind(&job.kind)
+        .bind(&job.payload)
+        .bind(siar_domain::jobs::JobState::Queued.as_str())
+        .bind(i32::try_from(Ord::max(job.max_attempts, 1)).unwrap_or(i32::MAX))
+        .bind(job.run_at.0)
+        .bind(&job.dedup_key)
+        .fetch_one(pg)
+        .await?;
+    Ok(u64::try_from(stored).unwrap_or(0))
+}
+
 /// Events not yet turned into messages, oldest first.
 pub async fn pending_events(tx: &mut Tx, limit: u64) -> Result<Vec<RawEvent>, StoreError> {
     let q = Query::select()

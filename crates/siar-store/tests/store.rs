@@ -857,3 +857,71 @@ dual_test!(claims_and_completions_in_batches, |store| async move {
     assert_eq!(behind.iter().map(|j| j.id).collect::<Vec<_>>(), vec![b]);
     tx.commit().await.unwrap();
 });
+
+dual_test!(
+    webhook_events_are_stored_once_with_one_filing_job,
+    |store| async move {
+        use siar_store::inbox::{NewEvent, count_events, store_events};
+        let job = NewJob {
+            org_id: None,
+            kind: "inbox_events".into(),
+            payload: "{}".into(),
+            run_at: T0,
+            max_attempts: 20,
+            dedup_key: Some("inbox_events".into()),
+        };
+        let ev = |id: &'static str| NewEvent {
+            platform: "facebook",
+            event_id: id,
+            account: "104",
+            body: r#"{"kind":"change"}"#,
+        };
+        let queued = |store: Store| async move {
+            let mut tx = store.read().await.unwrap();
+            let c = jobs::counts(&mut tx, None).await.unwrap();
+            tx.commit().await.unwrap();
+            c.iter()
+                .filter(|(k, s, _)| k == "inbox_events" && *s == JobState::Queued)
+                .map(|(_, _, n)| *n)
+                .sum::<i64>()
+        };
+        // Nothing to store: nothing queued.
+        let mut tx = store.write_autocommit().await.unwrap();
+        assert_eq!(store_events(&mut tx, &[], T0, &job).await.unwrap(), 0);
+        tx.commit().await.unwrap();
+        assert_eq!(queued(store.clone()).await, 0);
+        // A repeat within one call and across calls is stored once; one job.
+        let mut tx = store.write_autocommit().await.unwrap();
+        let first = [ev("feed:add:1"), ev("feed:add:2"), ev("feed:add:1")];
+        assert_eq!(store_events(&mut tx, &first, T0, &job).await.unwrap(), 2);
+        assert_eq!(
+            store_events(&mut tx, &[ev("feed:add:2"), ev("feed:add:3")], T0, &job)
+                .await
+                .unwrap(),
+            1
+        );
+        assert_eq!(
+            store_events(&mut tx, &[ev("feed:add:3")], T0, &job)
+                .await
+                .unwrap(),
+            0
+        );
+        tx.commit().await.unwrap();
+        let mut tx = store.read().await.unwrap();
+        assert_eq!(count_events(&mut tx).await.unwrap(), 3);
+        tx.commit().await.unwrap();
+        assert_eq!(queued(store.clone()).await, 1);
+        // Inside a transaction too, undone with it.
+        let mut tx = store.begin().await.unwrap();
+        assert_eq!(
+            store_events(&mut tx, &[ev("feed:add:4")], T0, &job)
+                .await
+                .unwrap(),
+            1
+        );
+        tx.rollback().await.unwrap();
+        let mut tx = store.read().await.unwrap();
+        assert_eq!(count_events(&mut tx).await.unwrap(), 3);
+        tx.commit().await.unwrap();
+    }
+);

@@ -6,7 +6,8 @@
 //! purpose; each engine must store every distinct event exactly once.
 //!
 //! `cargo bench -p siar-web --bench hooks` (`BENCH_EVENTS`, default 20,000;
-//! `BENCH_CLIENTS`, default 64 requests at a time).
+//! `BENCH_CLIENTS`, default 64 requests at a time; `BENCH_ONLY=sqlite|postgres`
+//! measures one engine after the bare handler).
 
 /// The same allocator as the `siar` binary, so the server is measured as shipped.
 #[global_allocator]
@@ -161,17 +162,22 @@ async fn main() {
     fire(&bare_url, &Arc::new(b[..200.min(n)].to_vec()), clients).await;
     let bare_rate = fire(&bare_url, &b, clients).await;
     println!("bare        {bare_rate:>9.0} events/s  (signature checked, nothing stored)");
-    stored(
-        TestDb::sqlite().await,
-        "sqlite",
-        &b,
-        distinct,
-        clients,
-        bare_rate,
-    )
-    .await;
-    match TestDb::postgres().await {
-        Some(db) => stored(db, "postgresql", &b, distinct, clients, bare_rate).await,
-        None => println!("postgresql  skipped (unreachable)"),
+    let only = std::env::var("BENCH_ONLY").unwrap_or_default();
+    if only != "postgres" {
+        stored(
+            TestDb::sqlite().await,
+            "sqlite",
+            &b,
+            distinct,
+            clients,
+            bare_rate,
+        )
+        .await;
+    }
+    if only != "sqlite" {
+        match TestDb::postgres().await {
+            Some(db) => stored(db, "postgresql", &b, distinct, clients, bare_rate).await,
+            None => println!("postgresql  skipped (unreachable)"),
+        }
     }
 }

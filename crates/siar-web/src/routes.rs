@@ -1587,7 +1587,14 @@ pub fn specs() -> Vec<RouteSpec> {
 /// The whole application router.
 pub fn router(state: WebState) -> Router {
     let mut r: Router<WebState> = Router::new();
+    let mut hooks: Router<WebState> = Router::new();
     for (spec, mr) in table() {
+        // Platforms' webhooks: no browser, no session, no page; the handler
+        // checks the platform's signature itself.
+        if spec.access == Access::Hook {
+            hooks = hooks.route(spec.path, mr);
+            continue;
+        }
         let guarded = mr.route_layer(axum::middleware::from_fn_with_state(
             (state.clone(), spec.access),
             middleware::guard,
@@ -1600,7 +1607,22 @@ pub fn router(state: WebState) -> Router {
         };
         r = r.route(spec.path, guarded);
     }
-    layers(r.fallback(fallback), state)
+    let hooks = hook_layers(hooks, state.clone());
+    layers(r.fallback(fallback), state).merge(hooks)
+}
+
+/// The layers around the webhooks: request id, tracing, metrics and headers
+/// (`observe`), panics caught, the body limit. Not the session, language and
+/// error-page layers a person's requests need: the platforms send many
+/// requests and wait for each answer (measured on the webhook benchmark).
+fn hook_layers(r: Router<WebState>, state: WebState) -> Router {
+    r.layer(tower_http::catch_panic::CatchPanicLayer::custom(panic_page))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::observe,
+        ))
+        .layer(DefaultBodyLimit::max(middleware::MAX_FORM_BYTES))
+        .with_state(state)
 }
 
 /// Unknown paths: JSON under `/api/`, the 404 page elsewhere.
