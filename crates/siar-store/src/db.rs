@@ -35,6 +35,12 @@ pub enum StoreError {
 }
 
 impl StoreError {
+    /// PostgreSQL chose this statement's transaction to break a deadlock
+    /// (SQLSTATE 40P01): nothing of it was written, and it may run again.
+    pub fn is_deadlock(&self) -> bool {
+        matches!(self, StoreError::Db(sqlx::Error::Database(d)) if d.code().as_deref() == Some("40P01"))
+    }
+
     /// Turns a unique violation into [`StoreError::Conflict`], leaving others alone.
     pub(crate) fn from_write(e: sqlx::Error, subject: &str) -> Self {
         match &e {
@@ -359,6 +365,15 @@ impl Tx {
         match self.backend() {
             Backend::Sqlite => stmt.build_sqlx(SqliteQueryBuilder),
             Backend::Postgres => stmt.build_sqlx(PostgresQueryBuilder),
+        }
+    }
+
+    /// The PostgreSQL connection when statements commit on their own
+    /// ([`Store::write_autocommit`]): a failed statement may be run again.
+    pub(crate) fn postgres_autocommit(&mut self) -> Option<&mut PgConnection> {
+        match self {
+            Tx::PostgresAuto(c) => Some(c),
+            _ => None,
         }
     }
 

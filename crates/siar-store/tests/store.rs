@@ -858,24 +858,32 @@ dual_test!(claims_and_completions_in_batches, |store| async move {
     tx.commit().await.unwrap();
 });
 
+fn filing_job() -> NewJob {
+    NewJob {
+        org_id: None,
+        kind: "inbox_events".into(),
+        payload: "{}".into(),
+        run_at: T0,
+        max_attempts: 20,
+        dedup_key: Some("inbox_events".into()),
+    }
+}
+
+fn hook_event(id: &'static str) -> siar_store::inbox::NewEvent<'static> {
+    siar_store::inbox::NewEvent {
+        platform: "facebook",
+        event_id: id,
+        account: "104",
+        body: "{}",
+    }
+}
+
 dual_test!(
     webhook_events_are_stored_once_with_one_filing_job,
     |store| async move {
-        use siar_store::inbox::{NewEvent, count_events, store_events};
-        let job = NewJob {
-            org_id: None,
-            kind: "inbox_events".into(),
-            payload: "{}".into(),
-            run_at: T0,
-            max_attempts: 20,
-            dedup_key: Some("inbox_events".into()),
-        };
-        let ev = |id: &'static str| NewEvent {
-            platform: "facebook",
-            event_id: id,
-            account: "104",
-            body: r#"{"kind":"change"}"#,
-        };
+        use siar_store::inbox::{count_events, store_events};
+        let job = filing_job();
+        let ev = hook_event;
         let queued = |store: Store| async move {
             let mut tx = store.read().await.unwrap();
             let c = jobs::counts(&mut tx, None).await.unwrap();
@@ -925,3 +933,49 @@ dual_test!(
         tx.commit().await.unwrap();
     }
 );
+
+/// PostgreSQL only (SQLite has one writer): two writers of webhook events that
+/// take the same rows in opposite orders deadlock; PostgreSQL undoes one
+/// statement, and an autocommit write runs it again instead of failing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn webhook_events_are_written_again_after_a_deadlock() {
+    use siar_store::inbox::{count_events, store_events};
+    let Some(db) = siar_testkit::TestDb::postgres().await else {
+        return;
+    };
+    let store = db.store.clone();
+    let job = filing_job();
+    let ev = hook_event;
+    // Another writer holds "b" (and the filing job) in an open transaction.
+    let mut other = store.begin().await.unwrap();
+    assert_eq!(
+        store_events(&mut other, &[ev("b")], T0, &job)
+            .await
+            .unwrap(),
+        1
+    );
+    // Ours takes "a", then waits for the other writer.
+    let (s2, job2) = (store.clone(), job.clone());
+    let ours = tokio::spawn(async move {
+        let mut tx = s2.write_autocommit().await.unwrap();
+        let n = store_events(&mut tx, &[ev("a"), ev("b")], T0, &job2).await;
+        tx.commit().await.unwrap();
+        n
+    });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    // The other writer now wants "a": a cycle, which PostgreSQL breaks by
+    // undoing the statement that waited first (ours).
+    assert_eq!(
+        store_events(&mut other, &[ev("a")], T0, &job)
+            .await
+            .unwrap(),
+        1
+    );
+    other.commit().await.unwrap();
+    // Ours ran again and found both stored.
+    assert_eq!(ours.await.unwrap().unwrap(), 0);
+    let mut tx = store.read().await.unwrap();
+    assert_eq!(count_events(&mut tx).await.unwrap(), 2);
+    tx.commit().await.unwrap();
+    db.cleanup().await;
+}
