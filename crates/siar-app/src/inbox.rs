@@ -2167,11 +2167,18 @@ pub async fn ensure_poll(app: &App, at: Timestamp) -> Result<(), AppError> {
 }
 
 /// One round: files events a webhook left behind, reads each polled channel,
-/// flags passed targets, deletes raw events past retention.
+/// flags passed targets, deletes raw events past retention. X is read only
+/// when its webhooks are not configured (no consumer secret): its deliveries
+/// bring the mentions, and X bills every read.
 pub async fn poll_round(app: &App) -> Result<(), AppError> {
     file_pending(app).await?;
+    let x_hooks = !app.config.platforms.x_consumer_secret.is_empty();
+    let polled: Vec<Platform> = POLLED
+        .into_iter()
+        .filter(|p| !(x_hooks && *p == Platform::X))
+        .collect();
     let mut tx = app.store.read().await?;
-    let chans = siar_store::channels::connected_of(&mut tx, &POLLED).await?;
+    let chans = siar_store::channels::connected_of(&mut tx, &polled).await?;
     tx.commit().await?;
     for ch in chans {
         if let Err(e) = poll_channel(app, &ch).await {

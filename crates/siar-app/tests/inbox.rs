@@ -849,6 +849,10 @@ dual_test!(
         b.worker("w").drain(10).await.unwrap();
         let d = inbox::open(&b.app, &b.editor, dm_conv).await.unwrap();
         assert_eq!(d.messages.len(), 2);
+        // With X's webhooks configured, the inbox round does not read (and
+        // pay for) the mentions the deliveries bring.
+        inbox::poll_round(&b.app).await.unwrap();
+        assert!(b.x.seen_path("/mentions").is_empty());
         // A delivery for an X account nobody connected is dropped.
         let other = mention
             .replace(fakes::X_USER_ID, "42")
