@@ -368,13 +368,10 @@ impl Tx {
         }
     }
 
-    /// The PostgreSQL connection when statements commit on their own
-    /// ([`Store::write_autocommit`]): a failed statement may be run again.
-    pub(crate) fn postgres_autocommit(&mut self) -> Option<&mut PgConnection> {
-        match self {
-            Tx::PostgresAuto(c) => Some(c),
-            _ => None,
-        }
+    /// Each statement commits on its own ([`Store::autocommit`],
+    /// [`Store::write_autocommit`]): a failed statement may be run again.
+    pub(crate) fn is_autocommit(&self) -> bool {
+        matches!(self, Tx::SqliteAuto(_) | Tx::PostgresAuto(_))
     }
 
     /// The PostgreSQL connection, for statements only PostgreSQL has.

@@ -255,20 +255,18 @@ pub async fn store_events(
     if events.is_empty() {
         return Ok(0);
     }
-    if let Some(pg) = tx.postgres_autocommit() {
-        // Two processes storing the same repeated event while each queues
-        // the filing job can take the two rows in opposite orders; PostgreSQL
-        // then undoes one statement, which simply runs again.
+    // Two processes storing the same repeated event while each queues the
+    // filing job can take the two rows in opposite orders; PostgreSQL then
+    // undoes one statement, which (outside a transaction) simply runs again.
+    let retries = if tx.is_autocommit() { 3 } else { 0 };
+    if let Some(pg) = tx.postgres() {
         let mut tries = 0;
         loop {
             match store_events_pg(pg, events, now, job).await {
-                Err(e) if e.is_deadlock() && tries < 3 => tries += 1,
+                Err(e) if e.is_deadlock() && tries < retries => tries += 1,
                 other => return other,
             }
         }
-    }
-    if let Some(pg) = tx.postgres() {
-        return store_events_pg(pg, events, now, job).await;
     }
     let mut new = 0;
     for chunk in events.chunks(2_000) {

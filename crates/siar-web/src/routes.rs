@@ -1611,18 +1611,15 @@ pub fn router(state: WebState) -> Router {
     layers(r.fallback(fallback), state).merge(hooks)
 }
 
-/// The layers around the webhooks: request id, tracing, metrics and headers
-/// (`observe`), panics caught, the body limit. Not the session, language and
-/// error-page layers a person's requests need: the platforms send many
-/// requests and wait for each answer (measured on the webhook benchmark).
+/// The layers around the webhooks: panics caught and the outer layers. Not
+/// the session, language and error-page layers a person's requests need: the
+/// platforms send many requests and wait for each answer (measured on the
+/// webhook benchmark).
 fn hook_layers(r: Router<WebState>, state: WebState) -> Router {
-    r.layer(tower_http::catch_panic::CatchPanicLayer::custom(panic_page))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            middleware::observe,
-        ))
-        .layer(DefaultBodyLimit::max(middleware::MAX_FORM_BYTES))
-        .with_state(state)
+    outer_layers(
+        r.layer(tower_http::catch_panic::CatchPanicLayer::custom(panic_page)),
+        state,
+    )
 }
 
 /// Unknown paths: JSON under `/api/`, the 404 page elsewhere.
@@ -1639,18 +1636,26 @@ async fn fallback(
 
 /// The request-wide layers around a set of routes (outermost last).
 pub fn layers(r: Router<WebState>, state: WebState) -> Router {
-    r.layer(tower_http::catch_panic::CatchPanicLayer::custom(panic_page))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            middleware::load_session,
-        ))
-        .layer(axum::middleware::from_fn(middleware::error_pages))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            middleware::observe,
-        ))
-        .layer(DefaultBodyLimit::max(middleware::MAX_FORM_BYTES))
-        .with_state(state)
+    outer_layers(
+        r.layer(tower_http::catch_panic::CatchPanicLayer::custom(panic_page))
+            .layer(axum::middleware::from_fn_with_state(
+                state.clone(),
+                middleware::load_session,
+            ))
+            .layer(axum::middleware::from_fn(middleware::error_pages)),
+        state,
+    )
+}
+
+/// The outermost layers every request passes: request id, tracing, metrics
+/// and headers (`observe`), then the body limit.
+fn outer_layers(r: Router<WebState>, state: WebState) -> Router {
+    r.layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        middleware::observe,
+    ))
+    .layer(DefaultBodyLimit::max(middleware::MAX_FORM_BYTES))
+    .with_state(state)
 }
 
 /// A handler that panicked: logged, and answered with the 500 page.

@@ -19,15 +19,35 @@ async fn app() -> TestApp {
     .await
 }
 
-fn hook(body: &str, sig: Option<String>) -> Request<Body> {
+/// A webhook POST to `uri`, signed in `header` when `sig` is given.
+fn signed(uri: &str, header: &str, body: &str, sig: Option<String>) -> Request<Body> {
     let mut b = Request::builder()
         .method(Method::POST)
-        .uri("/hooks/meta")
+        .uri(uri)
         .header("content-type", "application/json");
     if let Some(s) = sig {
-        b = b.header("x-hub-signature-256", s);
+        b = b.header(header, s);
     }
     b.body(Body::from(body.to_string())).unwrap()
+}
+
+fn hook(body: &str, sig: Option<String>) -> Request<Body> {
+    signed("/hooks/meta", "x-hub-signature-256", body, sig)
+}
+
+fn x_hook(body: &str, sig: Option<String>) -> Request<Body> {
+    signed("/hooks/x", "x-twitter-webhooks-signature", body, sig)
+}
+
+/// One event stored, and the malformed body counted for `platform`.
+async fn one_stored_one_malformed(t: &TestApp, platform: &str) {
+    let mut tx = t.app.store.read().await.unwrap();
+    assert_eq!(siar_store::inbox::count_events(&mut tx).await.unwrap(), 1);
+    tx.commit().await.unwrap();
+    let m = t.get("/metrics", None).await;
+    let line =
+        format!("siar_webhook_requests_total{{platform=\"{platform}\",outcome=\"malformed\"}} 1");
+    assert!(m.body.contains(&line), "{}", m.body);
 }
 
 #[tokio::test]
@@ -65,17 +85,8 @@ async fn webhooks_check_before_storing() {
     let malformed = "{\"object\":\"page\"";
     let sig = siar_channels::webhooks::sign_meta(SECRET, malformed.as_bytes());
     assert_eq!(t.send(hook(malformed, Some(sig))).await.status, 400);
-    let mut tx = t.app.store.read().await.unwrap();
-    assert_eq!(siar_store::inbox::count_events(&mut tx).await.unwrap(), 1);
-    tx.commit().await.unwrap();
-    // The malformed body is counted.
-    let m = t.get("/metrics", None).await;
-    assert!(
-        m.body
-            .contains("siar_webhook_requests_total{platform=\"meta\",outcome=\"malformed\"} 1"),
-        "{}",
-        m.body
-    );
+    // Stored once; the malformed body is counted.
+    one_stored_one_malformed(&t, "meta").await;
     t.cleanup().await;
 }
 
@@ -83,38 +94,19 @@ async fn webhooks_check_before_storing() {
 async fn x_deliveries_check_the_signature_before_storing() {
     let t = app().await;
     let body = r#"{"data":{"event_uuid":"5","filter":{"user_id":"77"},"event_type":"post.mention.create","payload":{"id":"900","author_id":"8","text":"@perpus halo","created_at":"2026-11-30T02:00:00.000Z"}}}"#;
-    let send = |body: &str, sig: Option<String>| {
-        let mut b = Request::builder()
-            .method(Method::POST)
-            .uri("/hooks/x")
-            .header("content-type", "application/json");
-        if let Some(s) = sig {
-            b = b.header("x-twitter-webhooks-signature", s);
-        }
-        b.body(Body::from(body.to_string())).unwrap()
-    };
-    assert_eq!(t.send(send(body, None)).await.status, 401);
+    assert_eq!(t.send(x_hook(body, None)).await.status, 401);
     // Signed with Meta's scheme (hex), or with another secret: refused.
     let hex = siar_channels::webhooks::sign_meta("x-consumer", body.as_bytes());
-    assert_eq!(t.send(send(body, Some(hex))).await.status, 403);
+    assert_eq!(t.send(x_hook(body, Some(hex))).await.status, 403);
     let other = siar_channels::webhooks::sign_x("lain", body.as_bytes());
-    assert_eq!(t.send(send(body, Some(other))).await.status, 403);
+    assert_eq!(t.send(x_hook(body, Some(other))).await.status, 403);
     let sig = siar_channels::webhooks::sign_x("x-consumer", body.as_bytes());
-    assert_eq!(t.send(send(body, Some(sig.clone()))).await.status, 200);
-    assert_eq!(t.send(send(body, Some(sig))).await.status, 200);
+    assert_eq!(t.send(x_hook(body, Some(sig.clone()))).await.status, 200);
+    assert_eq!(t.send(x_hook(body, Some(sig))).await.status, 200);
     let malformed = r#"{"data":{"event_type":"post.create"}}"#;
     let sig = siar_channels::webhooks::sign_x("x-consumer", malformed.as_bytes());
-    assert_eq!(t.send(send(malformed, Some(sig))).await.status, 400);
-    let mut tx = t.app.store.read().await.unwrap();
-    assert_eq!(siar_store::inbox::count_events(&mut tx).await.unwrap(), 1);
-    tx.commit().await.unwrap();
-    let m = t.get("/metrics", None).await;
-    assert!(
-        m.body
-            .contains("siar_webhook_requests_total{platform=\"x\",outcome=\"malformed\"} 1"),
-        "{}",
-        m.body
-    );
+    assert_eq!(t.send(x_hook(malformed, Some(sig))).await.status, 400);
+    one_stored_one_malformed(&t, "x").await;
     t.cleanup().await;
 }
 
