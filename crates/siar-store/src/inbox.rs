@@ -255,9 +255,10 @@ pub async fn store_events(
     if events.is_empty() {
         return Ok(0);
     }
-    // Two processes storing the same repeated event while each queues the
-    // filing job can take the two rows in opposite orders; PostgreSQL then
-    // undoes one statement, which (outside a transaction) simply runs again.
+    // These statements take their rows in one order, but a transaction that
+    // stored events in earlier statements can still close a cycle with one;
+    // PostgreSQL then undoes one statement, which (outside a transaction)
+    // simply runs again.
     let retries = if tx.is_autocommit() { 3 } else { 0 };
     if let Some(pg) = tx.postgres() {
         let mut tries = 0;
@@ -284,7 +285,8 @@ pub async fn store_events(
 /// The job's columns are those [`crate::jobs::enqueue`] writes.
 const PG_STORE_EVENTS: &str = "WITH new AS (
     INSERT INTO inbox_events (platform, event_id, account, body, received_at)
-    SELECT p, e, a, b, $5 FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[]) AS t (p, e, a, b)
+    SELECT p, e, a, b, $5 FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS t (p, e, a, b, n)
+    ORDER BY n
     ON CONFLICT (platform, event_id) DO NOTHING
     RETURNING 1
 ), job AS (
@@ -302,10 +304,15 @@ async fn store_events_pg(
     now: Timestamp,
     job: &siar_domain::jobs::NewJob,
 ) -> Result<u64, StoreError> {
-    let platforms: Vec<&str> = events.iter().map(|e| e.platform).collect();
-    let ids: Vec<&str> = events.iter().map(|e| e.event_id).collect();
-    let accounts: Vec<&str> = events.iter().map(|e| e.account).collect();
-    let bodies: Vec<&str> = events.iter().map(|e| e.body).collect();
+    // Rows are taken in key order (then the job's), whoever writes: two
+    // statements holding the same repeated events then wait one for the
+    // other, never each for the other.
+    let mut sorted: Vec<&NewEvent<'_>> = events.iter().collect();
+    sorted.sort_unstable_by_key(|e| (e.platform, e.event_id));
+    let platforms: Vec<&str> = sorted.iter().map(|e| e.platform).collect();
+    let ids: Vec<&str> = sorted.iter().map(|e| e.event_id).collect();
+    let accounts: Vec<&str> = sorted.iter().map(|e| e.account).collect();
+    let bodies: Vec<&str> = sorted.iter().map(|e| e.body).collect();
     let (stored,): (i64,) = sqlx::query_as(PG_STORE_EVENTS)
         .bind(platforms)
         .bind(ids)
