@@ -392,8 +392,28 @@ impl Worker {
                 None
             }
         };
-        let heartbeat = tokio::spawn(self.clone().heartbeat(stop.clone()));
-        self.claim_loop(stop, wake).await;
+        // PostgreSQL: the worker's presence (a lock its connection holds),
+        // so that should this process die, the others take up its jobs at
+        // once instead of when their leases run out. It claims only while
+        // the lock is held.
+        let mut presence = self.app.store.worker_presence(&self.id);
+        let present = Arc::new(std::sync::atomic::AtomicBool::new(true));
+        if let Some(p) = presence.as_mut() {
+            let held = p.keep().await.unwrap_or_else(|e| {
+                tracing::warn!(worker = %self.id, "cannot take the worker's presence lock: {e}");
+                false
+            });
+            if !held {
+                tracing::warn!(worker = %self.id, "another worker runs under this id; waiting for it to end");
+            }
+            present.store(held, std::sync::atomic::Ordering::Relaxed);
+        }
+        let heartbeat = tokio::spawn(self.clone().heartbeat(
+            stop.clone(),
+            presence,
+            present.clone(),
+        ));
+        self.claim_loop(stop, wake, present).await;
         heartbeat.abort();
         if let Some(l) = listener {
             l.abort();
@@ -401,14 +421,34 @@ impl Worker {
         tracing::info!(worker = %self.id, "worker stopped");
     }
 
-    /// Every third of a lease, extends the leases of the jobs this worker runs.
-    async fn heartbeat(self, stop: watch::Receiver<bool>) {
+    /// Every third of a lease, extends the leases of the jobs this worker
+    /// runs; on PostgreSQL also keeps its presence lock and ends the leases
+    /// of workers that are gone.
+    async fn heartbeat(
+        self,
+        stop: watch::Receiver<bool>,
+        mut presence: Option<siar_store::WorkerPresence>,
+        present: Arc<std::sync::atomic::AtomicBool>,
+    ) {
         let every = (self.config.lease / 3).max(Duration::from_millis(100));
         loop {
             let mut s = stop.clone();
             tokio::select! {
                 _ = tokio::time::sleep(every) => {}
                 _ = wait_true(&mut s) => break,
+            }
+            if let Some(p) = presence.as_mut() {
+                let held = match p.keep().await {
+                    Ok(held) => held,
+                    Err(e) => {
+                        tracing::warn!(worker = %self.id, "worker presence lost: {e}");
+                        false
+                    }
+                };
+                present.store(held, std::sync::atomic::Ordering::Relaxed);
+                if held {
+                    self.take_up_absent().await;
+                }
             }
             let locks: Vec<String> = match self.held.lock() {
                 Ok(h) => h.keys().cloned().collect(),
@@ -434,6 +474,26 @@ impl Worker {
         }
     }
 
+    /// Ends the leases of jobs whose worker is gone (PostgreSQL), and wakes
+    /// nothing: the next claim looks at expired leases.
+    async fn take_up_absent(&self) {
+        let now = self.app.now();
+        let r = async {
+            let mut tx = self.app.store.write_autocommit().await?;
+            let n = jobs::expire_absent_workers(&mut tx, now).await?;
+            tx.commit().await?;
+            Ok::<u64, siar_store::StoreError>(n)
+        }
+        .await;
+        match r {
+            Ok(0) => {}
+            Ok(n) => {
+                tracing::warn!(worker = %self.id, jobs = n, "jobs of a worker that is gone are taken up")
+            }
+            Err(e) => tracing::warn!(worker = %self.id, "cannot look for gone workers: {e}"),
+        }
+    }
+
     async fn next_due(&self) -> Option<Timestamp> {
         let mut tx = self.app.store.read().await.ok()?;
         let at = jobs::next_run_at(&mut tx).await.ok()?;
@@ -446,7 +506,12 @@ impl Worker {
     /// transaction) and runs each in its own task. Also keeps the periodic jobs
     /// scheduled. On stop, waits for the running jobs (each finishes within
     /// `grace` or is released).
-    async fn claim_loop(&self, stop: watch::Receiver<bool>, wake: Arc<tokio::sync::Notify>) {
+    async fn claim_loop(
+        &self,
+        stop: watch::Receiver<bool>,
+        wake: Arc<tokio::sync::Notify>,
+        present: Arc<std::sync::atomic::AtomicBool>,
+    ) {
         let slots = Arc::new(tokio::sync::Semaphore::new(self.config.concurrency.max(1)));
         let batch = self
             .config
@@ -476,6 +541,15 @@ impl Worker {
                     tracing::error!("cannot schedule the analytics round: {e}");
                 }
                 last_housekeeping = Some(now);
+            }
+            if !present.load(std::sync::atomic::Ordering::Relaxed) {
+                // Without its presence lock others may take its jobs: wait.
+                let mut s = stop.clone();
+                tokio::select! {
+                    _ = tokio::time::sleep(self.config.poll) => {}
+                    _ = wait_true(&mut s) => {}
+                }
+                continue;
             }
             // One free slot at least, then as many more as free up shortly.
             let mut s = stop.clone();

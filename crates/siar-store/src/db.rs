@@ -293,6 +293,23 @@ impl Store {
         }
     }
 
+    /// The presence of worker `worker` (PostgreSQL): a session advisory lock
+    /// on a connection of its own, which the server releases the moment the
+    /// worker's process dies and its connection closes. Other workers then
+    /// take up its jobs without waiting for their leases
+    /// ([`crate::jobs::expire_absent_workers`]). Taken by
+    /// [`WorkerPresence::keep`]. `None` on SQLite (one process).
+    pub fn worker_presence(&self, worker: &str) -> Option<WorkerPresence> {
+        match &self.pools {
+            Pools::Sqlite { .. } => None,
+            Pools::Postgres(pool) => Some(WorkerPresence {
+                pool: pool.clone(),
+                worker: worker.to_string(),
+                conn: None,
+            }),
+        }
+    }
+
     pub async fn close(&self) {
         match &self.pools {
             Pools::Sqlite { writer, reader } => {
@@ -323,6 +340,44 @@ impl JobWakeups {
                 return Ok(());
             }
         }
+    }
+}
+
+/// The advisory-lock class of worker presence (the bytes of "SIAR").
+pub(crate) const PRESENCE_CLASS: i32 = 0x5349_4152;
+
+/// A worker's presence lock (see [`Store::worker_presence`]).
+pub struct WorkerPresence {
+    pool: PgPool,
+    worker: String,
+    conn: Option<PgConnection>,
+}
+
+impl WorkerPresence {
+    /// Takes the lock, or checks that it is still held (one round trip on
+    /// its connection) and takes it again on a new connection when the old
+    /// one was lost. `false`: not held now (another holder has it: the same
+    /// worker id twice); the worker's jobs may then be taken up by others,
+    /// so it must not claim any until this turns `true`.
+    pub async fn keep(&mut self) -> Result<bool, StoreError> {
+        if let Some(c) = self.conn.as_mut() {
+            if sqlx::query("SELECT 1").execute(&mut *c).await.is_ok() {
+                return Ok(true);
+            }
+            self.conn = None;
+        }
+        let mut c = self.pool.acquire().await?.detach();
+        let (held,): (bool,) = sqlx::query_as(
+            "SELECT pg_try_advisory_lock($1, hashtext(current_schema() || ':' || $2))",
+        )
+        .bind(PRESENCE_CLASS)
+        .bind(&self.worker)
+        .fetch_one(&mut c)
+        .await?;
+        if held {
+            self.conn = Some(c);
+        }
+        Ok(held)
     }
 }
 

@@ -25,6 +25,6 @@ pub mod sessions;
 pub mod studio;
 pub mod tokens;
 
-pub use db::{Backend, DbUrl, JobWakeups, Store, StoreError, Tx};
+pub use db::{Backend, DbUrl, JobWakeups, Store, StoreError, Tx, WorkerPresence};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -979,3 +979,75 @@ async fn webhook_events_are_written_again_after_a_deadlock() {
     tx.commit().await.unwrap();
     db.cleanup().await;
 }
+
+/// PostgreSQL only: the jobs of a worker whose presence lock is free (its
+/// process died and its connection closed) are taken up at once; a present
+/// worker's jobs keep their leases.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn jobs_of_a_gone_worker_are_taken_up_before_their_leases_end() {
+    let Some(db) = siar_testkit::TestDb::postgres().await else {
+        return;
+    };
+    let store = db.store.clone();
+    let lease = Duration::from_secs(600);
+    let mut tx = store.begin().await.unwrap();
+    for _ in 0..3 {
+        jobs::enqueue(&mut tx, &job(None, "test", T0), T0)
+            .await
+            .unwrap();
+    }
+    tx.commit().await.unwrap();
+    let mut here = store.worker_presence("here").expect("postgres");
+    let mut gone = store.worker_presence("gone").expect("postgres");
+    assert!(here.keep().await.unwrap());
+    assert!(gone.keep().await.unwrap());
+    // The same id twice: the second cannot take the lock.
+    assert!(!store.worker_presence("here").unwrap().keep().await.unwrap());
+    assert!(here.keep().await.unwrap(), "kept on its own connection");
+    let mut tx = store.begin().await.unwrap();
+    let mine = jobs::claim_many(&mut tx, "here#1", T0, lease, 1, false, None)
+        .await
+        .unwrap();
+    let theirs = jobs::claim_many(&mut tx, "gone#7", T0, lease, 2, false, None)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!((mine.len(), theirs.len()), (1, 2));
+    let expire = |at: Timestamp| {
+        let store = store.clone();
+        async move {
+            let mut tx = store.write_autocommit().await.unwrap();
+            let n = jobs::expire_absent_workers(&mut tx, at).await.unwrap();
+            tx.commit().await.unwrap();
+            n
+        }
+    };
+    let t1 = T0.plus(Duration::from_secs(1));
+    assert_eq!(expire(t1).await, 0, "both workers are present");
+    // "gone" dies: its connection closes and the server frees its lock.
+    drop(gone);
+    let mut n = 0;
+    for _ in 0..100 {
+        n = expire(t1).await;
+        if n > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(n, 2, "the gone worker's two jobs");
+    let mut tx = store.begin().await.unwrap();
+    let taken = jobs::claim_many(&mut tx, "other#1", t1, lease, 10, true, None)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let mut ids: Vec<i64> = taken.iter().map(|j| j.id).collect();
+    ids.sort_unstable();
+    let mut want: Vec<i64> = theirs.iter().map(|j| j.id).collect();
+    want.sort_unstable();
+    assert_eq!(
+        ids, want,
+        "taken up long before their leases end; not the present worker's"
+    );
+    drop(here);
+    db.cleanup().await;
+}
