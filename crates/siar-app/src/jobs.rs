@@ -304,6 +304,7 @@ impl Worker {
         // (a delivery already published is left alone).
         tx.relaxed_durability().await?;
         let outcome = match result {
+            // Answered above, before any transaction.
             Err(JobError::CompletedByHandler) => Outcome::Succeeded(id),
             Ok(()) => {
                 if jobs::complete(&mut tx, id, &lock, now).await? {

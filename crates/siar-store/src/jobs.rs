@@ -292,9 +292,11 @@ async fn claim_ordered(
 
 /// PostgreSQL: ends now the leases of running jobs whose worker is gone (its
 /// presence lock is free: the server released it when the worker's
-/// connection closed; a claim's lock name is the worker id and `#n`), so the next claim takes them up at once instead of
-/// when their leases run out. Returns how many. Nothing on SQLite, where the
-/// one process's workers end together and leases suffice.
+/// connection closed; a claim's lock name is the worker id and `#n`), so the
+/// next claim takes them up at once instead of when their leases run out.
+/// Returns how many. Nothing on SQLite, where the one process's workers end
+/// together and leases suffice. The key is the one
+/// [`crate::WorkerPresence::keep`] locks.
 pub async fn expire_absent_workers(tx: &mut Tx, now: Timestamp) -> Result<u64, StoreError> {
     let Some(pg) = tx.postgres() else {
         return Ok(0);
