@@ -167,16 +167,12 @@ impl ChannelKit {
         self.connectors.insert(p, c);
     }
 
-    /// Waits for a free publishing slot on the platform and the account (the
-    /// caps in [`PlatformSettings`]).
+    /// Waits for a free publishing slot on the account, then on the platform
+    /// (the caps in [`PlatformSettings`]). In that order: a delivery waiting
+    /// for its account (busy with its own calls) does not hold one of the
+    /// platform's slots that deliveries for other accounts could call with.
     pub async fn slot(&self, p: Platform, channel: i64) -> Option<Slot> {
-        let platform = self
-            .platform_slots
-            .get(&p)?
-            .clone()
-            .acquire_owned()
-            .await
-            .ok()?;
+        let platform = self.platform_slots.get(&p)?.clone();
         let account = {
             let mut m = self.account_slots.lock().ok()?;
             m.entry(channel)
@@ -188,6 +184,7 @@ impl ChannelKit {
                 .clone()
         };
         let account = account.acquire_owned().await.ok()?;
+        let platform = platform.acquire_owned().await.ok()?;
         Some(Slot {
             _platform: platform,
             _account: account,
@@ -1080,6 +1077,33 @@ impl JobHandler for TokenCare {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A delivery waiting for its busy account holds none of the platform's
+    /// slots: another account's delivery calls meanwhile.
+    #[tokio::test]
+    async fn a_busy_account_does_not_hold_the_platforms_slots() {
+        let kit = Arc::new(ChannelKit::fallback(PlatformSettings {
+            per_platform_concurrency: 2,
+            per_account_concurrency: 1,
+            ..PlatformSettings::default()
+        }));
+        let first = kit.slot(Platform::X, 1).await.expect("slot");
+        let k = kit.clone();
+        let waiting = tokio::spawn(async move { k.slot(Platform::X, 1).await.map(|_| ()) });
+        tokio::task::yield_now().await;
+        let other = tokio::time::timeout(Duration::from_secs(5), kit.slot(Platform::X, 2))
+            .await
+            .expect("account 2 gets the platform's second slot")
+            .expect("slot");
+        assert!(!waiting.is_finished(), "account 1 is busy");
+        drop(first);
+        drop(other);
+        tokio::time::timeout(Duration::from_secs(5), waiting)
+            .await
+            .expect("account 1 goes on")
+            .expect("task")
+            .expect("slot");
+    }
 
     #[test]
     fn base_urls_are_plain_origins() {

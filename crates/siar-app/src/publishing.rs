@@ -944,7 +944,7 @@ async fn deliver(app: &App, id: i64, last_try: bool, job: &Job) -> Result<Step, 
     }
 
     // Respect the per-platform and per-account caps before recording the attempt.
-    let _slot = app.channels.slot(ch.platform, ch.id).await;
+    let slot = app.channels.slot(ch.platform, ch.id).await;
     // Recorded (and on disk) before the call; shared with other deliveries'
     // records made at the same moment.
     let Some(started) = crate::batch::record_attempt(app, d.id, d.attempts).await? else {
@@ -954,6 +954,9 @@ async fn deliver(app: &App, id: i64, last_try: bool, job: &Job) -> Result<Step, 
     req.attempt_started_at = started;
     match conn.publish(&ctx, &acct, &req).await {
         Ok(out) => {
+            // The slot caps calls to the platform; it is not held while the
+            // outcome is written (other deliveries can call meanwhile).
+            drop(slot);
             // If this commit were lost in a crash, the attempt stays unsettled
             // and the next run finds the post on the platform: it need not
             // wait for the disk.
