@@ -39,6 +39,17 @@ async fn two_orgs(store: &Store) -> (OrgId, OrgId) {
     (a.id, b.id)
 }
 
+/// Queues `n` jobs of `kind` due at `T0`, in one transaction.
+async fn enqueue_due(store: &Store, n: usize, kind: &str) {
+    let mut tx = store.begin().await.unwrap();
+    for _ in 0..n {
+        jobs::enqueue(&mut tx, &job(None, kind, T0), T0)
+            .await
+            .unwrap();
+    }
+    tx.commit().await.unwrap();
+}
+
 fn job(org: Option<OrgId>, kind: &str, run_at: Timestamp) -> NewJob {
     NewJob {
         org_id: org,
@@ -616,13 +627,7 @@ dual_test!(dedup_key_blocks_twins_while_pending, |store| async move {
 
 // Two workers claiming at the same time never get the same job.
 dual_test!(concurrent_claims_never_share_a_job, |store| async move {
-    let mut tx = store.begin().await.unwrap();
-    for _ in 0..40 {
-        jobs::enqueue(&mut tx, &job(None, "noop", T0), T0)
-            .await
-            .unwrap();
-    }
-    tx.commit().await.unwrap();
+    enqueue_due(&store, 40, "noop").await;
     let mut handles = Vec::new();
     for w in 0..4 {
         let store = store.clone();
@@ -990,13 +995,7 @@ async fn jobs_of_a_gone_worker_are_taken_up_before_their_leases_end() {
     };
     let store = db.store.clone();
     let lease = Duration::from_secs(600);
-    let mut tx = store.begin().await.unwrap();
-    for _ in 0..3 {
-        jobs::enqueue(&mut tx, &job(None, "test", T0), T0)
-            .await
-            .unwrap();
-    }
-    tx.commit().await.unwrap();
+    enqueue_due(&store, 3, "test").await;
     let mut here = store.worker_presence("here").expect("postgres");
     let mut gone = store.worker_presence("gone").expect("postgres");
     assert!(here.keep().await.unwrap());
