@@ -254,6 +254,21 @@ pub async fn claim_many(
     if ids.is_empty() {
         return Ok(vec![]);
     }
+    if let Some(pg) = tx.postgres() {
+        let mut jobs: Vec<Job> = sqlx::query_as::<_, JobRow>(PG_TAKE)
+            .bind(&ids)
+            .bind(JobState::Running.as_str())
+            .bind(now.plus(lease).0)
+            .bind(worker)
+            .bind(now.0)
+            .fetch_all(pg)
+            .await?
+            .into_iter()
+            .map(TryInto::try_into)
+            .collect::<Result<_, _>>()?;
+        jobs.sort_by_key(|j| ids.iter().position(|i| *i == j.id));
+        return Ok(jobs);
+    }
     let q = Query::update()
         .table(Jobs::Table)
         .values([
@@ -276,6 +291,15 @@ pub async fn claim_many(
     jobs.sort_by_key(|j| ids.iter().position(|i| *i == j.id));
     Ok(jobs)
 }
+
+/// [`claim_many`]'s update on PostgreSQL: the picked ids as one array, so
+/// the text is the same whatever their number (prepared once per
+/// connection). Returns the columns of [`COLS`].
+const PG_TAKE: &str = "UPDATE jobs
+    SET state = $2, lease_until = $3, locked_by = $4, updated_at = $5, attempts = attempts + 1
+    WHERE id = ANY($1::bigint[])
+    RETURNING id, org_id, kind, payload, state, attempts, max_attempts, run_at, lease_until,
+        locked_by, last_error, dedup_key, created_at, updated_at, finished_at";
 
 async fn claim_ordered(
     tx: &mut Tx,
@@ -372,6 +396,16 @@ pub async fn complete_many(
     if items.is_empty() {
         return Ok(vec![]);
     }
+    if let Some(pg) = tx.postgres() {
+        return Ok(sqlx::query_scalar(PG_COMPLETE_MANY)
+            .bind(items.iter().map(|i| i.0).collect::<Vec<i64>>())
+            .bind(items.iter().map(|i| i.1).collect::<Vec<&str>>())
+            .bind(JobState::Succeeded.as_str())
+            .bind(now.0)
+            .bind(JobState::Running.as_str())
+            .fetch_all(pg)
+            .await?);
+    }
     // `id IN (…)` finds the rows by one index look; the CASE names each row's holder.
     let mut holder = sea_query::CaseStatement::new();
     for (id, worker) in items {
@@ -398,6 +432,15 @@ pub async fn complete_many(
         .to_owned();
     tx.fetch_ids(&q).await
 }
+
+/// [`complete_many`] on PostgreSQL: the items as arrays, so the statement's
+/// text is the same whatever their number and it is prepared once per
+/// connection, not parsed and planned for every batch size.
+const PG_COMPLETE_MANY: &str = "UPDATE jobs AS j
+    SET state = $3, lease_until = NULL, updated_at = $4, finished_at = $4
+    FROM UNNEST($1::bigint[], $2::text[]) AS t (id, worker)
+    WHERE j.id = t.id AND j.locked_by = t.worker AND j.state = $5
+    RETURNING j.id";
 
 /// Records a failure: back to the queue at `retry_at`, or dead when `None`.
 pub async fn fail(

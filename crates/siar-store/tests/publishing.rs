@@ -479,6 +479,18 @@ dual_test!(batched_attempts_and_published_marks, |store| async move {
         (DeliveryState::Published, Some("r-1"), None, Some(t2))
     );
     assert_eq!((d2.state, d2.remote_id), (DeliveryState::Scheduled, None));
+    // A delivery named twice in one batch is recorded once, and named once.
+    assert_eq!(
+        publ::record_attempts(&mut tx, &[(ids[2], 0), (ids[2], 0)], T0)
+            .await
+            .unwrap(),
+        vec![ids[2]]
+    );
+    let d2 = publ::get_delivery(&mut tx, a, ids[2])
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((d2.state, d2.attempts), (DeliveryState::Publishing, 1));
     tx.commit().await.unwrap();
 });
 
