@@ -76,7 +76,8 @@ impl Inbox {
         let (tx, rx) = mpsc::unbounded_channel();
         // One writer per kind of write: measured on PostgreSQL, four writers
         // of the same writes in parallel made smaller batches and ran slower
-        // (1,500/s against 1,750–1,950/s). The task holds the store and clock, not the App (which holds this inbox).
+        // (1,500/s against 1,750–1,950/s). The task holds the store and
+        // clock, not the App (which holds this inbox).
         handle.spawn(writer(app.store.clone(), app.clock.clone(), rx, self.1));
         *inbox = Some(tx.clone());
         Some(tx)
