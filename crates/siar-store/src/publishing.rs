@@ -649,9 +649,9 @@ pub async fn record_attempts(
 
 /// [`record_attempts`] on PostgreSQL: the items as two arrays, so the text is
 /// the same whatever their number and the statement is prepared once per
-/// connection (an `IN` list of each length was parsed and planned afresh:
-/// about 5 ms a batch on a busy worker, while its deliveries held their
-/// slots). A delivery named twice is updated once.
+/// connection (an `IN` list of each length was parsed and planned afresh,
+/// while the batch's deliveries held their slots). A delivery named twice is
+/// updated once.
 const PG_RECORD_ATTEMPTS: &str = "UPDATE deliveries AS d
     SET state = $4, attempt_started_at = $3, updated_at = $3, attempts = d.attempts + 1
     FROM UNNEST($1::bigint[], $2::int[]) AS t (id, seen)
